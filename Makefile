@@ -1,0 +1,52 @@
+# kgapi — the two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: help install run test test-fast lint format neo4j-start neo4j-stop sdl clean
+
+help:
+	@echo "make run    set up, start Neo4j, seed, and serve http://127.0.0.1:8000/graphql"
+	@echo "make test   set up, start Neo4j, run lint and the whole suite, stop what it started"
+	@echo "make lint   ruff + mypy;  make sdl  regenerate schema/schema.graphql"
+
+# The virtual environment, installed with every version pinned by constraints.txt.
+$(INSTALLED): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)
+
+# Neo4j is started (downloaded from Maven Central the first time), the graph seeded, and the API
+# served in the foreground; Ctrl-C stops the API and then the Neo4j this command started.
+run: install
+	$(BIN)/kgapi neo4j exec -- bash -c '$(BIN)/kgapi seed && exec $(BIN)/kgapi serve'
+
+# Lint first, then the whole suite against a real Neo4j; Neo4j is stopped whatever the outcome.
+# pytest's exit code 5 (no tests collected) is a failure like any other non-zero code.
+test: install lint
+	$(BIN)/kgapi neo4j exec -- $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format kgapi tests
+
+neo4j-start: install
+	$(BIN)/kgapi neo4j start
+
+neo4j-stop: install
+	$(BIN)/kgapi neo4j stop
+
+sdl: install
+	$(BIN)/kgapi schema export --out schema/schema.graphql
+
+clean:
+	-$(BIN)/kgapi neo4j stop
+	rm -rf .neo4j $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,5 @@
+"""`python -m kgapi` is the `kgapi` command."""
+
+from kgapi.cli import app
+
+app()

@@ -1,0 +1,110 @@
+"""The ASGI app: /graphql (GraphiQL in a browser), /health and /ready.
+
+The Neo4j driver is opened once in the lifespan and closed on shutdown. The app starts even
+when Neo4j is down (so /health answers and /ready says why it is not ready) and recovers by
+itself when Neo4j returns: the driver reconnects on the next request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from neo4j.exceptions import DriverError, Neo4jError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from kgapi.config import Settings, get_settings
+from kgapi.db import Database, DatabaseUnavailable, describe_connection_error
+from kgapi.graphql.context import Context
+from kgapi.graphql.schema import build_schema
+from kgapi.queries.schema import schema_ready
+
+__all__ = ["create_app"]
+
+REQUEST_ID_HEADER = "x-request-id"
+MAX_REQUEST_ID_LENGTH = 64
+
+
+def _request_id(request: Request | WebSocket) -> str:
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    if given and len(given) <= MAX_REQUEST_ID_LENGTH and given.isprintable():
+        return given
+    return uuid.uuid4().hex
+
+
+class KgapiGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with kgapi's per-request context."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+        )
+        self.settings = settings
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        db: Database = request.app.state.db
+        request_id = _request_id(request)
+        if isinstance(response, Response):
+            response.headers[REQUEST_ID_HEADER] = request_id
+        return Context(db=db, settings=self.settings, request_id=request_id)
+
+
+async def health(_: Request) -> JSONResponse:
+    """Liveness: the process answers. Says nothing about Neo4j, on purpose."""
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> JSONResponse:
+    """Readiness: Neo4j answers and every constraint and index of the schema is ONLINE."""
+    db: Database = request.app.state.db
+    settings: Settings = request.app.state.settings
+    try:
+        missing = await asyncio.wait_for(schema_ready(db), timeout=settings.connect_timeout)
+    except TimeoutError:
+        return JSONResponse(
+            {"status": "unavailable", "reason": "Neo4j did not answer in time"}, status_code=503
+        )
+    except DatabaseUnavailable as exc:
+        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+    except (DriverError, Neo4jError, OSError) as exc:
+        return JSONResponse(
+            {"status": "unavailable", "reason": describe_connection_error(db.uri, exc)},
+            status_code=503,
+        )
+    if missing:
+        return JSONResponse(
+            {"status": "unavailable", "reason": "schema not applied", "missing": missing},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.db = Database(settings)
+        try:
+            yield
+        finally:
+            await app.state.db.close()
+
+    graphql_app = KgapiGraphQL(settings)
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/health", health, methods=["GET"]),
+            Route("/ready", ready, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,298 @@
+"""The `kgapi` command: serve, seed, schema, and the local Neo4j.
+
+Every failure a person can act on is printed as one line on stderr with exit code 1; `--debug`
+shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Coroutine
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from kgapi.config import Settings
+from kgapi.db import Database, DatabaseUnavailable
+from kgapi.neo4j_local import LocalNeo4j, ProvisioningError
+from kgapi.validation import SeedInvalid
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="kgapi",
+    help="A document-grounded knowledge-graph API: GraphQL over Neo4j.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+neo4j_app = typer.Typer(
+    help="The project's own Neo4j (from Maven Central, no Docker).", no_args_is_help=True
+)
+schema_app = typer.Typer(help="The Neo4j schema and the GraphQL SDL.", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(schema_app, name="schema")
+
+console = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn known failures into one readable line (or a traceback with --debug)."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (ProvisioningError, DatabaseUnavailable) as exc:
+            if _state["debug"]:
+                raise
+            raise _fail(str(exc)) from None
+        except SeedInvalid as exc:
+            if _state["debug"]:
+                raise
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+        except ValidationError as exc:
+            if _state["debug"]:
+                raise
+            parts = [
+                f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+            ]
+            raise _fail("invalid configuration: " + "; ".join(parts)) from None
+
+    return wrapper
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def _run(coro: Coroutine[Any, Any, R]) -> R:
+    return asyncio.run(coro)
+
+
+@app.callback()
+def main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """kgapi: every fact with the sentence that states it."""
+    _state["debug"] = debug
+
+
+async def _verified_database(settings: Settings) -> Database:
+    db = Database(settings)
+    try:
+        await db.verify()
+    except DatabaseUnavailable:
+        await db.close()
+        raise
+    return db
+
+
+@app.command()
+@handle_errors
+def check() -> None:
+    """Check that Neo4j answers with the configured URI and credentials."""
+    settings = _settings()
+
+    async def go() -> str:
+        db = await _verified_database(settings)
+        try:
+            records = await db.read(
+                "CALL dbms.components() YIELD versions, edition RETURN versions[0] AS v, edition"
+            )
+        finally:
+            await db.close()
+        return f"{records[0]['v']} {records[0]['edition']}"
+
+    console.print(f"Neo4j {_run(go())} answers at {settings.effective_uri}")
+
+
+@app.command()
+@handle_errors
+def seed(
+    seed_dir: Annotated[
+        Path | None, typer.Option(help="Folder with documents/ and graph/.")
+    ] = None,
+) -> None:
+    """Validate the seed files, apply the schema and write the graph (idempotent)."""
+    from kgapi.seed import DEFAULT_SEED_DIR, seed_database
+
+    settings = _settings()
+
+    async def go() -> Any:
+        db = await _verified_database(settings)
+        try:
+            with console.status("validating and writing the seed graph"):
+                return await seed_database(db, seed_dir or DEFAULT_SEED_DIR)
+        finally:
+            await db.close()
+
+    report = _run(go())
+    table = Table(title="kgapi seed", show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for name in ("documents", "sentences", "entities", "claims"):
+        table.add_row(name, str(getattr(report, name)))
+    for name, value in sorted(report.counters.items()):
+        table.add_row(f"neo4j: {name}", str(value))
+    console.print(table)
+    console.print("changed the database" if report.changed else "nothing changed (already seeded)")
+
+
+@schema_app.command("apply")
+@handle_errors
+def schema_apply() -> None:
+    """Apply schema/constraints.cypher (idempotent)."""
+    from kgapi.queries.schema import apply_schema
+
+    settings = _settings()
+
+    async def go() -> int:
+        db = await _verified_database(settings)
+        try:
+            return await apply_schema(db)
+        finally:
+            await db.close()
+
+    console.print(f"applied {_run(go())} schema statements")
+
+
+@schema_app.command("export")
+@handle_errors
+def schema_export(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Print (or write) the GraphQL SDL, for codegen; schema/schema.graphql is this output."""
+    from kgapi.graphql.sdl import export_sdl
+
+    sdl = export_sdl(_settings())
+    if out is None:
+        sys.stdout.write(sdl)
+    else:
+        out.write_text(sdl, "utf-8")
+        console.print(f"wrote {out}")
+
+
+@app.command()
+@handle_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface (default KGAPI_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default KGAPI_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="uvicorn workers (KGAPI_WORKERS).")] = None,
+) -> None:
+    """Serve the API with uvicorn (GraphiQL at /graphql); fails fast if Neo4j is unreachable."""
+    import uvicorn
+
+    settings = _settings()
+
+    async def preflight() -> None:
+        db = await _verified_database(settings)
+        await db.close()
+
+    _run(preflight())
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    console.print(
+        f"kgapi on http://{bind_host}:{bind_port}/graphql (Neo4j {settings.effective_uri})"
+    )
+    uvicorn.run(
+        "kgapi.app:create_app",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers or settings.workers,
+        log_level=settings.log_level,
+    )
+
+
+@neo4j_app.command("start")
+@handle_errors
+def neo4j_start() -> None:
+    """Provision (first time only) and start Neo4j; returns once Bolt answers a query."""
+    local = LocalNeo4j(_settings())
+    with console.status(f"starting Neo4j {local.version} on {local.uri}"):
+        result = local.start()
+    verb = "started" if result.started else "already running"
+    cached = "downloaded and compiled" if result.downloaded else "from cache"
+    console.print(
+        f"Neo4j {result.version} {result.edition} {verb} at {result.uri} "
+        f"(pid {result.pid}, {cached}, {result.seconds:.1f}s)"
+    )
+
+
+@neo4j_app.command("stop")
+@handle_errors
+def neo4j_stop() -> None:
+    """Stop the Neo4j this project started (only that process)."""
+    pid = LocalNeo4j(_settings()).stop()
+    console.print(f"stopped Neo4j (pid {pid})" if pid else "Neo4j was not running")
+
+
+@neo4j_app.command("status")
+@handle_errors
+def neo4j_status() -> None:
+    """Say whether the project's Neo4j runs and answers; exit 3 when it is not running."""
+    status = LocalNeo4j(_settings()).status()
+    if not status.running:
+        console.print(f"not running (home {status.home})")
+        raise typer.Exit(3)
+    answer = f"answering, Neo4j {status.version}" if status.answering else "not answering yet"
+    console.print(f"running at {status.uri} (pid {status.pid}), {answer}")
+
+
+@neo4j_app.command(
+    "exec",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+@handle_errors
+def neo4j_exec(ctx: typer.Context) -> None:
+    """Run a command with Neo4j up: `kgapi neo4j exec -- pytest`.
+
+    Starts the local Neo4j unless NEO4J_URI points elsewhere, exports NEO4J_URI to the command,
+    and afterwards stops Neo4j if, and only if, this call started it, whatever the outcome.
+    """
+    command = list(ctx.args)
+    if not command:
+        raise _fail("give a command after --, e.g. kgapi neo4j exec -- pytest")
+    settings = _settings()
+    env = dict(os.environ)
+    local: LocalNeo4j | None = None
+    started = False
+    if settings.uses_local_neo4j:
+        local = LocalNeo4j(settings)
+        with console.status(f"starting Neo4j {local.version} on {local.uri}"):
+            result = local.start()
+        started = result.started
+        console.print(
+            f"Neo4j {result.version} {result.edition} at {result.uri} "
+            f"({'started' if started else 'already running'}, {result.seconds:.1f}s)"
+        )
+        env["NEO4J_URI"] = result.uri
+    # Ctrl-C reaches the child (same process group); we outlive it to clean up.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        code = subprocess.call(command, env=env)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if local is not None and started:
+            local.stop()
+            console.print("stopped the Neo4j this command started")
+    raise typer.Exit(code)

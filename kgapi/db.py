@@ -1,0 +1,186 @@
+"""Driver lifecycle and the two ways kgapi talks to Neo4j: read and write.
+
+One async driver per process, opened in the app's lifespan (or a CLI command) and closed with it.
+Reads are routed to readers (`neo4j://` on a cluster), writes to the leader; both go through
+managed transactions so that transient errors are retried by the driver. Every call counts as
+one round trip in the current request's counter, which is how tests prove that a GraphQL request
+costs a bounded number of queries.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+import neo4j
+from neo4j import AsyncDriver, AsyncGraphDatabase, RoutingControl
+from neo4j.exceptions import (
+    AuthError,
+    ConfigurationError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+)
+
+from kgapi.config import Settings
+
+__all__ = [
+    "Database",
+    "DatabaseUnavailable",
+    "RoundTrips",
+    "count_round_trips",
+    "describe_connection_error",
+]
+
+
+class DatabaseUnavailable(RuntimeError):
+    """Neo4j cannot be reached or refuses us; the message is one line naming URI and cause."""
+
+
+@dataclass
+class RoundTrips:
+    """Queries sent to Neo4j while this counter was current."""
+
+    count: int = 0
+    queries: list[str] = field(default_factory=list)
+
+
+_round_trips: contextvars.ContextVar[RoundTrips | None] = contextvars.ContextVar(
+    "kgapi_round_trips", default=None
+)
+
+
+@contextmanager
+def count_round_trips() -> Iterator[RoundTrips]:
+    """Count the Neo4j round trips made inside the block (per task, so per request)."""
+    counter = RoundTrips()
+    token = _round_trips.set(counter)
+    try:
+        yield counter
+    finally:
+        _round_trips.reset(token)
+
+
+def _record_round_trip(query: str) -> None:
+    counter = _round_trips.get()
+    if counter is not None:
+        counter.count += 1
+        counter.queries.append(query)
+
+
+def describe_connection_error(uri: str, exc: BaseException) -> str:
+    """One line a person can act on, naming the URI and the cause."""
+    if isinstance(exc, AuthError):
+        return f"Neo4j at {uri} refused the credentials (check NEO4J_USERNAME and NEO4J_PASSWORD)"
+    if isinstance(exc, ServiceUnavailable | SessionExpired | OSError):
+        cause = " ".join(str(exc).split())[:300] or type(exc).__name__
+        return f"cannot reach Neo4j at {uri}: {cause}"
+    if isinstance(exc, ConfigurationError):
+        return f"invalid Neo4j configuration for {uri}: {exc}"
+    return f"Neo4j at {uri} failed: {type(exc).__name__}: {exc}"
+
+
+class Database:
+    """The process's handle on Neo4j: a driver, a database name and timeouts."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.uri = settings.effective_uri
+        self.name = settings.neo4j_database
+        self.driver: AsyncDriver = AsyncGraphDatabase.driver(
+            self.uri,
+            auth=(settings.neo4j_username, settings.neo4j_password),
+            connection_timeout=settings.connect_timeout,
+            connection_acquisition_timeout=settings.connect_timeout + settings.query_timeout,
+            max_connection_pool_size=settings.max_connection_pool_size,
+            max_transaction_retry_time=settings.query_timeout,
+            liveness_check_timeout=30.0,
+        )
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    async def verify(self) -> None:
+        """Fail fast with DatabaseUnavailable when Neo4j is unreachable or refuses us."""
+        try:
+            await self.driver.verify_connectivity()
+        except (DriverError, Neo4jError, OSError) as exc:
+            raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
+
+    def _query(self, text: LiteralString) -> neo4j.Query:
+        return neo4j.Query(text, timeout=self.settings.query_timeout)
+
+    async def read(
+        self, text: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[neo4j.Record]:
+        """Run a read query (routed to readers) and return its records."""
+        return await self._execute(text, parameters, RoutingControl.READ)
+
+    async def read_once(
+        self, text: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[neo4j.Record]:
+        """A read without the driver's retries, for probes (/ready) that must answer quickly."""
+        _record_round_trip(text)
+        try:
+            async with self.driver.session(
+                database=self.name, default_access_mode=neo4j.READ_ACCESS
+            ) as session:
+                result = await session.run(self._query(text), dict(parameters or {}))
+                return [record async for record in result]
+        except (ServiceUnavailable, SessionExpired, AuthError, OSError) as exc:
+            raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
+
+    async def write(
+        self, text: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[neo4j.Record]:
+        """Run a write query in one managed transaction (all or nothing, retried if transient)."""
+        return await self._execute(text, parameters, RoutingControl.WRITE)
+
+    async def write_in_one_transaction(
+        self, steps: Sequence[tuple[LiteralString, Mapping[str, Any]]]
+    ) -> dict[str, int]:
+        """Run several write statements as one transaction: all of them commit, or none.
+
+        Returns the summed counters (nodes_created, properties_set, ...), so a caller can show
+        that a repeated, idempotent write changed nothing.
+        """
+
+        @neo4j.unit_of_work(timeout=self.settings.query_timeout * len(steps))
+        async def work(tx: neo4j.AsyncManagedTransaction) -> dict[str, int]:
+            totals: dict[str, int] = {}
+            for text, parameters in steps:
+                _record_round_trip(text)
+                result = await tx.run(text, dict(parameters))
+                summary = await result.consume()
+                for name, value in vars(summary.counters).items():
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        totals[name.lstrip("_")] = totals.get(name.lstrip("_"), 0) + value
+            return totals
+
+        try:
+            async with self.driver.session(database=self.name) as session:
+                return await session.execute_write(work)
+        except (ServiceUnavailable, SessionExpired, AuthError) as exc:
+            raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
+
+    async def _execute(
+        self,
+        text: LiteralString,
+        parameters: Mapping[str, Any] | None,
+        routing: RoutingControl,
+    ) -> list[neo4j.Record]:
+        _record_round_trip(text)
+        try:
+            result = await self.driver.execute_query(
+                self._query(text),
+                parameters_=dict(parameters or {}),
+                database_=self.name,
+                routing_=routing,
+            )
+        except (ServiceUnavailable, SessionExpired, AuthError) as exc:
+            raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
+        return list(result.records)

@@ -1,0 +1,26 @@
+"""What a resolver may use: the database handle, settings and the request id. Nothing else.
+
+A new context per request and no module-level state, so any number of workers behind a load
+balancer answer alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from strawberry.types import Info as StrawberryInfo
+
+from kgapi.config import Settings
+from kgapi.db import Database
+
+__all__ = ["Context", "Info"]
+
+
+@dataclass
+class Context:
+    db: Database
+    settings: Settings
+    request_id: str
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,104 @@
+"""Predictable errors: every GraphQL error carries `extensions.code`; unexpected ones are masked.
+
+A client can switch on the code (BAD_USER_INPUT, NOT_FOUND, DATABASE_UNAVAILABLE, ...). Anything
+kgapi did not raise on purpose is replaced by "Unexpected error." with INTERNAL_SERVER_ERROR, and
+logged in full with the request id so an operator can find it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql.error import GraphQLError, GraphQLSyntaxError
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from strawberry.extensions import MaskErrors
+
+from kgapi.db import DatabaseUnavailable
+
+__all__ = [
+    "BadUserInput",
+    "DatabaseUnavailableError",
+    "ErrorCodes",
+    "KgapiError",
+    "NotFound",
+]
+
+logger = logging.getLogger("kgapi.errors")
+
+
+class KgapiError(GraphQLError):
+    """An error kgapi raises on purpose: its message is safe to show, its code is stable."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message, extensions={"code": self.code, **extensions})
+
+
+class BadUserInput(KgapiError):
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(KgapiError):
+    code = "NOT_FOUND"
+
+
+class DatabaseUnavailableError(KgapiError):
+    code = "DATABASE_UNAVAILABLE"
+
+
+UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
+_UNAVAILABLE = (DatabaseUnavailable, ServiceUnavailable, SessionExpired)
+
+
+def _is_intended(error: GraphQLError) -> bool:
+    return isinstance(error, KgapiError) or isinstance(error.original_error, KgapiError)
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    # Errors without an original error come from parsing and validation: they describe the
+    # request, never the server, so they are shown as they are.
+    original = error.original_error
+    return (
+        original is not None and not _is_intended(error) and not isinstance(original, _UNAVAILABLE)
+    )
+
+
+class ErrorCodes(MaskErrors):
+    """MaskErrors that also gives every error an `extensions.code` and logs what it hides."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=_should_mask, error_message="Unexpected error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = None
+        context = getattr(self.execution_context, "context", None)
+        if context is not None:
+            request_id = getattr(context, "request_id", None)
+        logger.error(
+            "unexpected error in GraphQL execution",
+            exc_info=error.original_error,
+            extra={"request_id": request_id, "path": error.path},
+        )
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        return masked
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        processed = super()._process_errors(errors)
+        for error in processed:
+            if error.extensions and "code" in error.extensions:
+                continue
+            original = error.original_error
+            if isinstance(original, _UNAVAILABLE):
+                logger.warning("database unavailable: %s", original)
+                error.message = UNAVAILABLE_MESSAGE
+                error.extensions = {"code": DatabaseUnavailableError.code}
+            elif isinstance(original, KgapiError) and original.extensions:
+                error.extensions = dict(original.extensions)
+            elif isinstance(error, GraphQLSyntaxError):
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+            else:
+                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+        return processed

@@ -1,0 +1,77 @@
+"""Documents: the verbatim sources and the documents they list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kgapi.db import Database
+
+__all__ = ["DocumentPage", "DocumentRow", "document_page", "documents_by_slug"]
+
+_FIELDS = (
+    "slug: d.slug, title: d.title, title_en: d.title_en, language: d.language, "
+    "text: d.text, url: d.url, published: d.published, retrieved: d.retrieved, "
+    "sha256: d.sha256, listed_only: coalesce(d.listed_only, false)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    slug: str
+    title: str
+    title_en: str | None
+    language: str
+    text: str | None
+    url: str | None
+    published: str | None
+    retrieved: str | None
+    sha256: str | None
+    listed_only: bool
+
+    @classmethod
+    def from_map(cls, row: dict[str, Any]) -> DocumentRow:
+        return cls(**row)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPage:
+    rows: list[DocumentRow]
+    has_next: bool
+    total: int
+
+
+async def document_page(db: Database, first: int, after: str | None) -> DocumentPage:
+    """One page ordered by slug, keyset-paginated: the page after `after` costs what page one costs.
+
+    One round trip: the count comes from the count store (no node collection), the page from the
+    slug index, each in its own subquery.
+    """
+    records = await db.read(
+        """
+        CALL () { MATCH (d:Document) RETURN count(d) AS total }
+        CALL () {
+          MATCH (d:Document)
+          WHERE d.slug IS NOT NULL AND ($after IS NULL OR d.slug > $after)
+          WITH d ORDER BY d.slug ASC LIMIT $limit
+          RETURN collect(d {"""
+        + _FIELDS
+        + """}) AS rows
+        }
+        RETURN total, rows
+        """,
+        {"after": after, "limit": first + 1},
+    )
+    record = records[0]
+    rows = [DocumentRow.from_map(r) for r in record["rows"]]
+    return DocumentPage(rows[:first], len(rows) > first, int(record["total"]))
+
+
+async def documents_by_slug(db: Database, slugs: list[str]) -> dict[str, DocumentRow]:
+    """Several documents in one round trip, keyed by slug (unknown slugs are absent)."""
+    records = await db.read(
+        "UNWIND $slugs AS slug MATCH (d:Document {slug: slug}) RETURN d {" + _FIELDS + "} AS row",
+        {"slugs": slugs},
+    )
+    rows = [DocumentRow.from_map(r["row"]) for r in records]
+    return {row.slug: row for row in rows}

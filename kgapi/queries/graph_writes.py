@@ -1,0 +1,111 @@
+"""Writing a validated bundle (documents, sentences, entities, mentions, claims) idempotently.
+
+Every node carries a `content_hash` of what the seed says about it; a statement only SETs when
+the hash differs, so a second identical run reports zero changes in Neo4j's own counters.
+Relationships are MERGEd on their identity. Labels for entity kinds and relationship types for
+predicates come from `kgapi.model` (validated before these rows are built) and reach Cypher
+through 5.26's dynamic `$(...)` syntax, still as parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+__all__ = ["SEED_STEPS", "seed_steps"]
+
+UPSERT_DOCUMENTS: LiteralString = """
+UNWIND $rows AS row
+MERGE (d:Document {slug: row.slug})
+WITH d, row WHERE d.content_hash IS NULL OR d.content_hash <> row.hash
+SET d += row.props, d.content_hash = row.hash
+"""
+
+UPSERT_SENTENCES: LiteralString = """
+UNWIND $rows AS row
+MATCH (d:Document {slug: row.document})
+MERGE (s:Sentence {key: row.key})
+WITH d, s, row WHERE s.content_hash IS NULL OR s.content_hash <> row.hash
+SET s += row.props, s.content_hash = row.hash
+MERGE (s)-[:PART_OF]->(d)
+"""
+
+UPSERT_SOURCES: LiteralString = """
+UNWIND $rows AS row
+MATCH (article:Document {slug: row.listed_by})
+MERGE (src:Document {slug: row.slug})
+WITH article, src, row WHERE src.content_hash IS NULL OR src.content_hash <> row.hash
+SET src += row.props, src.content_hash = row.hash
+MERGE (article)-[r:LISTS_SOURCE]->(src)
+SET r += row.evidence
+"""
+
+UPSERT_ENTITIES: LiteralString = """
+UNWIND $rows AS row
+MERGE (e:Entity {slug: row.slug})
+WITH e, row WHERE e.content_hash IS NULL OR e.content_hash <> row.hash
+SET e += row.props, e.content_hash = row.hash, e.revision = coalesce(e.revision, 0) + 1
+SET e:$(row.kind)
+"""
+
+MERGE_MENTIONS: LiteralString = """
+UNWIND $rows AS row
+MATCH (s:Sentence {key: row.sentence_key}), (e:Entity {slug: row.entity})
+MERGE (s)-[r:MENTIONS {start: row.start, end: row.end}]->(e)
+ON CREATE SET r.quote = row.quote
+"""
+
+MERGE_EDITORS: LiteralString = """
+UNWIND $rows AS row
+MATCH (d:Document {slug: row.document}), (p:Entity {slug: row.editor})
+MERGE (d)-[r:EDITED_BY]->(p)
+ON CREATE SET r += row.evidence
+"""
+
+UPSERT_CLAIMS: LiteralString = """
+UNWIND $rows AS row
+MATCH (subject:Entity {slug: row.subject}), (object:Entity {slug: row.object})
+MERGE (c:Claim {id: row.id})
+WITH c, subject, object, row WHERE c.content_hash IS NULL OR c.content_hash <> row.hash
+SET c += row.props, c.content_hash = row.hash, c.revision = coalesce(c.revision, 0) + 1
+WITH c, subject, object, row
+CALL (c, row) {
+  // a changed claim first leaves the traversal shortcut it was part of
+  MATCH (c)-[:SUBJECT]->(old_subject), (c)-[:OBJECT]->(old_object)
+  MATCH (old_subject)-[shortcut]->(old_object)
+  WHERE row.id IN coalesce(shortcut.claim_ids, [])
+  SET shortcut.claim_ids = [x IN shortcut.claim_ids WHERE x <> row.id]
+  WITH shortcut WHERE size(shortcut.claim_ids) = 0
+  DELETE shortcut
+}
+CALL (c) {
+  MATCH (c)-[old:SUBJECT|OBJECT|SUPPORTED_BY]->()
+  DELETE old
+}
+MERGE (c)-[:SUBJECT]->(subject)
+MERGE (c)-[:OBJECT]->(object)
+WITH c, subject, object, row
+CALL (c, row) {
+  UNWIND row.evidence AS ev
+  MATCH (s:Sentence {key: ev.sentence_key})
+  CREATE (c)-[r:SUPPORTED_BY]->(s)
+  SET r += ev.props
+}
+WITH c, subject, object, row WHERE row.traversable
+MERGE (subject)-[shortcut:$(row.predicate)]->(object)
+SET shortcut.claim_ids = coalesce(shortcut.claim_ids, []) + row.id
+"""
+
+SEED_STEPS: tuple[tuple[str, LiteralString], ...] = (
+    ("documents", UPSERT_DOCUMENTS),
+    ("sentences", UPSERT_SENTENCES),
+    ("sources", UPSERT_SOURCES),
+    ("entities", UPSERT_ENTITIES),
+    ("mentions", MERGE_MENTIONS),
+    ("editors", MERGE_EDITORS),
+    ("claims", UPSERT_CLAIMS),
+)
+
+
+def seed_steps(rows: dict[str, list[dict[str, Any]]]) -> list[tuple[LiteralString, dict[str, Any]]]:
+    """The statements of one seed transaction, in dependency order, with their rows."""
+    return [(query, {"rows": rows.get(name, [])}) for name, query in SEED_STEPS if rows.get(name)]

@@ -1,0 +1,264 @@
+"""`kgapi seed`: read the curated seed files, validate all of them, then write in one transaction.
+
+Validation happens entirely before the first write (see kgapi.validation), and the write is one
+transaction, so a bad seed leaves the database as it was and a good one lands whole. Writing is
+idempotent: run it twice and the second run's counters are all zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kgapi import model
+from kgapi.db import Database
+from kgapi.queries.graph_writes import SEED_STEPS, seed_steps
+from kgapi.queries.schema import apply_schema
+from kgapi.validation import (
+    ClaimIn,
+    DocumentIn,
+    EntityIn,
+    GraphBundle,
+    LoadedDocument,
+    MentionIn,
+    Problem,
+    SeedInvalid,
+    check_bundle,
+    load_document,
+    parse_items,
+)
+
+__all__ = ["DEFAULT_SEED_DIR", "SeedReport", "bundle_rows", "load_bundle", "seed_database"]
+
+DEFAULT_SEED_DIR = Path(__file__).resolve().parents[1] / "seed"
+GRAPH_FILES = ("documents.yaml", "entities.yaml", "claims.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class SeedReport:
+    documents: int
+    sentences: int
+    entities: int
+    claims: int
+    counters: dict[str, int]
+
+    @property
+    def changed(self) -> bool:
+        return any(self.counters.values())
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        problems.append(Problem(str(path), "(file)", "(file)", f"cannot read: {exc.strerror}"))
+    except yaml.YAMLError as exc:
+        problems.append(Problem(str(path), "(file)", "(file)", f"not valid YAML: {exc}"))
+    return None
+
+
+def load_bundle(seed_dir: Path = DEFAULT_SEED_DIR) -> GraphBundle:
+    """Parse and validate every seed file; raise SeedInvalid listing all problems."""
+    graph_dir = seed_dir / "graph"
+    problems: list[Problem] = []
+    loaded: dict[str, Any] = {}
+    for name in GRAPH_FILES:
+        path = graph_dir / name
+        if name != "documents.yaml" and not path.exists():
+            loaded[name] = {name.removesuffix(".yaml"): []}  # entities/claims are optional
+            continue
+        loaded[name] = _read_yaml(path, problems)
+
+    rel = {name: f"seed/graph/{name}" for name in GRAPH_FILES}
+    doc_items, found = parse_items(
+        rel["documents.yaml"], "documents", loaded["documents.yaml"], DocumentIn, "slug"
+    )
+    problems += found
+    entity_items, found = parse_items(
+        rel["entities.yaml"], "entities", loaded["entities.yaml"], EntityIn, "slug"
+    )
+    problems += found
+    claim_items, found = parse_items(
+        rel["claims.yaml"], "claims", loaded["claims.yaml"], ClaimIn, "id"
+    )
+    problems += found
+
+    documents: list[tuple[str, str, LoadedDocument]] = []
+    for file, entry, meta in doc_items:
+        doc, found = load_document(meta, seed_dir, file, entry)
+        problems += found
+        if doc is not None:
+            documents.append((file, entry, doc))
+
+    problems += check_bundle(documents, entity_items, claim_items)
+    if problems:
+        raise SeedInvalid(problems)
+    return GraphBundle(
+        documents=[d for _, _, d in documents],
+        entities=[e for _, _, e in entity_items],
+        claims=[c for _, _, c in claim_items],
+    )
+
+
+def _hash(value: Any) -> str:
+    return hashlib.sha256(
+        json.dumps(value, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+
+
+def _sentence_key(document: str, index: int) -> str:
+    return f"{document}#{index}"
+
+
+def _span_props(span: MentionIn) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "document": span.document,
+        "sentence_index": span.sentence,
+        "start": span.start,
+        "end": span.end,
+        "quote": span.quote,
+    }
+    if span.translation is not None:
+        props["translation_en"] = span.translation
+    return props
+
+
+Row = dict[str, Any]
+
+
+def _document_rows(doc: LoadedDocument, rows: dict[str, list[Row]]) -> None:
+    meta = doc.meta
+    props: Row = {
+        "title": meta.title,
+        "title_en": meta.title_en,
+        "language": meta.language.value,
+        "text": doc.text,
+        "sha256": meta.sha256,
+        "url": meta.url,
+        "published": meta.published,
+        "retrieved": meta.retrieved,
+        "listed_only": False,
+        "sentence_count": len(doc.sentences),
+    }
+    rows["documents"].append({"slug": meta.slug, "props": props, "hash": _hash(props)})
+    for span in doc.sentences:
+        sentence: Row = {
+            "document": meta.slug,
+            "index": span.index,
+            "start": span.start,
+            "end": span.end,
+            "text": span.text,
+        }
+        rows["sentences"].append(
+            {
+                "key": _sentence_key(meta.slug, span.index),
+                "document": meta.slug,
+                "props": sentence,
+                "hash": _hash(sentence),
+            }
+        )
+    for source in meta.sources:
+        listed: Row = {
+            "title": source.title,
+            "language": source.language.value,
+            "url": source.url,
+            "listed_only": True,
+        }
+        evidence = _span_props(source.evidence)
+        rows["sources"].append(
+            {
+                "slug": source.slug,
+                "listed_by": meta.slug,
+                "props": listed,
+                "evidence": evidence,
+                "hash": _hash([listed, evidence]),
+            }
+        )
+    if meta.editor is not None and meta.editor_evidence is not None:
+        rows["editors"].append(
+            {
+                "document": meta.slug,
+                "editor": meta.editor,
+                "evidence": _span_props(meta.editor_evidence),
+            }
+        )
+
+
+def _entity_rows(entity: EntityIn, rows: dict[str, list[Row]]) -> None:
+    props: Row = {
+        "kind": entity.kind.value,
+        "name_en": entity.names.en,
+        "name_bn": entity.names.bn,
+        "aliases": list(entity.aliases),
+        "description": entity.description,
+    }
+    rows["entities"].append(
+        {"slug": entity.slug, "kind": entity.kind.value, "props": props, "hash": _hash(props)}
+    )
+    for mention in entity.mentions:
+        rows["mentions"].append(
+            {
+                "entity": entity.slug,
+                "sentence_key": _sentence_key(mention.document, mention.sentence),
+                "start": mention.start,
+                "end": mention.end,
+                "quote": mention.quote,
+            }
+        )
+
+
+def claim_row(claim: ClaimIn) -> Row:
+    """One claim as the parameters of the claim upsert (shared with the write API)."""
+    props: Row = {
+        "predicate": claim.predicate.value,
+        "status": claim.status.value,
+        "rank": claim.rank,
+        "subject_slug": claim.subject,
+        "object_slug": claim.object,
+        "qualifiers_json": json.dumps(claim.qualifiers, ensure_ascii=False, sort_keys=True),
+    }
+    evidence: list[Row] = [
+        {"sentence_key": _sentence_key(ev.document, ev.sentence), "props": _span_props(ev)}
+        for ev in claim.evidence
+    ]
+    return {
+        "id": claim.id,
+        "subject": claim.subject,
+        "object": claim.object,
+        "predicate": claim.predicate.value,
+        "traversable": claim.status != model.Status.RETRACTED,
+        "props": props,
+        "evidence": evidence,
+        "hash": _hash([props, evidence]),
+    }
+
+
+def bundle_rows(bundle: GraphBundle) -> dict[str, list[Row]]:
+    """Flatten a validated bundle into the parameter rows of the seed statements."""
+    rows: dict[str, list[Row]] = {name: [] for name, _ in SEED_STEPS}
+    for doc in bundle.documents:
+        _document_rows(doc, rows)
+    for entity in bundle.entities:
+        _entity_rows(entity, rows)
+    rows["claims"] = [claim_row(claim) for claim in bundle.claims]
+    return rows
+
+
+async def seed_database(db: Database, seed_dir: Path = DEFAULT_SEED_DIR) -> SeedReport:
+    """Validate everything, apply the schema, then write the bundle in one transaction."""
+    bundle = load_bundle(seed_dir)
+    rows = bundle_rows(bundle)
+    await apply_schema(db)
+    counters = await db.write_in_one_transaction(seed_steps(rows))
+    return SeedReport(
+        documents=len(bundle.documents) + len(rows["sources"]),
+        sentences=len(rows["sentences"]),
+        entities=len(bundle.entities),
+        claims=len(bundle.claims),
+        counters={k: v for k, v in counters.items() if k != "system_updates"},
+    )
