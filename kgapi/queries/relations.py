@@ -1,0 +1,279 @@
+"""Relations (one per claim) with their evidence; related entities; paths and neighbourhoods.
+
+A relation is a Claim seen from an entity: predicate, status, qualifiers, both ends and every
+evidence span, fetched together so that a GraphQL request never asks again per relation.
+Traversals (shortest path, neighbourhood) walk the direct `(:Entity)-[:PREDICATE]->(:Entity)`
+shortcuts, whose types come only from kgapi.model, then return the claims behind each hop.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, LiteralString, cast
+
+from kgapi import model
+from kgapi.db import Database
+from kgapi.queries.entities import ENTITY_MAP, EntityRow, entity_map
+
+__all__ = [
+    "MAX_NEIGHBORHOOD_HOPS",
+    "MAX_PATH_HOPS",
+    "EvidenceRow",
+    "RelationPage",
+    "RelationRequest",
+    "RelationRow",
+    "neighborhood",
+    "related_entities",
+    "relation_pages",
+    "shortest_path",
+]
+
+MAX_PATH_HOPS = 10
+MAX_NEIGHBORHOOD_HOPS = 3
+MAX_NEIGHBORHOOD_NODES = 500
+
+# The claim projection: `c` is the claim; subject, object and evidence come with it.
+CLAIM_MAP: LiteralString = (
+    "{id: c.id, predicate: c.predicate, status: c.status, rank: c.rank, "
+    "qualifiers_json: c.qualifiers_json, "
+    "subject: [(c)-[:SUBJECT]->(subj) | subj " + entity_map("subj") + "][0], "
+    "object: [(c)-[:OBJECT]->(obj) | obj " + entity_map("obj") + "][0], "
+    "evidence: [(c)-[ev:SUPPORTED_BY]->(s:Sentence) | {document: s.document, "
+    "sentence_index: s.index, start: ev.start, end: ev.end, quote: ev.quote, "
+    "translation: ev.translation_en}]}"
+)
+
+_TRAVERSABLE: LiteralString = cast(LiteralString, "|".join(p.value for p in model.Predicate))
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    document: str
+    sentence_index: int
+    start: int
+    end: int
+    quote: str
+    translation: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    claim_id: str
+    type: str
+    status: str
+    rank: str
+    qualifiers: dict[str, Any]
+    source: EntityRow
+    target: EntityRow
+    evidence: list[EvidenceRow]
+
+    @classmethod
+    def from_map(cls, row: dict[str, Any]) -> RelationRow:
+        evidence = sorted(
+            (EvidenceRow(**ev) for ev in row["evidence"]),
+            key=lambda ev: (ev.document, ev.start, ev.end),
+        )
+        return cls(
+            claim_id=row["id"],
+            type=row["predicate"],
+            status=row["status"],
+            rank=row.get("rank") or "normal",
+            qualifiers=json.loads(row.get("qualifiers_json") or "{}"),
+            source=EntityRow.from_map(row["subject"]),
+            target=EntityRow.from_map(row["object"]),
+            evidence=evidence,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RelationPage:
+    rows: list[RelationRow]
+    has_next: bool
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRequest:
+    """One `relations(...)` field of one entity; many are answered in one round trip."""
+
+    slug: str
+    type: str | None
+    direction: str  # OUT, IN or BOTH
+    first: int
+    after: str | None  # claim id
+
+    def key(self) -> dict[str, Any]:
+        return {
+            "slug": self.slug,
+            "type": self.type,
+            "direction": self.direction,
+            "limit": self.first + 1,
+            "after": self.after,
+        }
+
+
+async def relation_pages(db: Database, requests: list[RelationRequest]) -> list[RelationPage]:
+    """Pages of relations for many (entity, arguments) at once, ordered by claim id (keyset)."""
+    records = await db.read(
+        """
+        UNWIND range(0, size($requests) - 1) AS i
+        WITH i, $requests[i] AS req
+        OPTIONAL MATCH (e:Entity {slug: req.slug})
+        CALL (e, req) {
+          OPTIONAL MATCH (c:Claim)-[role:SUBJECT|OBJECT]->(e)
+          WHERE c.status <> 'retracted'
+            AND (req.type IS NULL OR c.predicate = req.type)
+            AND (req.direction = 'BOTH'
+                 OR (req.direction = 'OUT' AND type(role) = 'SUBJECT')
+                 OR (req.direction = 'IN' AND type(role) = 'OBJECT'))
+          WITH DISTINCT c WHERE c IS NOT NULL
+          RETURN count(c) AS total
+        }
+        OPTIONAL CALL (e, req) {
+          OPTIONAL MATCH (c:Claim)-[role:SUBJECT|OBJECT]->(e)
+          WHERE c.status <> 'retracted'
+            AND (req.type IS NULL OR c.predicate = req.type)
+            AND (req.direction = 'BOTH'
+                 OR (req.direction = 'OUT' AND type(role) = 'SUBJECT')
+                 OR (req.direction = 'IN' AND type(role) = 'OBJECT'))
+            AND (req.after IS NULL OR c.id > req.after)
+          WITH DISTINCT req, c WHERE c IS NOT NULL
+          ORDER BY c.id
+          WITH req, collect(c) AS claims
+          RETURN [c IN claims[..req.limit] | c """
+        + CLAIM_MAP
+        + """] AS page
+        }
+        RETURN i, total, coalesce(page, []) AS page ORDER BY i
+        """,
+        {"requests": [r.key() for r in requests]},
+    )
+    pages = []
+    for request, record in zip(requests, records, strict=True):
+        rows = [RelationRow.from_map(item) for item in record["page"]]
+        pages.append(
+            RelationPage(rows[: request.first], len(rows) > request.first, int(record["total"]))
+        )
+    return pages
+
+
+async def related_entities(
+    db: Database, keys: list[tuple[str, str, str]]
+) -> list[list[tuple[RelationRow, EntityRow]]]:
+    """For each (slug, predicate, direction): the claims and the entities at their other end.
+
+    Serves typed fields such as Agreement.parties or Corridor.route, batched across a page.
+    """
+    records = await db.read(
+        """
+        UNWIND range(0, size($keys) - 1) AS i
+        WITH i, $keys[i] AS k
+        CALL (k) {
+          OPTIONAL MATCH (x:Entity {slug: k[0]})
+          OPTIONAL MATCH (c:Claim {predicate: k[1]})-[role:SUBJECT|OBJECT]->(x)
+          WHERE c.status <> 'retracted'
+            AND ((k[2] = 'OUT' AND type(role) = 'SUBJECT') OR (k[2] = 'IN' AND type(role) = 'OBJECT'))
+          WITH c WHERE c IS NOT NULL
+          ORDER BY c.id
+          RETURN collect(c """
+        + CLAIM_MAP
+        + """) AS claims
+        }
+        RETURN i, claims ORDER BY i
+        """,
+        {"keys": [list(k) for k in keys]},
+    )
+    results: list[list[tuple[RelationRow, EntityRow]]] = []
+    for (_, _, direction), record in zip(keys, records, strict=True):
+        group = []
+        for item in record["claims"]:
+            row = RelationRow.from_map(item)
+            group.append((row, row.target if direction == "OUT" else row.source))
+        results.append(group)
+    return results
+
+
+def _path_query(max_hops: int) -> LiteralString:
+    # The hop bound cannot be a Cypher parameter; it comes from this fixed table of literals.
+    bound = cast(LiteralString, str(max_hops))
+    return (
+        "MATCH (a:Entity {slug: $from}), (b:Entity {slug: $to}) "
+        "MATCH p = shortestPath((a)-[:" + _TRAVERSABLE + "*.." + bound + "]-(b)) "
+        "WITH p, relationships(p) AS rels "
+        "UNWIND range(0, size(rels) - 1) AS hop "
+        "WITH p, hop, rels[hop] AS r "
+        "MATCH (c:Claim) WHERE c.id IN r.claim_ids AND c.status <> 'retracted' "
+        "WITH p, hop, c ORDER BY hop, c.id "
+        "WITH p, collect(c " + CLAIM_MAP + ") AS claims "
+        "RETURN [e IN nodes(p) | e " + ENTITY_MAP + "] AS nodes, claims"
+    )
+
+
+_PATH_QUERIES: dict[int, LiteralString] = {n: _path_query(n) for n in range(1, MAX_PATH_HOPS + 1)}
+
+
+async def shortest_path(
+    db: Database, source: str, target: str, max_hops: int
+) -> tuple[list[EntityRow], list[RelationRow]] | None:
+    """The shortest chain of claims linking two entities (any direction), or None."""
+    if source == target:
+        rows = await db.read(
+            "MATCH (e:Entity {slug: $slug}) RETURN e " + ENTITY_MAP + " AS row", {"slug": source}
+        )
+        return ([EntityRow.from_map(rows[0]["row"])], []) if rows else None
+    records = await db.read(_PATH_QUERIES[max_hops], {"from": source, "to": target})
+    if not records:
+        return None
+    nodes = [EntityRow.from_map(n) for n in records[0]["nodes"]]
+    relations = [RelationRow.from_map(c) for c in records[0]["claims"]]
+    return nodes, relations
+
+
+def _neighborhood_query(hops: int) -> LiteralString:
+    bound = cast(LiteralString, str(hops))
+    return (
+        "MATCH (center:Entity {slug: $slug}) "
+        "CALL (center) { "
+        "  MATCH (center)-[rels:" + _TRAVERSABLE + "*1.." + bound + "]-(n:Entity) "
+        "  WHERE all(r IN rels WHERE $types IS NULL OR type(r) IN $types) "
+        "  RETURN DISTINCT n LIMIT $max_nodes "
+        "} "
+        "WITH center, collect(n) AS others "
+        "WITH [center] + [n IN others WHERE n <> center] AS members "
+        "CALL (members) { "
+        "  UNWIND members AS m "
+        "  MATCH (m)-[r]->(o) WHERE o IN members AND r.claim_ids IS NOT NULL "
+        "    AND ($types IS NULL OR type(r) IN $types) "
+        "  UNWIND r.claim_ids AS claim_id "
+        "  MATCH (c:Claim {id: claim_id}) WHERE c.status <> 'retracted' "
+        "  RETURN collect(DISTINCT c " + CLAIM_MAP + ") AS claims "
+        "} "
+        "RETURN [e IN members | e " + ENTITY_MAP + "] AS nodes, claims"
+    )
+
+
+_NEIGHBORHOOD_QUERIES: dict[int, LiteralString] = {
+    n: _neighborhood_query(n) for n in range(1, MAX_NEIGHBORHOOD_HOPS + 1)
+}
+
+
+async def neighborhood(
+    db: Database, slug: str, hops: int, types: list[model.Predicate] | None
+) -> tuple[list[EntityRow], list[RelationRow]] | None:
+    """Entities within `hops` of one entity and every claim among them, or None if unknown."""
+    records = await db.read(
+        _NEIGHBORHOOD_QUERIES[hops],
+        {
+            "slug": slug,
+            "types": [t.value for t in types] if types is not None else None,
+            "max_nodes": MAX_NEIGHBORHOOD_NODES,
+        },
+    )
+    if not records:
+        return None
+    nodes = [EntityRow.from_map(n) for n in records[0]["nodes"]]
+    relations = sorted(
+        (RelationRow.from_map(c) for c in records[0]["claims"]), key=lambda r: r.claim_id
+    )
+    return nodes, relations
