@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, LiteralString, cast
+from typing import Any, LiteralString
 
 from kgapi import model
 from kgapi.db import Database
+from kgapi.queries import trusted
 
 __all__ = [
     "ENTITY_MAP",
@@ -135,7 +136,7 @@ class _Params:
     def add(self, value: Any) -> LiteralString:
         name = f"p{len(self.values)}"
         self.values[name] = value
-        return cast(LiteralString, "$" + name)  # names are generated here, never from input
+        return trusted("$" + name)  # names are generated here, never from input
 
 
 def _string_condition(
@@ -146,7 +147,7 @@ def _string_condition(
 
     def any_of(template: str, value: Any) -> LiteralString:
         p = params.add(value)
-        terms = [cast(LiteralString, template.format(f=f, p=p)) for f in fields]
+        terms = [trusted(template.format(f=f, p=p)) for f in fields]
         return "(" + " OR ".join(terms) + ")" if len(terms) > 1 else terms[0]
 
     if spec.eq is not None:
@@ -281,13 +282,13 @@ async def entity_page(
 def _stats_query() -> LiteralString:
     # Built once from the whitelist: per-label and per-type counts come from Neo4j's count store.
     kind_parts: list[LiteralString] = [
-        "CALL () { MATCH (n:" + cast(LiteralString, k.value) + ") RETURN count(n) AS c } "
-        "WITH counts + [{key: '" + cast(LiteralString, k.value) + "', count: c}] AS counts"
+        "CALL () { MATCH (n:" + trusted(k.value) + ") RETURN count(n) AS c } "
+        "WITH counts + [{key: '" + trusted(k.value) + "', count: c}] AS counts"
         for k in model.EntityKind
     ]
     predicate_parts: list[LiteralString] = [
-        "CALL () { MATCH ()-[r:" + cast(LiteralString, p.value) + "]->() RETURN count(r) AS c } "
-        "WITH kinds, predicates + [{key: '" + cast(LiteralString, p.value) + "', count: c}] "
+        "CALL () { MATCH ()-[r:" + trusted(p.value) + "]->() RETURN count(r) AS c } "
+        "WITH kinds, predicates + [{key: '" + trusted(p.value) + "', count: c}] "
         "AS predicates"
         for p in model.Predicate
     ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, LiteralString, cast
+from typing import Any, LiteralString
 
 from kgapi import model
 from kgapi.db import Database
+from kgapi.queries import trusted
 from kgapi.queries.entities import ENTITY_MAP, EntityRow, entity_map
 
 __all__ = [
@@ -44,7 +45,7 @@ CLAIM_MAP: LiteralString = (
     "translation: ev.translation_en}]}"
 )
 
-_TRAVERSABLE: LiteralString = cast(LiteralString, "|".join(p.value for p in model.Predicate))
+_TRAVERSABLE: LiteralString = trusted("|".join(p.value for p in model.Predicate))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,8 @@ async def related_entities(
           OPTIONAL MATCH (x:Entity {slug: k[0]})
           OPTIONAL MATCH (c:Claim {predicate: k[1]})-[role:SUBJECT|OBJECT]->(x)
           WHERE c.status <> 'retracted'
-            AND ((k[2] = 'OUT' AND type(role) = 'SUBJECT') OR (k[2] = 'IN' AND type(role) = 'OBJECT'))
+            AND ((k[2] = 'OUT' AND type(role) = 'SUBJECT')
+                 OR (k[2] = 'IN' AND type(role) = 'OBJECT'))
           WITH c WHERE c IS NOT NULL
           ORDER BY c.id
           RETURN collect(c """
@@ -196,7 +198,7 @@ async def related_entities(
 
 def _path_query(max_hops: int) -> LiteralString:
     # The hop bound cannot be a Cypher parameter; it comes from this fixed table of literals.
-    bound = cast(LiteralString, str(max_hops))
+    bound = trusted(str(max_hops))
     return (
         "MATCH (a:Entity {slug: $from}), (b:Entity {slug: $to}) "
         "MATCH p = shortestPath((a)-[:" + _TRAVERSABLE + "*.." + bound + "]-(b)) "
@@ -231,7 +233,7 @@ async def shortest_path(
 
 
 def _neighborhood_query(hops: int) -> LiteralString:
-    bound = cast(LiteralString, str(hops))
+    bound = trusted(str(hops))
     return (
         "MATCH (center:Entity {slug: $slug}) "
         "CALL (center) { "

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import LiteralString, cast
 
 from kgapi.db import Database
+from kgapi.queries import trusted
 
 __all__ = ["CONSTRAINTS_FILE", "apply_schema", "schema_names", "schema_ready", "schema_statements"]
 
@@ -47,7 +47,7 @@ async def apply_schema(db: Database, path: Path = CONSTRAINTS_FILE) -> int:
     statements = schema_statements(path)
     for statement in statements:
         # The schema file is part of the repository, not input: safe to run as query text.
-        await db.write(cast(LiteralString, statement))  # type: ignore[redundant-cast]
+        await db.write(trusted(statement))
     return len(statements)
 
 
