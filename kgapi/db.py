@@ -99,6 +99,8 @@ class Database:
             max_connection_pool_size=settings.max_connection_pool_size,
             max_transaction_retry_time=settings.query_timeout,
             liveness_check_timeout=30.0,
+            # Query notifications (e.g. "property does not exist yet") are not errors of ours.
+            notifications_min_severity="OFF",
         )
 
     async def close(self) -> None:

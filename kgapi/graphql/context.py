@@ -6,12 +6,13 @@ balancer answer alike.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from strawberry.types import Info as StrawberryInfo
 
 from kgapi.config import Settings
 from kgapi.db import Database
+from kgapi.graphql.loaders import Loaders
 
 __all__ = ["Context", "Info"]
 
@@ -21,6 +22,10 @@ class Context:
     db: Database
     settings: Settings
     request_id: str
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.db)
 
 
 Info = StrawberryInfo[Context, None]

@@ -6,7 +6,8 @@ cached per process, which is safe because they depend only on the query text.
 
 from __future__ import annotations
 
-from typing import Annotated
+import dataclasses
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import (
@@ -17,15 +18,161 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from kgapi import model
 from kgapi.config import Settings
 from kgapi.graphql.context import Info
-from kgapi.graphql.errors import ErrorCodes
+from kgapi.graphql.entity_types import (
+    ENTITY_TYPES,
+    Entity,
+    EntityKind,
+    Relation,
+    entity_from_row,
+    parse_predicate,
+)
+from kgapi.graphql.errors import BadUserInput, ErrorCodes
 from kgapi.graphql.ids import from_global_id
+from kgapi.graphql.inputs import EntityWhere, OrderArgument, sort_of, to_filter
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor
 from kgapi.graphql.types import Document, DocumentConnection, DocumentEdge, Node
-from kgapi.queries.documents import document_page, documents_by_slug
+from kgapi.queries.documents import document_page
+from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
+from kgapi.queries.relations import (
+    MAX_NEIGHBORHOOD_HOPS,
+    MAX_PATH_HOPS,
+    neighborhood,
+    shortest_path,
+)
+from kgapi.queries.search import search_entities
 
 __all__ = ["Query", "build_schema"]
+
+MAX_SEARCH_TEXT = 200
+
+
+@strawberry.type(description="An entity in a connection, with its cursor.")
+class EntityEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
+    node: Entity = strawberry.field(description="The entity.")
+
+
+@strawberry.type(description="A page of entities (Relay connection) with keyset cursors.")
+class EntityConnection:
+    edges: list[EntityEdge] = strawberry.field(description="The entities of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Entities matching, across all pages.")
+
+
+@strawberry.type(description="A search result.")
+class SearchHit:
+    score: float = strawberry.field(description="Relevance; higher is better.")
+    entity: Entity = strawberry.field(description="The entity found.")
+
+
+@strawberry.type(description="The shortest chain of facts linking two entities.")
+class Path:
+    nodes: list[Entity] = strawberry.field(description="Entities along the path, in order.")
+    relations: list[Relation] = strawberry.field(
+        description="The claims behind each hop, in path order, with evidence."
+    )
+    length: int = strawberry.field(description="Number of hops.")
+
+
+@strawberry.type(description="Entities around one entity and every fact among them.")
+class Subgraph:
+    nodes: list[Entity] = strawberry.field(description="The entities (the centre first).")
+    relations: list[Relation] = strawberry.field(description="Facts among them, with evidence.")
+
+
+@strawberry.type(description="A count under a key.")
+class Count:
+    key: str = strawberry.field(description="The kind or predicate.")
+    count: int = strawberry.field(description="How many.")
+
+
+@strawberry.type(description="Counts for the whole graph (from Neo4j's count store).")
+class Stats:
+    entities: int = strawberry.field(description="Entities.")
+    claims: int = strawberry.field(description="Claims (facts), including retracted ones.")
+    documents: int = strawberry.field(description="Documents, listed sources included.")
+    sentences: int = strawberry.field(description="Sentences of stored document texts.")
+    kinds: list[Count] = strawberry.field(description="Entities per kind.")
+    predicates: list[Count] = strawberry.field(description="Traversal relations per predicate.")
+
+
+FirstArgument = Annotated[int, strawberry.argument(description="Page size (1 to the limit).")]
+AfterArgument = Annotated[
+    str | None, strawberry.argument(description="Cursor of the edge to continue after.")
+]
+WhereArgument = Annotated[EntityWhere | None, strawberry.argument(description="Filter.")]
+
+
+async def _entities(
+    info: Info,
+    *,
+    kind: model.EntityKind | None,
+    where: EntityWhere | None,
+    order_by: Any,
+    first: int,
+    after: str | None,
+    extra: EntityFilter | None = None,
+) -> EntityConnection:
+    check_first(first, info.context.settings.max_page_size)
+    sort, descending = sort_of(order_by)
+    cursor_kind = f"Entity:{sort.value}:{'DESC' if descending else 'ASC'}"
+    key = decode_cursor(cursor_kind, after)
+    if key is not None and len(key) != 2:
+        raise BadUserInput("`after` is not a cursor this API issued", argument="after")
+    compiled = to_filter(where) if where is not None else None
+    if extra is not None:
+        compiled = dataclasses.replace(extra, and_=[compiled]) if compiled else extra
+    page = await entity_page(
+        info.context.db,
+        kind=kind,
+        where=compiled,
+        sort=sort,
+        descending=descending,
+        first=first,
+        after=key,
+    )
+    edges = [
+        EntityEdge(cursor=encode_cursor(cursor_kind, [value, row.slug]), node=entity_from_row(row))
+        for row, value in zip(page.rows, page.sort_values, strict=True)
+    ]
+    return EntityConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=after is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total,
+    )
+
+
+def _kind_list(kind: model.EntityKind, description: str) -> Any:
+    async def resolver(
+        info: Info,
+        where: WhereArgument = None,
+        order_by: OrderArgument = None,
+        first: FirstArgument = 10,
+        after: AfterArgument = None,
+    ) -> EntityConnection:
+        return await _entities(
+            info, kind=kind, where=where, order_by=order_by, first=first, after=after
+        )
+
+    return strawberry.field(resolver=resolver, description=description)
+
+
+def _check_range(value: int, low: int, high: int, argument: str) -> int:
+    if not low <= value <= high:
+        raise BadUserInput(
+            f"`{argument}` must be between {low} and {high} (got {value})",
+            argument=argument,
+            maximum=high,
+        )
+    return value
 
 
 @strawberry.type(description="Read the knowledge graph and the documents behind it.")
@@ -41,18 +188,77 @@ class Query:
             return None
         type_name, key = decoded
         if type_name == "Document":
-            rows = await documents_by_slug(info.context.db, [key])
-            return Document.from_row(rows[key]) if key in rows else None
+            doc = await info.context.loaders.documents.load(key)
+            return Document.from_row(doc) if doc is not None else None
+        if type_name == "Entity":
+            row = await info.context.loaders.entities.load(key)
+            return entity_from_row(row) if row is not None else None
         return None
+
+    @strawberry.field(description="One entity by slug; null if there is none.")
+    async def entity(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="The entity's slug.")],
+    ) -> Entity | None:
+        row = await info.context.loaders.entities.load(slug)
+        return entity_from_row(row) if row is not None else None
+
+    @strawberry.field(description="Entities of any kind: filter, sort (also by relation count).")
+    async def entities(
+        self,
+        info: Info,
+        kind: Annotated[
+            EntityKind | None, strawberry.argument(description="Only this kind.")
+        ] = None,
+        where: WhereArgument = None,
+        order_by: OrderArgument = None,
+        first: FirstArgument = 10,
+        after: AfterArgument = None,
+    ) -> EntityConnection:
+        return await _entities(
+            info,
+            kind=model.EntityKind(kind) if kind else None,
+            where=where,
+            order_by=order_by,
+            first=first,
+            after=after,
+        )
+
+    @strawberry.field(description="People who hold an office that heads a ministry.")
+    async def ministers(
+        self,
+        info: Info,
+        where: WhereArgument = None,
+        order_by: OrderArgument = None,
+        first: FirstArgument = 10,
+        after: AfterArgument = None,
+    ) -> EntityConnection:
+        return await _entities(
+            info,
+            kind=model.EntityKind.PERSON,
+            where=where,
+            order_by=order_by,
+            first=first,
+            after=after,
+            extra=EntityFilter(ministerial=True),
+        )
+
+    associations: EntityConnection = _kind_list(model.EntityKind.ASSOCIATION, "Associations.")
+    agreements: EntityConnection = _kind_list(
+        model.EntityKind.AGREEMENT, "Agreements, signed or not (see `status`)."
+    )
+    corridors: EntityConnection = _kind_list(model.EntityKind.CORRIDOR, "Trade corridors.")
+    commodities: EntityConnection = _kind_list(model.EntityKind.COMMODITY, "Commodities.")
+    countries: EntityConnection = _kind_list(model.EntityKind.COUNTRY, "Countries.")
+    events: EntityConnection = _kind_list(model.EntityKind.EVENT, "Events.")
 
     @strawberry.field(description="Documents ordered by slug, as a Relay connection.")
     async def documents(
         self,
         info: Info,
-        first: Annotated[int, strawberry.argument(description="Page size (1 to the limit).")] = 10,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor of the edge to continue after.")
-        ] = None,
+        first: FirstArgument = 10,
+        after: AfterArgument = None,
     ) -> DocumentConnection:
         check_first(first, info.context.settings.max_page_size)
         key = decode_cursor("Document", after)
@@ -73,11 +279,88 @@ class Query:
             total_count=page.total,
         )
 
+    @strawberry.field(
+        description="Search names, aliases and descriptions in Bengali or English, ranked. "
+        "The text is plain text: Lucene syntax in it is searched for, not obeyed."
+    )
+    async def search(
+        self,
+        info: Info,
+        text: Annotated[str, strawberry.argument(description="What to look for.")],
+        kinds: Annotated[
+            list[EntityKind] | None, strawberry.argument(description="Only these kinds.")
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="Most hits returned.")] = 10,
+    ) -> list[SearchHit]:
+        check_first(first, info.context.settings.max_page_size)
+        if len(text) > MAX_SEARCH_TEXT:
+            raise BadUserInput(
+                f"`text` must be at most {MAX_SEARCH_TEXT} characters",
+                argument="text",
+                maximum=MAX_SEARCH_TEXT,
+            )
+        hits = await search_entities(
+            info.context.db, text, [model.EntityKind(k) for k in kinds] if kinds else None, first
+        )
+        return [SearchHit(score=h.score, entity=entity_from_row(h.entity)) for h in hits]
+
+    @strawberry.field(description="The shortest chain of facts between two entities, or null.")
+    async def shortest_path(
+        self,
+        info: Info,
+        from_: Annotated[str, strawberry.argument(name="from", description="Start slug.")],
+        to: Annotated[str, strawberry.argument(description="End slug.")],
+        max_hops: Annotated[int, strawberry.argument(description="Longest path considered.")] = 6,
+    ) -> Path | None:
+        _check_range(max_hops, 1, MAX_PATH_HOPS, "maxHops")
+        found = await shortest_path(info.context.db, from_, to, max_hops)
+        if found is None:
+            return None
+        nodes, relations = found
+        return Path(
+            nodes=[entity_from_row(n) for n in nodes],
+            relations=[Relation.from_row(r) for r in relations],
+            length=len(nodes) - 1,
+        )
+
+    @strawberry.field(description="An entity's neighbourhood: entities within `hops` and facts.")
+    async def neighborhood(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="The centre entity.")],
+        hops: Annotated[int, strawberry.argument(description="How far to go.")] = 1,
+        types: Annotated[
+            list[str] | None, strawberry.argument(description="Only these predicates.")
+        ] = None,
+    ) -> Subgraph | None:
+        _check_range(hops, 1, MAX_NEIGHBORHOOD_HOPS, "hops")
+        predicates = [parse_predicate(t, "types") for t in types] if types is not None else None
+        found = await neighborhood(info.context.db, slug, hops, predicates)
+        if found is None:
+            return None
+        nodes, relations = found
+        return Subgraph(
+            nodes=[entity_from_row(n) for n in nodes],
+            relations=[Relation.from_row(r) for r in relations],
+        )
+
+    @strawberry.field(description="Counts per kind and predicate, and totals.")
+    async def stats(self, info: Info) -> Stats:
+        data = await graph_stats(info.context.db)
+        return Stats(
+            entities=int(data["entities"]),
+            claims=int(data["claims"]),
+            documents=int(data["documents"]),
+            sentences=int(data["sentences"]),
+            kinds=[Count(key=c["key"], count=int(c["count"])) for c in data["kinds"]],
+            predicates=[Count(key=c["key"], count=int(c["count"])) for c in data["predicates"]],
+        )
+
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
-        types=[Document],
+        types=[Document, *ENTITY_TYPES.values()],
         extensions=[
             ErrorCodes,
             lambda: QueryDepthLimiter(max_depth=settings.max_depth),

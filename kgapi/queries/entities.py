@@ -101,6 +101,8 @@ class EntityFilter:
     and_: list[EntityFilter] = field(default_factory=list)
     or_: list[EntityFilter] = field(default_factory=list)
     not_: EntityFilter | None = None
+    # People who hold an office that heads a ministry (the `ministers` list).
+    ministerial: bool = False
 
 
 class SortField(StrEnum):
@@ -200,6 +202,8 @@ def compile_filter(spec: EntityFilter, params: _Params) -> LiteralString:
         parts.append(_relation_condition(spec.some, params))
     if spec.none is not None:
         parts.append("NOT " + _relation_condition(spec.none, params))
+    if spec.ministerial:
+        parts.append("EXISTS { (e)-[:HOLDS_OFFICE]->(:Office)-[:HEADS]->(:Ministry) }")
     for child in spec.and_:
         parts.append("(" + compile_filter(child, params) + ")")
     if spec.or_:

@@ -1,0 +1,358 @@
+"""Entities, relations and evidence as GraphQL types.
+
+Every entity kind is its own type implementing the `Entity` interface, with the typed fields its
+users ask for (Agreement.status and parties, Corridor.route in order, Event.place and
+participants, Person.offices). Typed fields are derived from claims through batched loaders.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated, Any, TypeAlias
+
+import strawberry
+
+from kgapi import model
+from kgapi.graphql.context import Info
+from kgapi.graphql.errors import BadUserInput
+from kgapi.graphql.ids import to_global_id
+from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor
+from kgapi.graphql.types import Document, Node
+from kgapi.queries.entities import EntityRow
+from kgapi.queries.relations import EvidenceRow, RelationRequest, RelationRow
+
+# Registers the model's enum with strawberry (it returns the same class): one vocabulary.
+strawberry.enum(
+    model.EntityKind, name="EntityKind", description="The kinds of entity in the graph."
+)
+EntityKind: TypeAlias = model.EntityKind
+
+
+@strawberry.enum(description="Which way a relation points from the entity asked about.")
+class Direction(Enum):
+    OUT = "OUT"
+    IN = "IN"
+    BOTH = "BOTH"
+
+
+@strawberry.type(description="A name in one language.")
+class LocalizedName:
+    lang: str = strawberry.field(description="ISO 639-1 code: `bn` or `en`.")
+    value: str = strawberry.field(description="The name; Bengali as the text spells it.")
+
+
+@strawberry.type(description="A qualifier the text gives a fact (period, count, amount, ...).")
+class Qualifier:
+    key: str = strawberry.field(description="Qualifier name, e.g. `period_start`, `amount`.")
+    value: str = strawberry.field(description="Its value, rendered as text.")
+    json: strawberry.scalars.JSON = strawberry.field(description="Its value with its JSON type.")
+
+
+@strawberry.type(description="The span of a document that states a fact.")
+class Evidence:
+    sentence_index: int = strawberry.field(description="Index of the sentence in the document.")
+    start: int = strawberry.field(description="Start offset (code points, inclusive).")
+    end: int = strawberry.field(description="End offset (code points, exclusive).")
+    quote: str = strawberry.field(description="Exactly `document.text[start:end]`.")
+    translation: str | None = strawberry.field(
+        description="kgapi's own English rendering of the quote (a translation, not the source)."
+    )
+    document_slug: strawberry.Private[str]
+
+    @strawberry.field(description="The document the quote comes from.")
+    async def document(self, info: Info) -> Document:
+        row = await info.context.loaders.documents.load(self.document_slug)
+        if row is None:  # pragma: no cover - evidence always points at a stored document
+            raise BadUserInput(f"document {self.document_slug!r} is missing")
+        return Document.from_row(row)
+
+    @classmethod
+    def from_row(cls, row: EvidenceRow) -> Evidence:
+        return cls(
+            sentence_index=row.sentence_index,
+            start=row.start,
+            end=row.end,
+            quote=row.quote,
+            translation=row.translation,
+            document_slug=row.document,
+        )
+
+
+@strawberry.type(description="A fact: a claim seen as an edge, with its status and evidence.")
+class Relation:
+    claim_id: str = strawberry.field(description="Id of the claim behind this relation.")
+    type: str = strawberry.field(description="The predicate, e.g. `PARTY_TO`.")
+    status: str | None = strawberry.field(
+        description="The modality the text gives: signed, in_progress, planned, expected, stated."
+    )
+    rank: str = strawberry.field(description="preferred, normal or deprecated.")
+    qualifiers: list[Qualifier] = strawberry.field(description="What the text qualifies it with.")
+    source: Entity = strawberry.field(description="The subject of the claim.")
+    target: Entity = strawberry.field(description="The object of the claim.")
+    evidence: list[Evidence] = strawberry.field(description="Every span that states it.")
+
+    @classmethod
+    def from_row(cls, row: RelationRow) -> Relation:
+        return cls(
+            claim_id=row.claim_id,
+            type=row.type,
+            status=row.status,
+            rank=row.rank,
+            qualifiers=[_qualifier(k, v) for k, v in sorted(row.qualifiers.items())],
+            source=entity_from_row(row.source),
+            target=entity_from_row(row.target),
+            evidence=[Evidence.from_row(ev) for ev in row.evidence],
+        )
+
+
+def _qualifier(key: str, value: Any) -> Qualifier:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return Qualifier(key=key, value=text, json=value)
+
+
+@strawberry.type(description="A relation in a connection, with its cursor.")
+class RelationEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
+    node: Relation = strawberry.field(description="The relation.")
+
+
+@strawberry.type(description="A page of relations (Relay connection), ordered by claim id.")
+class RelationConnection:
+    edges: list[RelationEdge] = strawberry.field(description="The relations of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Relations matching, across all pages.")
+
+
+def parse_predicate(value: str, argument: str) -> model.Predicate:
+    try:
+        return model.predicate(value)
+    except ValueError as exc:
+        raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
+
+
+@strawberry.interface(description="Anything the documents talk about: a country, a person, ...")
+class Entity(Node):
+    slug: str = strawberry.field(description="Stable key, e.g. `jam-kamal-khan`.")
+    kind: EntityKind = strawberry.field(description="What kind of entity this is.")
+    aliases: list[str] = strawberry.field(
+        description="Other spellings and romanisations, in any language."
+    )
+    description: str | None = strawberry.field(description="One line on what this is.")
+    revision: int = strawberry.field(description="Bumped by every change (optimistic locking).")
+    row: strawberry.Private[EntityRow]
+
+    @strawberry.field(description="The name in one language (null if it has none in it).")
+    def name(
+        self, lang: Annotated[str, strawberry.argument(description="`en` or `bn`.")] = "en"
+    ) -> str | None:
+        if lang not in {lang_.value for lang_ in model.Language}:
+            raise BadUserInput(f"`lang` must be one of bn, en (got {lang!r})", argument="lang")
+        return self.row.name_bn if lang == "bn" else self.row.name_en
+
+    @strawberry.field(description="The name in every language it has.")
+    def names(self) -> list[LocalizedName]:
+        pairs = [("bn", self.row.name_bn), ("en", self.row.name_en)]
+        return [LocalizedName(lang=lang, value=value) for lang, value in pairs if value]
+
+    @strawberry.field(description="Facts about this entity, each with its evidence.")
+    async def relations(
+        self,
+        info: Info,
+        type: Annotated[
+            str | None, strawberry.argument(description="Only this predicate, e.g. `PARTY_TO`.")
+        ] = None,
+        direction: Annotated[
+            Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
+        ] = Direction.BOTH,
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 10,
+        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+    ) -> RelationConnection:
+        check_first(first, info.context.settings.max_page_size)
+        predicate = parse_predicate(type, "type").value if type is not None else None
+        key = decode_cursor("Relation", after)
+        request = RelationRequest(
+            self.slug, predicate, direction.value, first, str(key[0]) if key else None
+        )
+        page = await info.context.loaders.relations.load(request)
+        edges = [
+            RelationEdge(
+                cursor=encode_cursor("Relation", [row.claim_id]), node=Relation.from_row(row)
+            )
+            for row in page.rows
+        ]
+        return RelationConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=page.total,
+        )
+
+    async def _related(
+        self, info: Info, predicate: model.Predicate, direction: str
+    ) -> list[tuple[RelationRow, EntityRow]]:
+        return await info.context.loaders.related.load((self.slug, predicate.value, direction))
+
+
+@strawberry.type(description="A country.")
+class Country(Entity):
+    pass
+
+
+@strawberry.type(description="A city.")
+class City(Entity):
+    pass
+
+
+@strawberry.type(description="A world region, e.g. Central Asia.")
+class Region(Entity):
+    pass
+
+
+@strawberry.type(description="A person.")
+class Person(Entity):
+    @strawberry.field(description="Offices the documents say this person holds.")
+    async def offices(self, info: Info) -> list[Office]:
+        related = await self._related(info, model.Predicate.HOLDS_OFFICE, "OUT")
+        return [o for _, row in related if isinstance(o := entity_from_row(row), Office)]
+
+
+@strawberry.type(description="An office, e.g. Pakistan's Minister of Commerce.")
+class Office(Entity):
+    @strawberry.field(description="Who holds it, per the documents.")
+    async def holders(self, info: Info) -> list[Person]:
+        related = await self._related(info, model.Predicate.HOLDS_OFFICE, "IN")
+        return [p for _, row in related if isinstance(p := entity_from_row(row), Person)]
+
+    @strawberry.field(description="The ministry this office heads, if any.")
+    async def heads(self, info: Info) -> Ministry | None:
+        related = await self._related(info, model.Predicate.HEADS, "OUT")
+        found = [m for _, row in related if isinstance(m := entity_from_row(row), Ministry)]
+        return found[0] if found else None
+
+
+@strawberry.type(description="A government ministry.")
+class Ministry(Entity):
+    @strawberry.field(description="The country whose ministry it is.")
+    async def country(self, info: Info) -> Country | None:
+        related = await self._related(info, model.Predicate.MINISTRY_OF, "OUT")
+        found = [c for _, row in related if isinstance(c := entity_from_row(row), Country)]
+        return found[0] if found else None
+
+
+@strawberry.type(description="A trade or industry association.")
+class Association(Entity):
+    @strawberry.field(description="The country of the association.")
+    async def country(self, info: Info) -> Country | None:
+        related = await self._related(info, model.Predicate.ASSOCIATION_OF, "OUT")
+        found = [c for _, row in related if isinstance(c := entity_from_row(row), Country)]
+        return found[0] if found else None
+
+
+_STATUS_ORDER = [s.value for s in model.Status]
+
+
+@strawberry.type(description="An agreement, plan or treaty, signed or not.")
+class Agreement(Entity):
+    @strawberry.field(
+        description="Its status as the text gives it (signed, in_progress, expected, ...), "
+        "from the claims about its parties and signing; never upgraded by kgapi."
+    )
+    async def status(self, info: Info) -> str | None:
+        statuses = {
+            rel.status for rel, _ in await self._related(info, model.Predicate.PARTY_TO, "IN")
+        }
+        statuses |= {
+            rel.status for rel, _ in await self._related(info, model.Predicate.EXPECTED_AT, "OUT")
+        }
+        ranked = sorted(statuses, key=_STATUS_ORDER.index)
+        return ranked[0] if ranked else None
+
+    @strawberry.field(description="The countries party to it, per the documents.")
+    async def parties(self, info: Info) -> list[Country]:
+        related = await self._related(info, model.Predicate.PARTY_TO, "IN")
+        return [c for _, row in related if isinstance(c := entity_from_row(row), Country)]
+
+
+@strawberry.type(description="A trade corridor: an ordered route of countries.")
+class Corridor(Entity):
+    @strawberry.field(description="The countries of the route, in the order the text gives.")
+    async def route(self, info: Info) -> list[Country]:
+        related = await self._related(info, model.Predicate.ROUTE_INCLUDES, "OUT")
+        ordered = sorted(related, key=lambda pair: int(pair[0].qualifiers.get("position", 0)))
+        return [c for _, row in ordered if isinstance(c := entity_from_row(row), Country)]
+
+
+@strawberry.type(description="A traded good, e.g. grain.")
+class Commodity(Entity):
+    pass
+
+
+@strawberry.type(description="An economic sector, e.g. agriculture.")
+class Sector(Entity):
+    pass
+
+
+@strawberry.type(description="Something a party can offer, e.g. technology transfer.")
+class Capability(Entity):
+    pass
+
+
+@strawberry.type(description="A meeting, forum, visit or other event.")
+class Event(Entity):
+    @strawberry.field(description="Where it was held, per the documents.")
+    async def place(self, info: Info) -> City | None:
+        related = await self._related(info, model.Predicate.HELD_IN, "OUT")
+        found = [c for _, row in related if isinstance(c := entity_from_row(row), City)]
+        return found[0] if found else None
+
+    @strawberry.field(description="Who took part (people or countries), each by a claim.")
+    async def participants(self, info: Info) -> list[Entity]:
+        related = await self._related(info, model.Predicate.PARTICIPATED_IN, "IN")
+        return [entity_from_row(row) for _, row in related]
+
+
+@strawberry.type(description="A joint initiative, e.g. trade missions.")
+class Initiative(Entity):
+    pass
+
+
+@strawberry.type(description="A goal, e.g. bilateral trade of USD 1 billion.")
+class Goal(Entity):
+    pass
+
+
+ENTITY_TYPES: dict[model.EntityKind, type[Entity]] = {
+    model.EntityKind.COUNTRY: Country,
+    model.EntityKind.CITY: City,
+    model.EntityKind.REGION: Region,
+    model.EntityKind.PERSON: Person,
+    model.EntityKind.OFFICE: Office,
+    model.EntityKind.MINISTRY: Ministry,
+    model.EntityKind.ASSOCIATION: Association,
+    model.EntityKind.AGREEMENT: Agreement,
+    model.EntityKind.CORRIDOR: Corridor,
+    model.EntityKind.COMMODITY: Commodity,
+    model.EntityKind.SECTOR: Sector,
+    model.EntityKind.CAPABILITY: Capability,
+    model.EntityKind.EVENT: Event,
+    model.EntityKind.INITIATIVE: Initiative,
+    model.EntityKind.GOAL: Goal,
+}
+
+
+def entity_from_row(row: EntityRow) -> Entity:
+    cls = ENTITY_TYPES[model.EntityKind(row.kind)]
+    return cls(
+        id=strawberry.ID(to_global_id("Entity", row.slug)),
+        slug=row.slug,
+        kind=model.EntityKind(row.kind),
+        aliases=row.aliases,
+        description=row.description,
+        revision=row.revision,
+        row=row,
+    )

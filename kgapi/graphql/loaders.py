@@ -1,0 +1,58 @@
+"""Per-request DataLoaders: every field of one kind at one depth becomes one Cypher round trip.
+
+A page of 100 agreements asking for `parties` costs one query for the page and one for all the
+parties, never 101. Loaders live in the request's context and die with it, so nothing is cached
+across requests (and nothing can go stale after a write).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from strawberry.dataloader import DataLoader
+
+from kgapi.db import Database
+from kgapi.queries.documents import DocumentRow, documents_by_slug
+from kgapi.queries.entities import EntityRow, entities_by_slug
+from kgapi.queries.relations import (
+    RelationPage,
+    RelationRequest,
+    RelationRow,
+    related_entities,
+    relation_pages,
+)
+
+__all__ = ["Loaders", "RelatedKey"]
+
+RelatedKey = tuple[str, str, str]  # (entity slug, predicate, OUT|IN)
+
+
+@dataclass
+class Loaders:
+    db: Database
+    documents: DataLoader[str, DocumentRow | None] = field(init=False)
+    entities: DataLoader[str, EntityRow | None] = field(init=False)
+    relations: DataLoader[RelationRequest, RelationPage] = field(init=False)
+    related: DataLoader[RelatedKey, list[tuple[RelationRow, EntityRow]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        db = self.db
+
+        async def load_documents(slugs: list[str]) -> list[DocumentRow | None]:
+            found = await documents_by_slug(db, list(slugs))
+            return [found.get(slug) for slug in slugs]
+
+        async def load_entities(slugs: list[str]) -> list[EntityRow | None]:
+            found = await entities_by_slug(db, list(slugs))
+            return [found.get(slug) for slug in slugs]
+
+        async def load_relations(requests: list[RelationRequest]) -> list[RelationPage]:
+            return await relation_pages(db, list(requests))
+
+        async def load_related(keys: list[RelatedKey]) -> list[list[tuple[RelationRow, EntityRow]]]:
+            return await related_entities(db, list(keys))
+
+        self.documents = DataLoader(load_fn=load_documents)
+        self.entities = DataLoader(load_fn=load_entities)
+        self.relations = DataLoader(load_fn=load_relations)
+        self.related = DataLoader(load_fn=load_related)
