@@ -20,7 +20,8 @@ MAX_SEARCH_TERMS = 16
 EXACT_MATCH_BONUS = 100.0
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 # Word characters of any script, including Bengali's combining vowel signs and virama.
-_TERM = re.compile(r"[\w\u0980-\u09FF]+", re.UNICODE)
+# An apostrophe inside a word stays (the analyzer keeps "kazakhstan's" as one token).
+_TERM = re.compile(r"[\w\u0980-\u09FF]+(?:['’][\w\u0980-\u09FF]+)*", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)

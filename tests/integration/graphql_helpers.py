@@ -18,7 +18,8 @@ async def run(db: Database, query: str, **variables: Any) -> tuple[dict[str, Any
     schema = _schemas.setdefault(id(settings), build_schema(settings))
     with count_round_trips() as trips:
         result = await schema.execute(
-            query, variable_values=variables,
+            query,
+            variable_values=variables,
             context_value=Context(db=db, settings=settings, request_id="test"),
         )
     body: dict[str, Any] = {"data": result.data}

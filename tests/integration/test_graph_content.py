@@ -19,10 +19,15 @@ REQUIRED_ENTITIES = {
     "Region": ["central-asia", "south-asia"],
     "Person": ["jam-kamal-khan", "arman-shakkaliyev", "kassym-jomart-tokayev", "s-sveta"],
     "Association": ["kazakhstan-leather-association", "pakistan-tanners-association"],
-    "Agreement": ["joint-action-plan-2025-2026", "transit-trade-agreement",
-                  "trade-connectivity-investment-agreements"],
-    "Corridor": ["kazakhstan-turkmenistan-afghanistan-pakistan-corridor",
-                 "kazakhstan-uzbekistan-afghanistan-pakistan-corridor"],
+    "Agreement": [
+        "joint-action-plan-2025-2026",
+        "transit-trade-agreement",
+        "trade-connectivity-investment-agreements",
+    ],
+    "Corridor": [
+        "kazakhstan-turkmenistan-afghanistan-pakistan-corridor",
+        "kazakhstan-uzbekistan-afghanistan-pakistan-corridor",
+    ],
     "Goal": ["bilateral-trade-usd-1-billion"],
 }
 
@@ -38,7 +43,9 @@ query($slug: String!) {
     }
     ... on Agreement { status parties { slug } }
     ... on Corridor { route { slug } }
-    ... on Person { offices { slug ... on Office { heads { slug ... on Ministry { country { slug } } } } } }
+    ... on Person {
+      offices { slug ... on Office { heads { slug ... on Ministry { country { slug } } } } }
+    }
     ... on Event { place { slug } participants { slug } }
   }
 }
@@ -82,11 +89,19 @@ async def test_agreements_keep_the_status_the_text_gives(seeded: Database) -> No
 
 async def test_corridor_routes_are_in_the_texts_order(seeded: Database) -> None:
     first = await _entity(seeded, "kazakhstan-turkmenistan-afghanistan-pakistan-corridor")
-    assert [c["slug"] for c in first["route"]] == ["kazakhstan", "turkmenistan", "afghanistan",
-                                                  "pakistan"]
+    assert [c["slug"] for c in first["route"]] == [
+        "kazakhstan",
+        "turkmenistan",
+        "afghanistan",
+        "pakistan",
+    ]
     second = await _entity(seeded, "kazakhstan-uzbekistan-afghanistan-pakistan-corridor")
-    assert [c["slug"] for c in second["route"]] == ["kazakhstan", "uzbekistan", "afghanistan",
-                                                   "pakistan"]
+    assert [c["slug"] for c in second["route"]] == [
+        "kazakhstan",
+        "uzbekistan",
+        "afghanistan",
+        "pakistan",
+    ]
 
 
 async def test_people_hold_their_offices(seeded: Database) -> None:
@@ -106,8 +121,11 @@ async def test_events_have_places_participants_and_counts(seeded: Database) -> N
     assert {p["slug"] for p in meeting["participants"]} >= {"jam-kamal-khan", "arman-shakkaliyev"}
     forum = await _entity(seeded, "pakistan-kazakhstan-business-forum")
     assert forum["place"]["slug"] == "karachi"
-    counts = {r["source"]["slug"]: {q["key"]: q["json"] for q in r["qualifiers"]}
-              for r in _relations(forum) if r["type"] == "PARTICIPATED_IN"}
+    counts = {
+        r["source"]["slug"]: {q["key"]: q["json"] for q in r["qualifiers"]}
+        for r in _relations(forum)
+        if r["type"] == "PARTICIPATED_IN"
+    }
     assert counts["pakistan"]["companies"] == 250
     assert counts["kazakhstan"]["companies"] == 80
     visit = await _entity(seeded, "tokayev-visit-to-pakistan")
@@ -143,14 +161,21 @@ async def test_every_claim_in_the_seed_is_in_the_graph_with_evidence(seeded: Dat
     stored = {r["id"]: (r["status"], r["evidence"]) for r in records}
     for claim in bundle.claims:
         assert stored[claim.id] == (claim.status.value, len(claim.evidence))
-    assert {c.status.value for c in bundle.claims} >= {"signed", "in_progress", "planned",
-                                                       "expected", "stated"}
+    assert {c.status.value for c in bundle.claims} >= {
+        "signed",
+        "in_progress",
+        "planned",
+        "expected",
+        "stated",
+    }
 
 
 async def test_the_article_lists_six_sources_and_its_editor(seeded: Database) -> None:
     records = await seeded.read(
         "MATCH (d:Document {slug: $doc}) "
         "RETURN COUNT { (d)-[:LISTS_SOURCE]->(:Document {listed_only: true}) } AS sources, "
-        "[(d)-[:EDITED_BY]->(p) | p.slug] AS editors", {"doc": DOC})
+        "[(d)-[:EDITED_BY]->(p) | p.slug] AS editors",
+        {"doc": DOC},
+    )
     assert records[0]["sources"] == 6
     assert records[0]["editors"] == ["s-sveta"]
