@@ -17,10 +17,12 @@ from neo4j.exceptions import DriverError, Neo4jError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from kgapi.auth import AuthenticationFailed
+from kgapi.authenticate import authenticate
 from kgapi.config import Settings, get_settings
 from kgapi.db import Database, DatabaseUnavailable, describe_connection_error
 from kgapi.graphql.context import Context
@@ -54,7 +56,16 @@ class KgapiGraphQL(GraphQL[Context, None]):
         request_id = _request_id(request)
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = request_id
-        return Context(db=db, settings=self.settings, request_id=request_id)
+        context = Context(db=db, settings=self.settings, request_id=request_id)
+        try:
+            context.principal = await authenticate(
+                request.headers.get("authorization"), self.settings, db
+            )
+        except AuthenticationFailed as exc:
+            context.auth_error = str(exc)
+        except DatabaseUnavailable:
+            context.database_unavailable = True  # the permission check reports it
+        return context
 
 
 async def health(_: Request) -> JSONResponse:
@@ -103,6 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_app),
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
         ],

@@ -40,7 +40,11 @@ neo4j_app = typer.Typer(
     help="The project's own Neo4j (from Maven Central, no Docker).", no_args_is_help=True
 )
 schema_app = typer.Typer(help="The Neo4j schema and the GraphQL SDL.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="API keys for integration partners (stored as hashes).", no_args_is_help=True
+)
 app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(keys_app, name="keys")
 app.add_typer(schema_app, name="schema")
 
 console = Console()
@@ -296,3 +300,128 @@ def neo4j_exec(ctx: typer.Context) -> None:
             local.stop()
             console.print("stopped the Neo4j this command started")
     raise typer.Exit(code)
+
+
+async def _with_db(settings: Settings, work: Callable[[Database], Coroutine[Any, Any, R]]) -> R:
+    db = await _verified_database(settings)
+    try:
+        return await work(db)
+    finally:
+        await db.close()
+
+
+@keys_app.command("create")
+@handle_errors
+def keys_create(
+    role: Annotated[str, typer.Option(help="reader, editor or admin.")],
+    name: Annotated[str, typer.Option(help="Who the key is for, e.g. ACME.")],
+) -> None:
+    """Create an API key; the token is printed once and only its hash is stored."""
+    from kgapi.auth import Role, new_api_key
+    from kgapi.queries.keys import create_key
+    from kgapi.queries.schema import apply_schema
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise _fail(f"--role must be one of reader, editor, admin (got {role!r})") from None
+    key_id, token, hashed = new_api_key()
+
+    async def work(db: Database) -> None:
+        await apply_schema(db)
+        await create_key(db, key_id, name, chosen.value, hashed)
+
+    _run(_with_db(_settings(), work))
+    console.print(f"created key {key_id} ({chosen.value}) for {name}; the token, shown once:")
+    sys.stdout.write(token + "\n")
+
+
+@keys_app.command("list")
+@handle_errors
+def keys_list() -> None:
+    """List API keys (ids, names, roles, created and revoked times; never secrets)."""
+    from kgapi.queries.keys import list_keys
+
+    rows = _run(_with_db(_settings(), list_keys))
+    table = Table(title="API keys")
+    for column in ("id", "name", "role", "created", "revoked"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.id, row.name, row.role, row.created_at, row.revoked_at or "")
+    console.print(table)
+
+
+@keys_app.command("revoke")
+@handle_errors
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key id to revoke.")]) -> None:
+    """Revoke an API key at once (kept, marked revoked, for the audit trail)."""
+    from kgapi.queries.keys import revoke_key
+
+    async def work(db: Database) -> bool:
+        return await revoke_key(db, key_id)
+
+    if not _run(_with_db(_settings(), work)):
+        raise _fail(f"no API key {key_id!r}")
+    console.print(f"revoked key {key_id}")
+
+
+@app.command()
+@handle_errors
+def ingest(
+    file: Annotated[Path, typer.Argument(help="A UTF-8 text file, stored verbatim.")],
+    lang: Annotated[str, typer.Option("--lang", help="bn or en.")],
+    title: Annotated[str, typer.Option(help="Title in the document's language.")],
+    url: Annotated[str | None, typer.Option(help="Where it was published.")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date.")] = None,
+    slug: Annotated[str | None, typer.Option(help="Document key (default from checksum).")] = None,
+    actor: Annotated[str, typer.Option(help="Recorded in the audit trail.")] = "cli",
+) -> None:
+    """Store a document with its sentences and link mentions of known entities."""
+    from rich.progress import Progress
+
+    from kgapi.auth import Principal, Role
+    from kgapi.writes import WriteRejected, WriteResult, add_document
+
+    settings = _settings()
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read {file}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(f"{file} is not valid UTF-8 (byte {exc.start})") from None
+    data = {
+        "text": text,
+        "language": lang,
+        "title": title,
+        "url": url,
+        "published": published,
+        "slug": slug,
+    }
+
+    async def work(db: Database) -> WriteResult:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("linking mentions", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return await add_document(
+                db, Principal(f"cli:{actor}", Role.ADMIN), settings, data, True, on_sentence=advance
+            )
+
+    try:
+        result = _run(_with_db(settings, work))
+    except WriteRejected as exc:
+        raise _fail(str(exc)) from None
+    report = result.report
+    verb = "stored" if result.changed else "already stored (same checksum); nothing changed"
+    console.print(f"document {result.target}: {verb}")
+    if report is not None:
+        console.print(
+            f"{len(report.mentions)} mentions linked to "
+            f"{len({m.slug for m in report.mentions})} known entities"
+        )
+        for candidate in report.candidates:
+            console.print(
+                f"  candidate (not linked): {candidate.text!r} in sentence {candidate.sentence}"
+            )

@@ -74,6 +74,17 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=2000, ge=1, description="most tokens per operation")
     graphiql: bool = Field(default=True, description="serve GraphiQL at /graphql in browsers")
 
+    # Authentication: API keys (kgapi keys create) or JWTs (HS256 with a secret, RS256 with a
+    # public key); roles reader < editor < admin.
+    allow_anonymous_reads: bool = Field(default=True, description="reads without a token")
+    jwt_secret: str | None = Field(default=None, description="HS256 key")
+    jwt_public_key: str | None = Field(default=None, description="RS256 public key (PEM)")
+    jwt_issuer: str | None = Field(default=None, description="required `iss`, if set")
+    jwt_audience: str | None = Field(default=None, description="required `aud`, if set")
+    jwt_role_claim: str = Field(default="role", description="claim holding the role")
+    max_document_bytes: int = Field(default=1_000_000, ge=1, description="largest ingest")
+    feed_poll_interval: float = Field(default=0.5, gt=0, description="change feed poll (s)")
+
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_home: Path = Path(".neo4j")
     neo4j_heap: str = "1g"

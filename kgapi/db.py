@@ -10,10 +10,10 @@ costs a bounded number of queries.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import AsyncDriver, AsyncGraphDatabase, RoutingControl
@@ -28,10 +28,13 @@ from neo4j.exceptions import (
 
 from kgapi.config import Settings
 
+T = TypeVar("T")
+
 __all__ = [
     "Database",
     "DatabaseUnavailable",
     "RoundTrips",
+    "Tx",
     "count_round_trips",
     "describe_connection_error",
 ]
@@ -82,6 +85,20 @@ def describe_connection_error(uri: str, exc: BaseException) -> str:
     if isinstance(exc, ConfigurationError):
         return f"invalid Neo4j configuration for {uri}: {exc}"
     return f"Neo4j at {uri} failed: {type(exc).__name__}: {exc}"
+
+
+class Tx:
+    """A managed transaction that counts its statements as round trips."""
+
+    def __init__(self, tx: neo4j.AsyncManagedTransaction) -> None:
+        self._tx = tx
+
+    async def run(
+        self, text: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[neo4j.Record]:
+        _record_round_trip(text)
+        result = await self._tx.run(text, dict(parameters or {}))
+        return [record async for record in result]
 
 
 class Database:
@@ -141,6 +158,23 @@ class Database:
     ) -> list[neo4j.Record]:
         """Run a write query in one managed transaction (all or nothing, retried if transient)."""
         return await self._execute(text, parameters, RoutingControl.WRITE)
+
+    async def in_write_transaction(self, work: Callable[[Tx], Awaitable[T]]) -> T:
+        """Run `work` in one managed write transaction: it commits whole or not at all.
+
+        The driver retries `work` on transient errors (deadlocks, leader switches), so it must
+        only touch the database through the Tx it is given.
+        """
+
+        @neo4j.unit_of_work(timeout=self.settings.query_timeout * 3)
+        async def run(tx: neo4j.AsyncManagedTransaction) -> T:
+            return await work(Tx(tx))
+
+        try:
+            async with self.driver.session(database=self.name) as session:
+                return await session.execute_write(run)
+        except (ServiceUnavailable, SessionExpired, AuthError) as exc:
+            raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
 
     async def write_in_one_transaction(
         self, steps: Sequence[tuple[LiteralString, Mapping[str, Any]]]

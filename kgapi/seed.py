@@ -131,7 +131,7 @@ def _span_props(span: MentionIn) -> dict[str, Any]:
 Row = dict[str, Any]
 
 
-def _document_rows(doc: LoadedDocument, rows: dict[str, list[Row]]) -> None:
+def document_rows(doc: LoadedDocument, rows: dict[str, list[Row]]) -> None:
     meta = doc.meta
     props: Row = {
         "title": meta.title,
@@ -189,7 +189,7 @@ def _document_rows(doc: LoadedDocument, rows: dict[str, list[Row]]) -> None:
         )
 
 
-def _entity_rows(entity: EntityIn, rows: dict[str, list[Row]]) -> None:
+def entity_rows(entity: EntityIn, rows: dict[str, list[Row]]) -> None:
     props: Row = {
         "kind": entity.kind.value,
         "name_en": entity.names.en,
@@ -242,9 +242,9 @@ def bundle_rows(bundle: GraphBundle) -> dict[str, list[Row]]:
     """Flatten a validated bundle into the parameter rows of the seed statements."""
     rows: dict[str, list[Row]] = {name: [] for name, _ in SEED_STEPS}
     for doc in bundle.documents:
-        _document_rows(doc, rows)
+        document_rows(doc, rows)
     for entity in bundle.entities:
-        _entity_rows(entity, rows)
+        entity_rows(entity, rows)
     rows["claims"] = [claim_row(claim) for claim in bundle.claims]
     return rows
 

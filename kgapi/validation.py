@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -21,6 +21,7 @@ from kgapi.text import Span, split_sentences
 __all__ = [
     "ClaimIn",
     "DocumentIn",
+    "DocumentText",
     "EntityIn",
     "EvidenceIn",
     "GraphBundle",
@@ -29,7 +30,10 @@ __all__ = [
     "Problem",
     "SeedInvalid",
     "SourceIn",
+    "StoredText",
     "check_bundle",
+    "check_claim",
+    "check_entity",
     "check_evidence",
     "pydantic_problems",
 ]
@@ -151,6 +155,28 @@ class SeedInvalid(ValueError):
         super().__init__(head + "\n" + "\n".join(f"  {p}" for p in problems))
 
 
+class DocumentText(Protocol):
+    """What evidence is checked against: the verbatim text and its sentences."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def sentences(self) -> list[Span]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredText:
+    """A document's text as stored in the graph (for checks made by the write API)."""
+
+    text: str
+    sentences: list[Span]
+
+    @classmethod
+    def of(cls, text: str) -> StoredText:
+        return cls(text, split_sentences(text))
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedDocument:
     meta: DocumentIn
@@ -178,7 +204,7 @@ def pydantic_problems(file: str, entry: str, error: ValidationError) -> list[Pro
 
 def check_evidence(
     span: MentionIn,
-    documents: Mapping[str, LoadedDocument],
+    documents: Mapping[str, DocumentText],
     file: str,
     entry: str,
     field: str,
@@ -308,21 +334,41 @@ def check_bundle(
                 source.evidence, by_slug, file, entry, f"sources[{i}].evidence"
             )
 
+    texts: dict[str, DocumentText] = dict(by_slug)
     for file, entry, entity in entities:
-        for i, mention in enumerate(entity.mentions):
-            problems += check_evidence(mention, by_slug, file, entry, f"mentions[{i}]")
-
+        problems += check_entity(entity, texts, file, entry)
     for file, entry, claim in claims:
-        for role in ("subject", "object"):
-            slug = getattr(claim, role)
-            if slug not in entity_slugs:
-                problems.append(Problem(file, entry, role, f"unknown entity {slug!r}"))
-        if claim.subject == claim.object:
-            problems.append(
-                Problem(file, entry, "object", "a claim cannot relate an entity to itself")
-            )
-        for i, evidence in enumerate(claim.evidence):
-            problems += check_evidence(evidence, by_slug, file, entry, f"evidence[{i}]")
+        problems += check_claim(claim, texts, entity_slugs, file, entry)
+    return problems
+
+
+def check_entity(
+    entity: EntityIn, documents: Mapping[str, DocumentText], file: str, entry: str
+) -> list[Problem]:
+    """An entity's every mention must be verbatim in its document."""
+    problems: list[Problem] = []
+    for i, mention in enumerate(entity.mentions):
+        problems += check_evidence(mention, documents, file, entry, f"mentions[{i}]")
+    return problems
+
+
+def check_claim(
+    claim: ClaimIn,
+    documents: Mapping[str, DocumentText],
+    entity_slugs: set[str],
+    file: str,
+    entry: str,
+) -> list[Problem]:
+    """Both ends must exist, differ, and every piece of evidence must be verbatim."""
+    problems: list[Problem] = []
+    for role in ("subject", "object"):
+        slug = getattr(claim, role)
+        if slug not in entity_slugs:
+            problems.append(Problem(file, entry, role, f"unknown entity {slug!r}"))
+    if claim.subject == claim.object:
+        problems.append(Problem(file, entry, "object", "a claim cannot relate an entity to itself"))
+    for i, evidence in enumerate(claim.evidence):
+        problems += check_evidence(evidence, documents, file, entry, f"evidence[{i}]")
     return problems
 
 

@@ -19,3 +19,12 @@ CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status);
 CREATE FULLTEXT INDEX entity_search IF NOT EXISTS
 FOR (e:Entity) ON EACH [e.name_en, e.name_bn, e.aliases, e.description]
 OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}};
+
+// The write API: keys, idempotency records, the audit trail and its sequence.
+CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE;
+CREATE CONSTRAINT idempotency_scoped_key IF NOT EXISTS FOR (r:IdempotencyRecord) REQUIRE r.scoped_key IS UNIQUE;
+CREATE CONSTRAINT change_event_id IF NOT EXISTS FOR (e:ChangeEvent) REQUIRE e.id IS UNIQUE;
+CREATE CONSTRAINT change_event_seq IF NOT EXISTS FOR (e:ChangeEvent) REQUIRE e.seq IS UNIQUE;
+CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE;
+CREATE INDEX change_event_actor IF NOT EXISTS FOR (e:ChangeEvent) ON (e.actor);
+CREATE INDEX document_sha256 IF NOT EXISTS FOR (d:Document) ON (d.sha256);

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from strawberry.types import Info as StrawberryInfo
 
+from kgapi.auth import ANONYMOUS, Principal
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.graphql.loaders import Loaders
@@ -22,6 +23,9 @@ class Context:
     db: Database
     settings: Settings
     request_id: str
+    principal: Principal = ANONYMOUS
+    auth_error: str | None = None  # set when a token was sent but is not acceptable
+    database_unavailable: bool = False  # an API key could not be checked
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -14,6 +14,7 @@ from typing import Annotated, Any, TypeAlias
 import strawberry
 
 from kgapi import model
+from kgapi.graphql.changes import ChangeEvent, change_from_row
 from kgapi.graphql.context import Info
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.ids import to_global_id
@@ -91,6 +92,11 @@ class Relation:
     source: Entity = strawberry.field(description="The subject of the claim.")
     target: Entity = strawberry.field(description="The object of the claim.")
     evidence: list[Evidence] = strawberry.field(description="Every span that states it.")
+
+    @strawberry.field(description="Who asserted, changed or retracted this claim, and when.")
+    async def history(self, info: Info) -> list[ChangeEvent]:
+        rows = await info.context.loaders.history.load(self.claim_id)
+        return [change_from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: RelationRow) -> Relation:

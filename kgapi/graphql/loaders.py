@@ -8,6 +8,7 @@ across requests (and nothing can go stale after a write).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -21,6 +22,7 @@ from kgapi.queries.relations import (
     related_entities,
     relation_pages,
 )
+from kgapi.queries.writes import claim_histories
 
 __all__ = ["Loaders", "RelatedKey"]
 
@@ -34,6 +36,7 @@ class Loaders:
     entities: DataLoader[str, EntityRow | None] = field(init=False)
     relations: DataLoader[RelationRequest, RelationPage] = field(init=False)
     related: DataLoader[RelatedKey, list[tuple[RelationRow, EntityRow]]] = field(init=False)
+    history: DataLoader[str, list[dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
         db = self.db
@@ -52,6 +55,10 @@ class Loaders:
         async def load_related(keys: list[RelatedKey]) -> list[list[tuple[RelationRow, EntityRow]]]:
             return await related_entities(db, list(keys))
 
+        async def load_history(claim_ids: list[str]) -> list[list[dict[str, Any]]]:
+            return await claim_histories(db, list(claim_ids))
+
+        self.history = DataLoader(load_fn=load_history)
         self.documents = DataLoader(load_fn=load_documents)
         self.entities = DataLoader(load_fn=load_entities)
         self.relations = DataLoader(load_fn=load_relations)

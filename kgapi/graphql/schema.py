@@ -7,6 +7,8 @@ cached per process, which is safe because they depend only on the query text.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import AsyncGenerator
+from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
@@ -20,6 +22,13 @@ from strawberry.extensions import (
 
 from kgapi import model
 from kgapi.config import Settings
+from kgapi.graphql.changes import (
+    ChangeConnection,
+    ChangeEdge,
+    ChangeEvent,
+    change_from_row,
+    follow_changes,
+)
 from kgapi.graphql.context import Info
 from kgapi.graphql.entity_types import (
     ENTITY_TYPES,
@@ -32,17 +41,21 @@ from kgapi.graphql.entity_types import (
 from kgapi.graphql.errors import BadUserInput, ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import EntityWhere, OrderArgument, sort_of, to_filter
+from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor
+from kgapi.graphql.permissions import CanRead
 from kgapi.graphql.types import Document, DocumentConnection, DocumentEdge, Node
 from kgapi.queries.documents import document_page
 from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
 from kgapi.queries.relations import (
     MAX_NEIGHBORHOOD_HOPS,
     MAX_PATH_HOPS,
+    claims_by_id,
     neighborhood,
     shortest_path,
 )
 from kgapi.queries.search import search_entities
+from kgapi.queries.writes import change_page
 
 __all__ = ["Query", "build_schema"]
 
@@ -162,7 +175,9 @@ def _kind_list(kind: model.EntityKind, description: str) -> Any:
             info, kind=kind, where=where, order_by=order_by, first=first, after=after
         )
 
-    return strawberry.field(resolver=resolver, description=description)
+    return strawberry.field(
+        resolver=resolver, description=description, permission_classes=[CanRead]
+    )
 
 
 def _check_range(value: int, low: int, high: int, argument: str) -> int:
@@ -177,7 +192,10 @@ def _check_range(value: int, low: int, high: int, argument: str) -> int:
 
 @strawberry.type(description="Read the knowledge graph and the documents behind it.")
 class Query:
-    @strawberry.field(description="Any object by its global id (Relay); null if unknown.")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Any object by its global id (Relay); null if unknown.",
+    )
     async def node(
         self,
         info: Info,
@@ -195,7 +213,9 @@ class Query:
             return entity_from_row(row) if row is not None else None
         return None
 
-    @strawberry.field(description="One entity by slug; null if there is none.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="One entity by slug; null if there is none."
+    )
     async def entity(
         self,
         info: Info,
@@ -204,7 +224,10 @@ class Query:
         row = await info.context.loaders.entities.load(slug)
         return entity_from_row(row) if row is not None else None
 
-    @strawberry.field(description="Entities of any kind: filter, sort (also by relation count).")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Entities of any kind: filter, sort (also by relation count).",
+    )
     async def entities(
         self,
         info: Info,
@@ -225,7 +248,9 @@ class Query:
             after=after,
         )
 
-    @strawberry.field(description="People who hold an office that heads a ministry.")
+    @strawberry.field(
+        permission_classes=[CanRead], description="People who hold an office that heads a ministry."
+    )
     async def ministers(
         self,
         info: Info,
@@ -253,7 +278,10 @@ class Query:
     countries: EntityConnection = _kind_list(model.EntityKind.COUNTRY, "Countries.")
     events: EntityConnection = _kind_list(model.EntityKind.EVENT, "Events.")
 
-    @strawberry.field(description="Documents ordered by slug, as a Relay connection.")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Documents ordered by slug, as a Relay connection.",
+    )
     async def documents(
         self,
         info: Info,
@@ -280,8 +308,9 @@ class Query:
         )
 
     @strawberry.field(
+        permission_classes=[CanRead],
         description="Search names, aliases and descriptions in Bengali or English, ranked. "
-        "The text is plain text: Lucene syntax in it is searched for, not obeyed."
+        "The text is plain text: Lucene syntax in it is searched for, not obeyed.",
     )
     async def search(
         self,
@@ -304,7 +333,10 @@ class Query:
         )
         return [SearchHit(score=h.score, entity=entity_from_row(h.entity)) for h in hits]
 
-    @strawberry.field(description="The shortest chain of facts between two entities, or null.")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="The shortest chain of facts between two entities, or null.",
+    )
     async def shortest_path(
         self,
         info: Info,
@@ -323,7 +355,10 @@ class Query:
             length=len(nodes) - 1,
         )
 
-    @strawberry.field(description="An entity's neighbourhood: entities within `hops` and facts.")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="An entity's neighbourhood: entities within `hops` and facts.",
+    )
     async def neighborhood(
         self,
         info: Info,
@@ -344,7 +379,58 @@ class Query:
             relations=[Relation.from_row(r) for r in relations],
         )
 
-    @strawberry.field(description="Counts per kind and predicate, and totals.")
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="One claim by id (retracted ones too), with its history.",
+    )
+    async def claim(
+        self,
+        info: Info,
+        id: Annotated[str, strawberry.argument(description="Claim id.")],
+    ) -> Relation | None:
+        rows = await claims_by_id(info.context.db, [id])
+        return Relation.from_row(rows[0]) if rows else None
+
+    @strawberry.field(
+        permission_classes=[CanRead], description="The audit trail: every write in commit order."
+    )
+    async def changes(
+        self,
+        info: Info,
+        since: Annotated[
+            datetime | None, strawberry.argument(description="Only changes at or after this.")
+        ] = None,
+        actor: Annotated[str | None, strawberry.argument(description="Only this writer.")] = None,
+        first: FirstArgument = 10,
+        after: AfterArgument = None,
+    ) -> ChangeConnection:
+        check_first(first, info.context.settings.max_page_size)
+        key = decode_cursor("Change", after)
+        rows, total = await change_page(
+            info.context.db,
+            since.isoformat() if since else None,
+            actor,
+            int(key[0]) if key else None,
+            first,
+        )
+        events = [change_from_row(r) for r in rows]
+        edges = [
+            ChangeEdge(cursor=encode_cursor("Change", [e.seq]), node=e) for e in events[:first]
+        ]
+        return ChangeConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=len(events) > first,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=total,
+        )
+
+    @strawberry.field(
+        permission_classes=[CanRead], description="Counts per kind and predicate, and totals."
+    )
     async def stats(self, info: Info) -> Stats:
         data = await graph_stats(info.context.db)
         return Stats(
@@ -357,9 +443,34 @@ class Query:
         )
 
 
+@strawberry.type(description="Live updates, over WebSocket (graphql-transport-ws).")
+class Subscription:
+    @strawberry.subscription(
+        permission_classes=[CanRead],
+        description="Change events after commit, as they happen (read from the database, so "
+        "every API worker's writes arrive).",
+    )
+    async def graph_changed(
+        self,
+        info: Info,
+        kinds: Annotated[
+            list[EntityKind] | None,
+            strawberry.argument(description="Only changes touching these kinds."),
+        ] = None,
+        predicates: Annotated[
+            list[str] | None, strawberry.argument(description="Only these predicates.")
+        ] = None,
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        wanted = [model.EntityKind(k).value for k in kinds] if kinds else None
+        async for event in follow_changes(info, wanted, predicates):
+            yield event
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         types=[Document, *ENTITY_TYPES.values()],
         extensions=[
             ErrorCodes,

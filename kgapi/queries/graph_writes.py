@@ -43,6 +43,11 @@ UPSERT_ENTITIES: LiteralString = """
 UNWIND $rows AS row
 MERGE (e:Entity {slug: row.slug})
 WITH e, row WHERE e.content_hash IS NULL OR e.content_hash <> row.hash
+CALL (e, row) {
+  // a changed kind moves the entity to its new label
+  WITH e, row WHERE e.kind IS NOT NULL AND e.kind <> row.kind
+  REMOVE e:$(e.kind)
+}
 SET e += row.props, e.content_hash = row.hash, e.revision = coalesce(e.revision, 0) + 1
 SET e:$(row.kind)
 """

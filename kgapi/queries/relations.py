@@ -24,6 +24,7 @@ __all__ = [
     "RelationPage",
     "RelationRequest",
     "RelationRow",
+    "claims_by_id",
     "neighborhood",
     "related_entities",
     "relation_pages",
@@ -279,3 +280,12 @@ async def neighborhood(
         (RelationRow.from_map(c) for c in records[0]["claims"]), key=lambda r: r.claim_id
     )
     return nodes, relations
+
+
+async def claims_by_id(db: Database, claim_ids: list[str]) -> list[RelationRow]:
+    """Claims by id, retracted ones included (a client that wrote one may read it back)."""
+    records = await db.read(
+        "UNWIND $ids AS id MATCH (c:Claim {id: id}) RETURN c " + CLAIM_MAP + " AS row",
+        {"ids": claim_ids},
+    )
+    return [RelationRow.from_map(r["row"]) for r in records]

@@ -192,7 +192,7 @@ async def inserted(seeded: Database) -> AsyncIterator[str]:
     prefix = f"zz-test-{uuid.uuid4().hex[:8]}"
     yield prefix
     await seeded.write(
-        "MATCH (e:Entity) WHERE e.slug STARTS WITH $p DETACH DELETE e", {"p": prefix}
+        "MATCH (e:Entity) WHERE e.slug CONTAINS $p DETACH DELETE e", {"p": prefix}
     )
 
 

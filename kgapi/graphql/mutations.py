@@ -1,0 +1,306 @@
+"""Mutations for integration partners, in the usual payload style: the object and userErrors.
+
+Authentication and roles are strawberry permissions on each field; the rules live in
+kgapi.writes, which shares its validator with `kgapi seed`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+import strawberry
+
+from kgapi.graphql.context import Info
+from kgapi.graphql.entity_types import Entity, EntityKind, Relation, entity_from_row
+from kgapi.graphql.permissions import CanEdit
+from kgapi.graphql.types import Document
+from kgapi.queries.relations import claims_by_id
+from kgapi.writes import (
+    EvidenceInput,
+    WriteRejected,
+    WriteResult,
+    add_claim,
+    add_document,
+    retract_claim,
+    upsert_entity,
+)
+
+__all__ = ["Mutation"]
+
+T = TypeVar("T")
+InputArg = Annotated[T, strawberry.argument(description="What to write.")]
+
+
+@strawberry.type(description="A problem with the input; nothing was written.")
+class UserError:
+    field: str = strawberry.field(description="Path of the input field, e.g. `evidence[0].quote`.")
+    message: str = strawberry.field(description="What is wrong, for a person.")
+    code: str = strawberry.field(description="BAD_USER_INPUT, CONFLICT or NOT_FOUND.")
+
+
+@strawberry.input(description="A span of a stored document: offsets, or a quote to locate.")
+class EvidenceSpanInput:
+    document: str = strawberry.field(description="Slug of the document.")
+    quote: str = strawberry.field(description="The verbatim text of the span.")
+    start: int | None = strawberry.field(default=None, description="Start offset (code points).")
+    end: int | None = strawberry.field(default=None, description="End offset (exclusive).")
+    translation: str | None = strawberry.field(
+        default=None, description="Your English rendering (required for claim evidence)."
+    )
+
+
+@strawberry.input(description="Names in Bengali and English.")
+class NamesInput:
+    bn: str = strawberry.field(description="Bengali name, as the text spells it.")
+    en: str = strawberry.field(description="English name.")
+
+
+@strawberry.input(description="An entity to create or update (by slug).")
+class UpsertEntityInput:
+    slug: str = strawberry.field(description="Stable key (lowercase, digits, hyphens).")
+    kind: EntityKind = strawberry.field(description="Its kind.")
+    names: NamesInput = strawberry.field(description="Its names.")
+    aliases: list[str] = strawberry.field(default_factory=list, description="Other spellings.")
+    description: str = strawberry.field(description="One line on what it is.")
+    mentions: list[EvidenceSpanInput] = strawberry.field(
+        description="Where a stored document names it (at least one)."
+    )
+    expected_revision: int | None = strawberry.field(
+        default=None, description="Refuse (CONFLICT) unless the entity is at this revision."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key returns the first answer."
+    )
+
+
+@strawberry.input(description="A fact with its evidence.")
+class AddClaimInput:
+    subject: str = strawberry.field(description="Slug of the subject entity.")
+    predicate: str = strawberry.field(description="A predicate of the model, e.g. `PARTY_TO`.")
+    object: str = strawberry.field(description="Slug of the object entity.")
+    status: str = strawberry.field(
+        description="The modality the text gives: signed, in_progress, planned, expected, stated."
+    )
+    rank: str = strawberry.field(default="normal", description="preferred, normal, deprecated.")
+    qualifiers: strawberry.scalars.JSON | None = strawberry.field(
+        default=None, description="Flat object of qualifiers (strings, numbers, booleans)."
+    )
+    evidence: list[EvidenceSpanInput] = strawberry.field(description="Spans that state it.")
+    expected_revision: int | None = strawberry.field(default=None, description="See upsertEntity.")
+    idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
+
+
+@strawberry.input(description="Retract a claim: it stays, marked retracted, with its history.")
+class RetractClaimInput:
+    id: str = strawberry.field(description="The claim id (Relation.claimId).")
+    reason: str = strawberry.field(description="Why it is retracted.")
+    expected_revision: int | None = strawberry.field(default=None, description="See upsertEntity.")
+    idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
+
+
+@strawberry.input(description="A new document, stored verbatim.")
+class DocumentInput:
+    text: str = strawberry.field(description="The verbatim text (UTF-8, size-limited).")
+    language: str = strawberry.field(description="`bn` or `en`.")
+    title: str = strawberry.field(description="Title in the document's language.")
+    title_en: str | None = strawberry.field(default=None, description="English title.")
+    slug: str | None = strawberry.field(default=None, description="Key; default from checksum.")
+    url: str | None = strawberry.field(default=None, description="Where it was published.")
+    published: str | None = strawberry.field(default=None, description="Publication date.")
+    idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
+
+
+@strawberry.type(description="Result of upsertEntity.")
+class UpsertEntityPayload:
+    entity: Entity | None = strawberry.field(description="The entity as it now is.")
+    changed: bool = strawberry.field(description="False when nothing needed to change.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.type(description="Result of addClaim or retractClaim.")
+class ClaimPayload:
+    claim: Relation | None = strawberry.field(description="The claim as it now is.")
+    changed: bool = strawberry.field(description="False when nothing needed to change.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.type(description="A name in a new document that matches no known entity.")
+class MentionCandidate:
+    text: str = strawberry.field(description="The name as written.")
+    sentence_index: int = strawberry.field(description="Its sentence.")
+    start: int = strawberry.field(description="Start offset.")
+    end: int = strawberry.field(description="End offset.")
+
+
+@strawberry.type(description="Result of addDocument or ingestDocument.")
+class DocumentPayload:
+    document: Document | None = strawberry.field(description="The stored document.")
+    changed: bool = strawberry.field(description="False when the same text was stored before.")
+    mentions_linked: int = strawberry.field(description="Mentions of known entities linked.")
+    candidates: list[MentionCandidate] = strawberry.field(
+        description="Names that could not be linked (no claim is ever invented from them)."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+def _user_errors(exc: WriteRejected) -> list[UserError]:
+    return [UserError(field=e.field, message=e.message, code=e.code) for e in exc.errors]
+
+
+def _spans(items: list[EvidenceSpanInput]) -> list[EvidenceInput]:
+    return [
+        EvidenceInput(
+            document=i.document, quote=i.quote, start=i.start, end=i.end, translation=i.translation
+        )
+        for i in items
+    ]
+
+
+async def _claim_payload(info: Info, result: WriteResult) -> ClaimPayload:
+    rows = await claims_by_id(info.context.db, [result.target])
+    claim = Relation.from_row(rows[0]) if rows else None
+    return ClaimPayload(claim=claim, changed=result.changed, user_errors=[])
+
+
+@strawberry.type(description="Change the graph (needs the editor or admin role).")
+class Mutation:
+    @strawberry.mutation(description="Create or update an entity.", permission_classes=[CanEdit])
+    async def upsert_entity(
+        self,
+        info: Info,
+        input: InputArg[UpsertEntityInput],
+    ) -> UpsertEntityPayload:
+        data: dict[str, Any] = {
+            "slug": input.slug,
+            "kind": input.kind.value,
+            "names": {"bn": input.names.bn, "en": input.names.en},
+            "aliases": list(input.aliases),
+            "description": input.description,
+        }
+        try:
+            result = await upsert_entity(
+                info.context.db,
+                info.context.principal,
+                data,
+                _spans(input.mentions),
+                input.expected_revision,
+                input.idempotency_key,
+            )
+        except WriteRejected as exc:
+            return UpsertEntityPayload(entity=None, changed=False, user_errors=_user_errors(exc))
+        row = await info.context.loaders.entities.load(result.target)
+        return UpsertEntityPayload(
+            entity=entity_from_row(row) if row else None, changed=result.changed, user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="Assert a fact with its evidence.", permission_classes=[CanEdit]
+    )
+    async def add_claim(
+        self,
+        info: Info,
+        input: InputArg[AddClaimInput],
+    ) -> ClaimPayload:
+        data: dict[str, Any] = {
+            "subject": input.subject,
+            "predicate": input.predicate,
+            "object": input.object,
+            "status": input.status,
+            "rank": input.rank,
+            "qualifiers": input.qualifiers or {},
+        }
+        try:
+            result = await add_claim(
+                info.context.db,
+                info.context.principal,
+                data,
+                _spans(input.evidence),
+                input.expected_revision,
+                input.idempotency_key,
+            )
+        except WriteRejected as exc:
+            return ClaimPayload(claim=None, changed=False, user_errors=_user_errors(exc))
+        return await _claim_payload(info, result)
+
+    @strawberry.mutation(
+        description="Retract a claim, keeping it and its history.", permission_classes=[CanEdit]
+    )
+    async def retract_claim(
+        self,
+        info: Info,
+        input: InputArg[RetractClaimInput],
+    ) -> ClaimPayload:
+        try:
+            result = await retract_claim(
+                info.context.db,
+                info.context.principal,
+                input.id,
+                input.reason,
+                input.expected_revision,
+                input.idempotency_key,
+            )
+        except WriteRejected as exc:
+            return ClaimPayload(claim=None, changed=False, user_errors=_user_errors(exc))
+        return await _claim_payload(info, result)
+
+    @strawberry.mutation(
+        description="Store a document verbatim, with its sentences.", permission_classes=[CanEdit]
+    )
+    async def add_document(
+        self,
+        info: Info,
+        input: InputArg[DocumentInput],
+    ) -> DocumentPayload:
+        return await _document(info, input, link=False)
+
+    @strawberry.mutation(
+        description="Store a document and link mentions of known entities (never claims).",
+        permission_classes=[CanEdit],
+    )
+    async def ingest_document(
+        self,
+        info: Info,
+        input: InputArg[DocumentInput],
+    ) -> DocumentPayload:
+        return await _document(info, input, link=True)
+
+
+async def _document(info: Info, input: DocumentInput, link: bool) -> DocumentPayload:
+    data = {
+        "text": input.text,
+        "language": input.language,
+        "title": input.title,
+        "title_en": input.title_en,
+        "slug": input.slug,
+        "url": input.url,
+        "published": input.published,
+    }
+    try:
+        result = await add_document(
+            info.context.db,
+            info.context.principal,
+            info.context.settings,
+            data,
+            link,
+            input.idempotency_key,
+        )
+    except WriteRejected as exc:
+        return DocumentPayload(
+            document=None,
+            changed=False,
+            mentions_linked=0,
+            candidates=[],
+            user_errors=_user_errors(exc),
+        )
+    row = await info.context.loaders.documents.load(result.target)
+    report = result.report
+    return DocumentPayload(
+        document=Document.from_row(row) if row else None,
+        changed=result.changed,
+        mentions_linked=len(report.mentions) if report else 0,
+        candidates=[
+            MentionCandidate(text=c.text, sentence_index=c.sentence, start=c.start, end=c.end)
+            for c in (report.candidates if report else [])
+        ],
+        user_errors=[],
+    )

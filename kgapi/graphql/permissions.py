@@ -1,0 +1,60 @@
+"""Who may do what, as strawberry permissions on fields (never checks inside resolvers).
+
+An invalid token is always UNAUTHENTICATED, even where anonymous reads are allowed: a client
+that sends a credential must learn that it is wrong. A valid token with too small a role is
+FORBIDDEN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+
+from kgapi.auth import Role
+from kgapi.graphql.context import Info
+from kgapi.graphql.errors import UNAVAILABLE_MESSAGE, DatabaseUnavailableError, KgapiError
+
+__all__ = ["CanEdit", "CanRead", "Forbidden", "IsAdmin", "Unauthenticated"]
+
+
+class Unauthenticated(KgapiError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(KgapiError):
+    code = "FORBIDDEN"
+
+
+class _RoleAtLeast(BasePermission):
+    required = Role.READER
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        context = info.context
+        if context.database_unavailable:
+            raise DatabaseUnavailableError(UNAVAILABLE_MESSAGE)
+        if context.auth_error is not None:
+            raise Unauthenticated(context.auth_error)
+        principal = context.principal
+        if principal.anonymous:
+            if self.required is Role.READER and context.settings.allow_anonymous_reads:
+                return True
+            raise Unauthenticated("this needs a token: send Authorization: Bearer <API key or JWT>")
+        if not principal.role.at_least(self.required):
+            raise Forbidden(
+                f"this needs the {self.required.value} role; "
+                f"{principal.actor} has {principal.role.value}"
+            )
+        return True
+
+
+class CanRead(_RoleAtLeast):
+    required = Role.READER
+
+
+class CanEdit(_RoleAtLeast):
+    required = Role.EDITOR
+
+
+class IsAdmin(_RoleAtLeast):
+    required = Role.ADMIN

@@ -1,0 +1,229 @@
+"""Cypher of the write API, run inside one transaction per mutation (see kgapi.writes).
+
+Locks are taken in a fixed order — the target node first, the change sequence last — so writers
+never deadlock, and the sequence number of a change is assigned while its commit is still pending
+and released only by that commit: the change feed can follow `seq` without ever missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from kgapi.db import Database, Tx
+from kgapi.queries.entities import ENTITY_MAP, EntityRow
+from kgapi.queries.graph_writes import (
+    MERGE_MENTIONS,
+    UPSERT_CLAIMS,
+    UPSERT_DOCUMENTS,
+    UPSERT_ENTITIES,
+    UPSERT_SENTENCES,
+)
+
+__all__ = [
+    "CHANGE_MAP",
+    "change_page",
+    "changes_after",
+    "claim_histories",
+    "document_conflicts",
+    "document_texts",
+    "existing_entity_slugs",
+    "idempotency_lookup",
+    "idempotency_save",
+    "latest_seq",
+    "lock_claim",
+    "lock_entity",
+    "name_rows",
+    "record_change",
+    "retract",
+    "write_rows",
+]
+
+CHANGE_MAP: LiteralString = (
+    "{id: ev.id, seq: ev.seq, at: toString(ev.at), actor: ev.actor, operation: ev.operation, "
+    "target_type: ev.target_type, target_id: ev.target_id, kinds: ev.kinds, "
+    "predicates: ev.predicates, before_json: ev.before_json, after_json: ev.after_json}"
+)
+
+_ROW_STATEMENTS: dict[str, LiteralString] = {
+    "documents": UPSERT_DOCUMENTS,
+    "sentences": UPSERT_SENTENCES,
+    "entities": UPSERT_ENTITIES,
+    "mentions": MERGE_MENTIONS,
+    "claims": UPSERT_CLAIMS,
+}
+
+_LINK_CHANGE: dict[str, LiteralString] = {
+    "Entity": "MATCH (ev:ChangeEvent {id: $id}), (t:Entity {slug: $target}) "
+    "MERGE (ev)-[:CHANGED]->(t)",
+    "Claim": "MATCH (ev:ChangeEvent {id: $id}), (t:Claim {id: $target}) MERGE (ev)-[:CHANGED]->(t)",
+    "Document": "MATCH (ev:ChangeEvent {id: $id}), (t:Document {slug: $target}) "
+    "MERGE (ev)-[:CHANGED]->(t)",
+}
+
+
+async def idempotency_lookup(tx: Tx, scoped_key: str) -> dict[str, Any] | None:
+    records = await tx.run(
+        "MATCH (r:IdempotencyRecord {scoped_key: $key}) "
+        "RETURN r.request_hash AS request_hash, r.result AS result",
+        {"key": scoped_key},
+    )
+    return dict(records[0]) if records else None
+
+
+async def idempotency_save(
+    tx: Tx, scoped_key: str, actor: str, operation: str, request_hash: str, result: str
+) -> None:
+    await tx.run(
+        "CREATE (r:IdempotencyRecord {scoped_key: $key, actor: $actor, operation: $op, "
+        "request_hash: $hash, result: $result, created_at: datetime()})",
+        {
+            "key": scoped_key,
+            "actor": actor,
+            "op": operation,
+            "hash": request_hash,
+            "result": result,
+        },
+    )
+
+
+async def lock_entity(tx: Tx, slug: str) -> dict[str, Any] | None:
+    """The entity's properties under a write lock, or None if it does not exist yet."""
+    records = await tx.run(
+        "MATCH (e:Entity {slug: $slug}) SET e._lock = true REMOVE e._lock "
+        "RETURN properties(e) AS props",
+        {"slug": slug},
+    )
+    return dict(records[0]["props"]) if records else None
+
+
+async def lock_claim(tx: Tx, claim_id: str) -> dict[str, Any] | None:
+    records = await tx.run(
+        "MATCH (c:Claim {id: $id}) SET c._lock = true REMOVE c._lock RETURN properties(c) AS props",
+        {"id": claim_id},
+    )
+    return dict(records[0]["props"]) if records else None
+
+
+async def write_rows(tx: Tx, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """The seed's own statements, so that the seed and the write API write alike."""
+    for name, statement in _ROW_STATEMENTS.items():
+        if rows.get(name):
+            await tx.run(statement, {"rows": rows[name]})
+
+
+async def retract(tx: Tx, claim_id: str, reason: str, actor: str) -> dict[str, Any]:
+    records = await tx.run(
+        """
+        MATCH (c:Claim {id: $id})
+        SET c.asserted_status = c.status, c.status = 'retracted', c.retracted_reason = $reason,
+            c.retracted_at = datetime(), c.retracted_by = $actor,
+            c.revision = coalesce(c.revision, 0) + 1
+        WITH c
+        CALL (c) {
+          MATCH (c)-[:SUBJECT]->(s), (c)-[:OBJECT]->(o), (s)-[r]->(o)
+          WHERE c.id IN coalesce(r.claim_ids, [])
+          SET r.claim_ids = [x IN r.claim_ids WHERE x <> c.id]
+          WITH r WHERE size(r.claim_ids) = 0
+          DELETE r
+        }
+        RETURN properties(c) AS props
+        """,
+        {"id": claim_id, "reason": reason, "actor": actor},
+    )
+    return dict(records[0]["props"])
+
+
+async def record_change(tx: Tx, event: dict[str, Any]) -> int:
+    """Append a change event (after the change itself, in the same transaction)."""
+    records = await tx.run(
+        """
+        MERGE (s:Sequence {name: 'changes'}) ON CREATE SET s.value = 0
+        SET s.value = s.value + 1
+        CREATE (ev:ChangeEvent {id: $id, seq: s.value, at: datetime(), actor: $actor,
+          operation: $operation, target_type: $target_type, target_id: $target_id,
+          kinds: $kinds, predicates: $predicates, before_json: $before_json,
+          after_json: $after_json})
+        RETURN ev.seq AS seq
+        """,
+        event,
+    )
+    await tx.run(
+        _LINK_CHANGE[event["target_type"]], {"id": event["id"], "target": event["target_id"]}
+    )
+    return int(records[0]["seq"])
+
+
+async def document_conflicts(tx: Tx, slug: str, sha256: str) -> list[dict[str, Any]]:
+    records = await tx.run(
+        "MATCH (d:Document) WHERE d.slug = $slug OR d.sha256 = $sha "
+        "RETURN d.slug AS slug, d.sha256 AS sha256",
+        {"slug": slug, "sha": sha256},
+    )
+    return [dict(r) for r in records]
+
+
+async def document_texts(db: Database, slugs: list[str]) -> dict[str, str]:
+    records = await db.read(
+        "UNWIND $slugs AS slug MATCH (d:Document {slug: slug}) WHERE d.text IS NOT NULL "
+        "RETURN d.slug AS slug, d.text AS text",
+        {"slugs": slugs},
+    )
+    return {r["slug"]: r["text"] for r in records}
+
+
+async def existing_entity_slugs(db: Database, slugs: list[str]) -> set[str]:
+    records = await db.read(
+        "UNWIND $slugs AS slug MATCH (e:Entity {slug: slug}) RETURN e.slug AS slug",
+        {"slugs": slugs},
+    )
+    return {r["slug"] for r in records}
+
+
+async def name_rows(db: Database) -> list[EntityRow]:
+    """Every entity's names and aliases, for linking mentions in new documents."""
+    records = await db.read("MATCH (e:Entity) RETURN e " + ENTITY_MAP + " AS row")
+    return [EntityRow.from_map(r["row"]) for r in records]
+
+
+async def change_page(
+    db: Database, since: str | None, actor: str | None, after: int | None, first: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Change events in commit order (keyset on seq), with the total matching."""
+    records = await db.read(
+        "CALL () { MATCH (ev:ChangeEvent) WHERE ($since IS NULL OR ev.at >= datetime($since)) "
+        "  AND ($actor IS NULL OR ev.actor = $actor) RETURN count(ev) AS total } "
+        "CALL () { MATCH (ev:ChangeEvent) WHERE ($since IS NULL OR ev.at >= datetime($since)) "
+        "  AND ($actor IS NULL OR ev.actor = $actor) AND ($after IS NULL OR ev.seq > $after) "
+        "  WITH ev ORDER BY ev.seq LIMIT $limit RETURN collect(ev " + CHANGE_MAP + ") AS page } "
+        "RETURN total, page",
+        {"since": since, "actor": actor, "after": after, "limit": first + 1},
+    )
+    return list(records[0]["page"]), int(records[0]["total"])
+
+
+async def changes_after(db: Database, seq: int, limit: int) -> list[dict[str, Any]]:
+    records = await db.read(
+        "MATCH (ev:ChangeEvent) WHERE ev.seq > $seq WITH ev ORDER BY ev.seq LIMIT $limit "
+        "RETURN ev " + CHANGE_MAP + " AS row",
+        {"seq": seq, "limit": limit},
+    )
+    return [dict(r["row"]) for r in records]
+
+
+async def latest_seq(db: Database) -> int:
+    records = await db.read(
+        "OPTIONAL MATCH (s:Sequence {name: 'changes'}) RETURN coalesce(s.value, 0) AS value"
+    )
+    return int(records[0]["value"])
+
+
+async def claim_histories(db: Database, claim_ids: list[str]) -> list[list[dict[str, Any]]]:
+    records = await db.read(
+        "UNWIND range(0, size($ids) - 1) AS i "
+        "CALL (i) { OPTIONAL MATCH (ev:ChangeEvent)-[:CHANGED]->(:Claim {id: $ids[i]}) "
+        "  WITH ev WHERE ev IS NOT NULL ORDER BY ev.seq "
+        "  RETURN collect(ev " + CHANGE_MAP + ") AS events } "
+        "RETURN i, events ORDER BY i",
+        {"ids": claim_ids},
+    )
+    return [list(r["events"]) for r in records]

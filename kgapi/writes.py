@@ -1,0 +1,517 @@
+"""The write API's rules: validate like the seed, then change the graph in one transaction.
+
+Every mutation here is all-or-nothing (one managed transaction), idempotent on natural keys
+(slugs, claim ids derived from the claim's content, document checksums) and on an optional
+client idempotency key, guarded by revisions (a stale `expectedRevision` is a CONFLICT, never a
+lost update), and leaves a change event — who, when, what, before and after — in the same
+transaction, so the audit trail and the change feed can never disagree with the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j.exceptions import ConstraintError
+from pydantic import ValidationError
+
+from kgapi import model
+from kgapi.auth import Principal
+from kgapi.config import Settings
+from kgapi.db import Database, Tx
+from kgapi.mentions import Candidate, Mention, find_mentions, name_forms
+from kgapi.queries import writes as q
+from kgapi.seed import claim_row, document_rows, entity_rows
+from kgapi.text import sentence_containing, split_sentences
+from kgapi.validation import (
+    ClaimIn,
+    DocumentIn,
+    EntityIn,
+    LoadedDocument,
+    Problem,
+    StoredText,
+    check_claim,
+    check_entity,
+    pydantic_problems,
+)
+
+__all__ = [
+    "EvidenceInput",
+    "IngestReport",
+    "UserError",
+    "WriteRejected",
+    "WriteResult",
+    "add_claim",
+    "add_document",
+    "retract_claim",
+    "upsert_entity",
+]
+
+CLAIM_ID_HASH_LENGTH = 10
+ENTRY = "input"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceInput:
+    """A span given by offsets, or by a quote that kgapi locates in the document."""
+
+    document: str
+    quote: str
+    start: int | None = None
+    end: int | None = None
+    translation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UserError:
+    field: str
+    message: str
+    code: str = "BAD_USER_INPUT"
+
+
+class WriteRejected(Exception):
+    """Nothing was written; `errors` say why, each naming the input field."""
+
+    def __init__(self, errors: list[UserError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    mentions: list[Mention] = field(default_factory=list)
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    target: str  # slug or claim id
+    changed: bool
+    replayed: bool = False  # answered from an idempotency record
+    report: IngestReport | None = None
+
+
+def _errors(problems: Sequence[Problem]) -> list[UserError]:
+    return [UserError(p.field, p.message) for p in problems]
+
+
+def _request_hash(operation: str, payload: Any) -> str:
+    raw = json.dumps([operation, payload], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def _texts(db: Database, spans: Sequence[EvidenceInput]) -> dict[str, StoredText]:
+    slugs = sorted({s.document for s in spans})
+    return {slug: StoredText.of(text) for slug, text in (await q.document_texts(db, slugs)).items()}
+
+
+def _resolve(
+    span: EvidenceInput, texts: dict[str, StoredText], path: str, errors: list[UserError]
+) -> dict[str, Any] | None:
+    """Offsets and sentence index for a span; a quote alone is located in the text."""
+    doc = texts.get(span.document)
+    if doc is None:
+        errors.append(UserError(f"{path}.document", f"unknown document {span.document!r}"))
+        return None
+    start, end = span.start, span.end
+    if (start is None) != (end is None):
+        errors.append(UserError(f"{path}.start", "give both start and end, or neither"))
+        return None
+    if start is None or end is None:
+        found = doc.text.count(span.quote) if span.quote else 0
+        if found == 0:
+            errors.append(
+                UserError(f"{path}.quote", f"the quote is not in document {span.document!r}")
+            )
+            return None
+        if found > 1:
+            errors.append(
+                UserError(
+                    f"{path}.quote",
+                    f"the quote occurs {found} times in {span.document!r}; give start and end",
+                )
+            )
+            return None
+        start = doc.text.index(span.quote)
+        end = start + len(span.quote)
+    sentence = sentence_containing(doc.sentences, start, end)
+    return {
+        "document": span.document,
+        "sentence": sentence.index if sentence else 0,
+        "start": start,
+        "end": end,
+        "quote": span.quote,
+        "translation": span.translation,
+    }
+
+
+async def _idempotent(
+    db: Database,
+    principal: Principal,
+    key: str | None,
+    operation: str,
+    payload: Any,
+    work: Callable[[Tx], Awaitable[WriteResult]],
+) -> WriteResult:
+    """Run `work` once per (actor, idempotency key): a retry gets the first answer back."""
+    request_hash = _request_hash(operation, payload)
+    scoped = f"{principal.actor}:{key}" if key else None
+
+    async def transaction(tx: Tx) -> WriteResult:
+        if scoped is not None:
+            seen = await q.idempotency_lookup(tx, scoped)
+            if seen is not None:
+                if seen["request_hash"] != request_hash:
+                    raise WriteRejected(
+                        [
+                            UserError(
+                                "idempotencyKey",
+                                "this key was already used for a different request",
+                            )
+                        ]
+                    )
+                return WriteResult(str(seen["result"]), changed=False, replayed=True)
+        result = await work(tx)
+        if scoped is not None:
+            await q.idempotency_save(
+                tx, scoped, principal.actor, operation, request_hash, result.target
+            )
+        return result
+
+    try:
+        return await db.in_write_transaction(transaction)
+    except ConstraintError:
+        # The same key (or the same new slug) committed concurrently: the retry sees it.
+        return await db.in_write_transaction(transaction)
+
+
+def _check_revision(before: dict[str, Any] | None, expected: int | None, what: str) -> None:
+    if expected is None:
+        return
+    current = int(before.get("revision") or 0) if before else 0
+    if current != expected:
+        raise WriteRejected(
+            [
+                UserError(
+                    "expectedRevision",
+                    f"{what} is at revision {current}, not {expected}",
+                    "CONFLICT",
+                )
+            ]
+        )
+
+
+def _event(
+    principal: Principal,
+    operation: str,
+    target_type: str,
+    target_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    kinds: list[str],
+    predicates: list[str],
+) -> dict[str, Any]:
+    def clean(props: dict[str, Any] | None) -> str | None:
+        if props is None:
+            return None
+        kept = {k: v for k, v in props.items() if not k.startswith("_") and k != "content_hash"}
+        return json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)
+
+    return {
+        "id": uuid.uuid4().hex,
+        "actor": principal.actor,
+        "operation": operation,
+        "target_type": target_type,
+        "target_id": target_id,
+        "kinds": kinds,
+        "predicates": predicates,
+        "before_json": clean(before),
+        "after_json": clean(after),
+    }
+
+
+async def upsert_entity(
+    db: Database,
+    principal: Principal,
+    data: dict[str, Any],
+    mentions: list[EvidenceInput],
+    expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+) -> WriteResult:
+    errors: list[UserError] = []
+    texts = await _texts(db, mentions)
+    resolved = [_resolve(m, texts, f"mentions[{i}]", errors) for i, m in enumerate(mentions)]
+    try:
+        entity = EntityIn.model_validate({**data, "mentions": [r for r in resolved if r]})
+    except ValidationError as exc:
+        errors += _errors(pydantic_problems("input", ENTRY, exc))
+        raise WriteRejected(errors) from None
+    errors += _errors(check_entity(entity, dict(texts), "input", ENTRY))
+    if errors:
+        raise WriteRejected(errors)
+    rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": []}
+    entity_rows(entity, rows)
+    row = rows["entities"][0]
+
+    async def work(tx: Tx) -> WriteResult:
+        before = await q.lock_entity(tx, entity.slug)
+        _check_revision(before, expected_revision, f"entity {entity.slug!r}")
+        changed = before is None or before.get("content_hash") != row["hash"]
+        await q.write_rows(tx, rows)  # unchanged props are skipped; mentions are MERGEd
+        if changed:
+            after = {**row["props"], "revision": int((before or {}).get("revision") or 0) + 1}
+            await q.record_change(
+                tx,
+                _event(
+                    principal,
+                    "upsertEntity",
+                    "Entity",
+                    entity.slug,
+                    before,
+                    after,
+                    [entity.kind.value],
+                    [],
+                ),
+            )
+        return WriteResult(entity.slug, changed)
+
+    payload = {"entity": entity.model_dump(mode="json"), "expectedRevision": expected_revision}
+    return await _idempotent(db, principal, idempotency_key, "upsertEntity", payload, work)
+
+
+def claim_id_for(claim: dict[str, Any]) -> str:
+    """A claim's natural key: the same statement from the same span is the same claim."""
+    basis = [
+        claim["subject"],
+        claim["predicate"],
+        claim["object"],
+        claim["status"],
+        sorted((e["document"], e["start"], e["end"]) for e in claim["evidence"]),
+    ]
+    digest = hashlib.sha256(json.dumps(basis).encode()).hexdigest()[:CLAIM_ID_HASH_LENGTH]
+    return (
+        f"{claim['subject']}-{str(claim['predicate']).lower().replace('_', '-')}-"
+        f"{claim['object']}-{digest}"[:120]
+    )
+
+
+async def add_claim(
+    db: Database,
+    principal: Principal,
+    data: dict[str, Any],
+    evidence: list[EvidenceInput],
+    expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+) -> WriteResult:
+    errors: list[UserError] = []
+    if data.get("status") == model.Status.RETRACTED.value:
+        errors.append(UserError("status", "use retractClaim to retract a claim"))
+    texts = await _texts(db, evidence)
+    resolved = [_resolve(e, texts, f"evidence[{i}]", errors) for i, e in enumerate(evidence)]
+    spans = [r for r in resolved if r]
+    if errors:
+        raise WriteRejected(errors)
+    try:
+        claim = ClaimIn.model_validate(
+            {**data, "id": claim_id_for({**data, "evidence": spans}), "evidence": spans}
+        )
+    except (ValidationError, KeyError) as exc:
+        if isinstance(exc, ValidationError):
+            errors += _errors(pydantic_problems("input", ENTRY, exc))
+        else:
+            errors.append(UserError(str(exc), "is required"))
+        raise WriteRejected(errors) from None
+    known = await q.existing_entity_slugs(db, [claim.subject, claim.object])
+    errors += _errors(check_claim(claim, dict(texts), known, "input", ENTRY))
+    if errors:
+        raise WriteRejected(errors)
+    row = claim_row(claim)
+    kinds = await _kinds(db, [claim.subject, claim.object])
+
+    async def work(tx: Tx) -> WriteResult:
+        before = await q.lock_claim(tx, claim.id)
+        _check_revision(before, expected_revision, f"claim {claim.id!r}")
+        changed = before is None or before.get("content_hash") != row["hash"]
+        if changed:
+            await q.write_rows(tx, {"claims": [row]})
+            after = {**row["props"], "revision": int((before or {}).get("revision") or 0) + 1}
+            await q.record_change(
+                tx,
+                _event(
+                    principal,
+                    "addClaim",
+                    "Claim",
+                    claim.id,
+                    before,
+                    after,
+                    kinds,
+                    [claim.predicate.value],
+                ),
+            )
+        return WriteResult(claim.id, changed)
+
+    payload = {"claim": claim.model_dump(mode="json"), "expectedRevision": expected_revision}
+    return await _idempotent(db, principal, idempotency_key, "addClaim", payload, work)
+
+
+async def _kinds(db: Database, slugs: list[str]) -> list[str]:
+    records = await db.read(
+        "UNWIND $slugs AS slug MATCH (e:Entity {slug: slug}) "
+        "RETURN collect(DISTINCT e.kind) AS kinds",
+        {"slugs": slugs},
+    )
+    return sorted(records[0]["kinds"])
+
+
+async def retract_claim(
+    db: Database,
+    principal: Principal,
+    claim_id: str,
+    reason: str,
+    expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+) -> WriteResult:
+    if not reason.strip():
+        raise WriteRejected([UserError("reason", "give the reason for the retraction")])
+
+    async def work(tx: Tx) -> WriteResult:
+        before = await q.lock_claim(tx, claim_id)
+        if before is None:
+            raise WriteRejected([UserError("id", f"no claim {claim_id!r}", "NOT_FOUND")])
+        _check_revision(before, expected_revision, f"claim {claim_id!r}")
+        if before.get("status") == model.Status.RETRACTED.value:
+            return WriteResult(claim_id, changed=False)
+        after = await q.retract(tx, claim_id, reason, principal.actor)
+        kinds_records = await tx.run(
+            "MATCH (c:Claim {id: $id})-[:SUBJECT|OBJECT]->(e) RETURN collect(e.kind) AS k",
+            {"id": claim_id},
+        )
+        await q.record_change(
+            tx,
+            _event(
+                principal,
+                "retractClaim",
+                "Claim",
+                claim_id,
+                before,
+                after,
+                sorted(set(kinds_records[0]["k"])),
+                [str(before.get("predicate"))],
+            ),
+        )
+        return WriteResult(claim_id, changed=True)
+
+    payload = {"id": claim_id, "reason": reason, "expectedRevision": expected_revision}
+    return await _idempotent(db, principal, idempotency_key, "retractClaim", payload, work)
+
+
+def _document_problems(text: str, settings: Settings) -> list[UserError]:
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return [UserError("text", "the text is not valid UTF-8 (it holds lone surrogates)")]
+    if size > settings.max_document_bytes:
+        return [
+            UserError(
+                "text", f"the text has {size} bytes; the limit is {settings.max_document_bytes}"
+            )
+        ]
+    if not text.strip():
+        return [UserError("text", "the text is empty")]
+    return []
+
+
+async def add_document(
+    db: Database,
+    principal: Principal,
+    settings: Settings,
+    data: dict[str, Any],
+    link_mentions: bool,
+    idempotency_key: str | None = None,
+    on_sentence: Callable[[int, int], None] | None = None,
+) -> WriteResult:
+    """Store a verbatim document with its sentences; with `link_mentions`, link known names.
+
+    Ingestion never creates claims: names it cannot link come back as candidates.
+    """
+    text = str(data.get("text", ""))
+    errors = _document_problems(text, settings)
+    if errors:
+        raise WriteRejected(errors)
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    slug = data.get("slug") or f"doc-{sha[:12]}"
+    try:
+        meta = DocumentIn.model_validate(
+            {
+                "slug": slug,
+                "file": f"api:{slug}",
+                "sha256": sha,
+                "language": data.get("language"),
+                "title": data.get("title"),
+                "title_en": data.get("title_en"),
+                "url": data.get("url"),
+                "published": data.get("published"),
+            }
+        )
+    except ValidationError as exc:
+        raise WriteRejected(_errors(pydantic_problems("input", ENTRY, exc))) from None
+    doc = LoadedDocument(meta, text, split_sentences(text))
+    rows: dict[str, list[dict[str, Any]]] = {
+        n: [] for n in ("documents", "sentences", "sources", "editors")
+    }
+    document_rows(doc, rows)
+    report = IngestReport()
+    if link_mentions:
+        forms = name_forms((e.slug, e.name_bn, e.name_en, e.aliases) for e in await q.name_rows(db))
+        found, candidates = find_mentions(text, forms, on_sentence)
+        report = IngestReport(found, candidates)
+        rows["mentions"] = [
+            {
+                "entity": m.slug,
+                "sentence_key": f"{slug}#{m.sentence}",
+                "start": m.start,
+                "end": m.end,
+                "quote": m.text,
+            }
+            for m in found
+        ]
+
+    async def work(tx: Tx) -> WriteResult:
+        existing = await q.document_conflicts(tx, slug, sha)
+        for row in existing:
+            if row["sha256"] == sha:  # the same text again: nothing to do
+                return WriteResult(row["slug"], changed=False, report=report)
+        if existing:
+            raise WriteRejected(
+                [
+                    UserError(
+                        "slug",
+                        f"document {slug!r} already holds a different text; documents are verbatim",
+                    )
+                ]
+            )
+        await q.write_rows(tx, rows)
+        operation = "ingestDocument" if link_mentions else "addDocument"
+        after = {
+            **rows["documents"][0]["props"],
+            "text": f"({len(text)} characters)",
+            "mentions": len(report.mentions),
+        }
+        await q.record_change(
+            tx, _event(principal, operation, "Document", slug, None, after, [], [])
+        )
+        return WriteResult(slug, changed=True, report=report)
+
+    payload = {"document": meta.model_dump(mode="json"), "link": link_mentions}
+    return await _idempotent(
+        db,
+        principal,
+        idempotency_key,
+        "ingestDocument" if link_mentions else "addDocument",
+        payload,
+        work,
+    )
