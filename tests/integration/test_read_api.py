@@ -191,9 +191,7 @@ async def test_sort_by_relation_count(seeded: Database) -> None:
 async def inserted(seeded: Database) -> AsyncIterator[str]:
     prefix = f"zz-test-{uuid.uuid4().hex[:8]}"
     yield prefix
-    await seeded.write(
-        "MATCH (e:Entity) WHERE e.slug CONTAINS $p DETACH DELETE e", {"p": prefix}
-    )
+    await seeded.write("MATCH (e:Entity) WHERE e.slug CONTAINS $p DETACH DELETE e", {"p": prefix})
 
 
 async def test_keyset_pages_stay_correct_while_rows_are_inserted(

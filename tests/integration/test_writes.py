@@ -54,12 +54,15 @@ async def _clean_up(seeded: Database) -> AsyncIterator[None]:
         "MATCH (n) WHERE (n:Entity OR n:Document) AND n.slug STARTS WITH $p "
         "OPTIONAL MATCH (c:Claim)-[:SUBJECT|OBJECT]->(n) "
         "OPTIONAL MATCH (s:Sentence)-[:PART_OF]->(n) "
-        "DETACH DELETE c, s, n", {"p": TEST_PREFIX})
+        "DETACH DELETE c, s, n",
+        {"p": TEST_PREFIX},
+    )
     await seeded.write(
         "MATCH (x) WHERE (x:ChangeEvent AND x.target_id STARTS WITH $p) "
         "OR (x:ApiKey AND x.name STARTS WITH 'test-') "
         "OR (x:IdempotencyRecord AND x.scoped_key CONTAINS ':key-' + $p) DETACH DELETE x",
-        {"p": TEST_PREFIX})
+        {"p": TEST_PREFIX},
+    )
 
 
 def _jwt(
@@ -191,8 +194,12 @@ def _mutation_cases(client: TestClient, editor: str) -> dict[str, tuple[str, dic
         "retractClaim": (RETRACT, {"id": _new_claim(client, editor), "reason": "test"}),
         "addDocument": (
             ADD_DOC,
-            {"text": f"A role test {uuid.uuid4().hex}.", "language": "en", "title": "role test",
-             "slug": _unique("doc")},
+            {
+                "text": f"A role test {uuid.uuid4().hex}.",
+                "language": "en",
+                "title": "role test",
+                "slug": _unique("doc"),
+            },
         ),
         "ingestDocument": (
             INGEST,
