@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any, TypeAlias, TypeVar
 
 import strawberry
 
@@ -18,7 +18,7 @@ from kgapi.graphql.changes import ChangeEvent, change_from_row
 from kgapi.graphql.context import Info
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.ids import to_global_id
-from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor
+from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from kgapi.graphql.types import Document, Node
 from kgapi.queries.entities import EntityRow
 from kgapi.queries.relations import EvidenceRow, RelationRequest, RelationRow
@@ -28,6 +28,9 @@ strawberry.enum(
     model.EntityKind, name="EntityKind", description="The kinds of entity in the graph."
 )
 EntityKind: TypeAlias = model.EntityKind
+
+
+E = TypeVar("E", bound="Entity")
 
 
 @strawberry.enum(description="Which way a relation points from the entity asked about.")
@@ -189,12 +192,7 @@ class Entity(Node):
         ]
         return RelationConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([e.cursor for e in edges], page.has_next, after),
             total_count=page.total,
         )
 
@@ -202,6 +200,21 @@ class Entity(Node):
         self, info: Info, predicate: model.Predicate, direction: str
     ) -> list[tuple[RelationRow, EntityRow]]:
         return await info.context.loaders.related.load((self.slug, predicate.value, direction))
+
+    async def _ends(
+        self, info: Info, predicate: model.Predicate, direction: str, cls: type[E]
+    ) -> list[E]:
+        """Entities of one type at the other end of this entity's claims of one predicate."""
+        related = await self._related(info, predicate, direction)
+        if predicate is model.Predicate.ROUTE_INCLUDES:  # a route is ordered by position
+            related = sorted(related, key=lambda pair: int(pair[0].qualifiers.get("position", 0)))
+        return [e for _, row in related if isinstance(e := entity_from_row(row), cls)]
+
+    async def _end(
+        self, info: Info, predicate: model.Predicate, direction: str, cls: type[E]
+    ) -> E | None:
+        found = await self._ends(info, predicate, direction, cls)
+        return found[0] if found else None
 
 
 @strawberry.type(description="A country.")
@@ -223,40 +236,32 @@ class Region(Entity):
 class Person(Entity):
     @strawberry.field(description="Offices the documents say this person holds.")
     async def offices(self, info: Info) -> list[Office]:
-        related = await self._related(info, model.Predicate.HOLDS_OFFICE, "OUT")
-        return [o for _, row in related if isinstance(o := entity_from_row(row), Office)]
+        return await self._ends(info, model.Predicate.HOLDS_OFFICE, "OUT", Office)
 
 
 @strawberry.type(description="An office, e.g. Pakistan's Minister of Commerce.")
 class Office(Entity):
     @strawberry.field(description="Who holds it, per the documents.")
     async def holders(self, info: Info) -> list[Person]:
-        related = await self._related(info, model.Predicate.HOLDS_OFFICE, "IN")
-        return [p for _, row in related if isinstance(p := entity_from_row(row), Person)]
+        return await self._ends(info, model.Predicate.HOLDS_OFFICE, "IN", Person)
 
     @strawberry.field(description="The ministry this office heads, if any.")
     async def heads(self, info: Info) -> Ministry | None:
-        related = await self._related(info, model.Predicate.HEADS, "OUT")
-        found = [m for _, row in related if isinstance(m := entity_from_row(row), Ministry)]
-        return found[0] if found else None
+        return await self._end(info, model.Predicate.HEADS, "OUT", Ministry)
 
 
 @strawberry.type(description="A government ministry.")
 class Ministry(Entity):
     @strawberry.field(description="The country whose ministry it is.")
     async def country(self, info: Info) -> Country | None:
-        related = await self._related(info, model.Predicate.MINISTRY_OF, "OUT")
-        found = [c for _, row in related if isinstance(c := entity_from_row(row), Country)]
-        return found[0] if found else None
+        return await self._end(info, model.Predicate.MINISTRY_OF, "OUT", Country)
 
 
 @strawberry.type(description="A trade or industry association.")
 class Association(Entity):
     @strawberry.field(description="The country of the association.")
     async def country(self, info: Info) -> Country | None:
-        related = await self._related(info, model.Predicate.ASSOCIATION_OF, "OUT")
-        found = [c for _, row in related if isinstance(c := entity_from_row(row), Country)]
-        return found[0] if found else None
+        return await self._end(info, model.Predicate.ASSOCIATION_OF, "OUT", Country)
 
 
 _STATUS_ORDER = [s.value for s in model.Status]
@@ -280,17 +285,14 @@ class Agreement(Entity):
 
     @strawberry.field(description="The countries party to it, per the documents.")
     async def parties(self, info: Info) -> list[Country]:
-        related = await self._related(info, model.Predicate.PARTY_TO, "IN")
-        return [c for _, row in related if isinstance(c := entity_from_row(row), Country)]
+        return await self._ends(info, model.Predicate.PARTY_TO, "IN", Country)
 
 
 @strawberry.type(description="A trade corridor: an ordered route of countries.")
 class Corridor(Entity):
     @strawberry.field(description="The countries of the route, in the order the text gives.")
     async def route(self, info: Info) -> list[Country]:
-        related = await self._related(info, model.Predicate.ROUTE_INCLUDES, "OUT")
-        ordered = sorted(related, key=lambda pair: int(pair[0].qualifiers.get("position", 0)))
-        return [c for _, row in ordered if isinstance(c := entity_from_row(row), Country)]
+        return await self._ends(info, model.Predicate.ROUTE_INCLUDES, "OUT", Country)
 
 
 @strawberry.type(description="A traded good, e.g. grain.")
@@ -312,14 +314,11 @@ class Capability(Entity):
 class Event(Entity):
     @strawberry.field(description="Where it was held, per the documents.")
     async def place(self, info: Info) -> City | None:
-        related = await self._related(info, model.Predicate.HELD_IN, "OUT")
-        found = [c for _, row in related if isinstance(c := entity_from_row(row), City)]
-        return found[0] if found else None
+        return await self._end(info, model.Predicate.HELD_IN, "OUT", City)
 
     @strawberry.field(description="Who took part (people or countries), each by a claim.")
     async def participants(self, info: Info) -> list[Entity]:
-        related = await self._related(info, model.Predicate.PARTICIPATED_IN, "IN")
-        return [entity_from_row(row) for _, row in related]
+        return await self._ends(info, model.Predicate.PARTICIPATED_IN, "IN", Entity)
 
 
 @strawberry.type(description="A joint initiative, e.g. trade missions.")

@@ -60,3 +60,13 @@ def check_first(first: int, maximum: int, argument: str = "first") -> int:
             maximum=maximum,
         )
     return first
+
+
+def page_info(cursors: list[str], has_next: bool, after: str | None) -> PageInfo:
+    """PageInfo of a keyset page: there is a previous page exactly when `after` was given."""
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+        start_cursor=cursors[0] if cursors else None,
+        end_cursor=cursors[-1] if cursors else None,
+    )

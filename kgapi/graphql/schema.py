@@ -42,7 +42,7 @@ from kgapi.graphql.errors import BadUserInput, ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import EntityWhere, OrderArgument, sort_of, to_filter
 from kgapi.graphql.mutations import Mutation
-from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor
+from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from kgapi.graphql.permissions import CanRead
 from kgapi.graphql.types import Document, DocumentConnection, DocumentEdge, Node
 from kgapi.queries.documents import document_page
@@ -153,12 +153,7 @@ async def _entities(
     ]
     return EntityConnection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next,
-            has_previous_page=after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=page_info([e.cursor for e in edges], page.has_next, after),
         total_count=page.total,
     )
 
@@ -298,12 +293,7 @@ class Query:
         ]
         return DocumentConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([e.cursor for e in edges], page.has_next, after),
             total_count=page.total,
         )
 
@@ -419,12 +409,7 @@ class Query:
         ]
         return ChangeConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=len(events) > first,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=page_info([e.cursor for e in edges], len(events) > first, after),
             total_count=total,
         )
 

@@ -49,6 +49,15 @@ CLAIM_MAP: LiteralString = (
 _TRAVERSABLE: LiteralString = trusted("|".join(p.value for p in model.Predicate))
 
 
+# The claims one `relations(type, direction)` request asks for, around entity `e`.
+_REQUESTED_CLAIMS: LiteralString = (
+    "OPTIONAL MATCH (c:Claim)-[role:SUBJECT|OBJECT]->(e) "
+    "WHERE c.status <> 'retracted' AND (req.type IS NULL OR c.predicate = req.type) "
+    "AND (req.direction = 'BOTH' OR (req.direction = 'OUT' AND type(role) = 'SUBJECT') "
+    "OR (req.direction = 'IN' AND type(role) = 'OBJECT'))"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class EvidenceRow:
     document: str
@@ -118,37 +127,17 @@ class RelationRequest:
 async def relation_pages(db: Database, requests: list[RelationRequest]) -> list[RelationPage]:
     """Pages of relations for many (entity, arguments) at once, ordered by claim id (keyset)."""
     records = await db.read(
-        """
-        UNWIND range(0, size($requests) - 1) AS i
-        WITH i, $requests[i] AS req
-        OPTIONAL MATCH (e:Entity {slug: req.slug})
-        CALL (e, req) {
-          OPTIONAL MATCH (c:Claim)-[role:SUBJECT|OBJECT]->(e)
-          WHERE c.status <> 'retracted'
-            AND (req.type IS NULL OR c.predicate = req.type)
-            AND (req.direction = 'BOTH'
-                 OR (req.direction = 'OUT' AND type(role) = 'SUBJECT')
-                 OR (req.direction = 'IN' AND type(role) = 'OBJECT'))
-          WITH DISTINCT c WHERE c IS NOT NULL
-          RETURN count(c) AS total
-        }
-        OPTIONAL CALL (e, req) {
-          OPTIONAL MATCH (c:Claim)-[role:SUBJECT|OBJECT]->(e)
-          WHERE c.status <> 'retracted'
-            AND (req.type IS NULL OR c.predicate = req.type)
-            AND (req.direction = 'BOTH'
-                 OR (req.direction = 'OUT' AND type(role) = 'SUBJECT')
-                 OR (req.direction = 'IN' AND type(role) = 'OBJECT'))
-            AND (req.after IS NULL OR c.id > req.after)
-          WITH DISTINCT req, c WHERE c IS NOT NULL
-          ORDER BY c.id
-          WITH req, collect(c) AS claims
-          RETURN [c IN claims[..req.limit] | c """
-        + CLAIM_MAP
-        + """] AS page
-        }
-        RETURN i, total, coalesce(page, []) AS page ORDER BY i
-        """,
+        "UNWIND range(0, size($requests) - 1) AS i "
+        "WITH i, $requests[i] AS req "
+        "OPTIONAL MATCH (e:Entity {slug: req.slug}) "
+        "CALL (e, req) { " + _REQUESTED_CLAIMS + " "
+        "  WITH DISTINCT c WHERE c IS NOT NULL RETURN count(c) AS total } "
+        "OPTIONAL CALL (e, req) { " + _REQUESTED_CLAIMS + " "
+        "  AND (req.after IS NULL OR c.id > req.after) "
+        "  WITH DISTINCT req, c WHERE c IS NOT NULL ORDER BY c.id "
+        "  WITH req, collect(c) AS claims "
+        "  RETURN [c IN claims[..req.limit] | c " + CLAIM_MAP + "] AS page } "
+        "RETURN i, total, coalesce(page, []) AS page ORDER BY i",
         {"requests": [r.key() for r in requests]},
     )
     pages = []

@@ -59,10 +59,11 @@ def test_keys_create_list_revoke(neo4j_settings: Settings, seeded: Database) -> 
     assert key_id in listed.stdout and name in listed.stdout
     assert token.split("_", 2)[2] not in listed.stdout  # the secret is never shown again
 
+    doc_slug = f"{PREFIX}{key_id}"
     mutation = {
-        "query": """mutation { addDocument(input: {text: "A CLI key test.",
-        language: "en", title: "t", slug: "%s"}) { changed userErrors { field } } }"""
-        % f"{PREFIX}{key_id}"
+        "query": 'mutation($slug: String) { addDocument(input: {text: "A CLI key test.", '
+        'language: "en", title: "t", slug: $slug}) { changed userErrors { field } } }',
+        "variables": {"slug": doc_slug},
     }
     with TestClient(create_app(neo4j_settings)) as client:
         ok = client.post("/graphql", json=mutation, headers={"authorization": f"Bearer {token}"})
