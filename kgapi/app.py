@@ -25,6 +25,8 @@ from kgapi.auth import AuthenticationFailed
 from kgapi.authenticate import authenticate
 from kgapi.config import Settings, get_settings
 from kgapi.db import Database, DatabaseUnavailable, describe_connection_error
+from kgapi.explorer import routes as explorer_routes
+from kgapi.export_http import routes as export_routes
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
 from kgapi.queries.schema import schema_ready
@@ -117,6 +119,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql_app),
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
+            *export_routes,
+            *explorer_routes,
         ],
         lifespan=lifespan,
     )
