@@ -34,6 +34,7 @@ from kgapi.queries.schema import schema_ready
 __all__ = ["create_app"]
 
 REQUEST_ID_HEADER = "x-request-id"
+WANTS_GRAPHQL_RESPONSE = "x-kgapi-graphql-response"  # internal marker, never sent
 MAX_REQUEST_ID_LENGTH = 64
 
 
@@ -44,8 +45,24 @@ def _request_id(request: Request | WebSocket) -> str:
     return uuid.uuid4().hex
 
 
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+
+
+def _accepts_graphql_response(request: Request | WebSocket) -> bool:
+    """True when the client lists application/graphql-response+json before application/json."""
+    accept = request.headers.get("accept", "")
+    wanted = accept.find(GRAPHQL_RESPONSE_JSON)
+    plain = accept.find("application/json")
+    return wanted != -1 and (plain == -1 or wanted < plain)
+
+
 class KgapiGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with kgapi's per-request context."""
+    """Strawberry's ASGI app with kgapi's per-request context.
+
+    It also speaks the GraphQL-over-HTTP media type application/graphql-response+json: a
+    request error (unparsable, invalid, or with variables that do not coerce — no `data`
+    entry) is then a 400 without `data`, as the specification asks.
+    """
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(
@@ -58,6 +75,8 @@ class KgapiGraphQL(GraphQL[Context, None]):
         request_id = _request_id(request)
         if isinstance(response, Response):
             response.headers[REQUEST_ID_HEADER] = request_id
+            if _accepts_graphql_response(request):
+                response.headers[WANTS_GRAPHQL_RESPONSE] = "1"
         context = Context(db=db, settings=self.settings, request_id=request_id)
         try:
             context.principal = await authenticate(
@@ -68,6 +87,26 @@ class KgapiGraphQL(GraphQL[Context, None]):
         except DatabaseUnavailable:
             context.database_unavailable = True  # the permission check reports it
         return context
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        wants = sub_response.headers.get(WANTS_GRAPHQL_RESPONSE) == "1"
+        if WANTS_GRAPHQL_RESPONSE in sub_response.headers:
+            del sub_response.headers[WANTS_GRAPHQL_RESPONSE]
+        response = super().create_response(response_data, sub_response)
+        if not wants or not isinstance(response_data, dict):
+            return response
+        errors = response_data.get("errors") or []
+        request_error = (
+            response_data.get("data") is None and errors and all(not e.get("path") for e in errors)
+        )
+        body = {"errors": errors} if request_error else response_data
+        result = Response(
+            self.encode_json(body),
+            status_code=400 if request_error else response.status_code,
+            media_type=GRAPHQL_RESPONSE_JSON,
+        )
+        result.headers[REQUEST_ID_HEADER] = response.headers.get(REQUEST_ID_HEADER, "")
+        return result
 
 
 async def health(_: Request) -> JSONResponse:

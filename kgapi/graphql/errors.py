@@ -60,9 +60,11 @@ def _should_mask(error: GraphQLError) -> bool:
     # Errors without an original error come from parsing and validation: they describe the
     # request, never the server, so they are shown as they are.
     original = error.original_error
-    return (
-        original is not None and not _is_intended(error) and not isinstance(original, _UNAVAILABLE)
-    )
+    if original is None or isinstance(original, GraphQLError):
+        # A GraphQLError as the cause is graphql-core's own verdict on the request (for
+        # example a variable of the wrong type): it describes the input, not the server.
+        return False
+    return not _is_intended(error) and not isinstance(original, _UNAVAILABLE)
 
 
 class ErrorCodes(MaskErrors):
@@ -97,6 +99,8 @@ class ErrorCodes(MaskErrors):
                 error.extensions = {"code": DatabaseUnavailableError.code}
             elif isinstance(original, KgapiError) and original.extensions:
                 error.extensions = dict(original.extensions)
+            elif isinstance(original, GraphQLError):
+                error.extensions = {**(original.extensions or {}), "code": "BAD_USER_INPUT"}
             elif isinstance(error, GraphQLSyntaxError):
                 error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
             else:

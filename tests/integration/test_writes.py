@@ -27,6 +27,7 @@ from kgapi.auth import new_api_key
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.queries.keys import create_key, revoke_key
+from tests.integration.live import running_server
 
 DOC = "pk-kz-economic-ties-2025"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -461,55 +462,10 @@ async def test_a_stale_revision_is_a_conflict(
 # --- a real server in another process: true concurrency, and a feed across processes -------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server(write_settings: Settings, seeded: Database) -> Iterator[str]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "NEO4J_URI": write_settings.effective_uri,
-        "NEO4J_PASSWORD": write_settings.neo4j_password,
-        "KGAPI_JWT_SECRET": JWT_SECRET,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "kgapi.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.3)
-        else:
-            pytest.fail("the API server did not become ready")
+    with running_server(write_settings, workers=2, KGAPI_JWT_SECRET=JWT_SECRET) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture
