@@ -1,4 +1,4 @@
-"""The ASGI app: /graphql (GraphiQL in a browser), /health and /ready.
+"""The ASGI app: /graphql (GraphiQL in a browser), /health, /ready and /metrics.
 
 The Neo4j driver is opened once in the lifespan and closed on shutdown. The app starts even
 when Neo4j is down (so /health answers and /ready says why it is not ready) and recovers by
@@ -11,10 +11,13 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from neo4j.exceptions import DriverError, Neo4jError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -29,22 +32,20 @@ from kgapi.explorer import routes as explorer_routes
 from kgapi.export_http import routes as export_routes
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
+from kgapi.observability import (
+    GRAPHQL_ERRORS,
+    REQUEST_ID_HEADER,
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    configure_logging,
+    current_request_id,
+    metrics_endpoint,
+)
 from kgapi.queries.schema import schema_ready
 
 __all__ = ["create_app"]
 
-REQUEST_ID_HEADER = "x-request-id"
 WANTS_GRAPHQL_RESPONSE = "x-kgapi-graphql-response"  # internal marker, never sent
-MAX_REQUEST_ID_LENGTH = 64
-
-
-def _request_id(request: Request | WebSocket) -> str:
-    given = request.headers.get(REQUEST_ID_HEADER, "")
-    if given and len(given) <= MAX_REQUEST_ID_LENGTH and given.isprintable():
-        return given
-    return uuid.uuid4().hex
-
-
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 
 
@@ -72,11 +73,9 @@ class KgapiGraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         db: Database = request.app.state.db
-        request_id = _request_id(request)
-        if isinstance(response, Response):
-            response.headers[REQUEST_ID_HEADER] = request_id
-            if _accepts_graphql_response(request):
-                response.headers[WANTS_GRAPHQL_RESPONSE] = "1"
+        request_id = current_request_id() or uuid.uuid4().hex
+        if isinstance(response, Response) and _accepts_graphql_response(request):
+            response.headers[WANTS_GRAPHQL_RESPONSE] = "1"
         context = Context(db=db, settings=self.settings, request_id=request_id)
         try:
             context.principal = await authenticate(
@@ -87,6 +86,21 @@ class KgapiGraphQL(GraphQL[Context, None]):
         except DatabaseUnavailable:
             context.database_unavailable = True  # the permission check reports it
         return context
+
+    async def process_result(self, request: Request, result: Any) -> Any:
+        """Errors raised while parsing (e.g. the token limit) bypass schema extensions; they
+        still leave with a code here."""
+        data = await super().process_result(request, result)
+        errors: list[dict[str, Any]] = cast(list[dict[str, Any]], data.get("errors") or [])
+        for error in errors:
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                syntax = str(error.get("message", "")).startswith("Syntax Error")
+                extensions["code"] = (
+                    "GRAPHQL_PARSE_FAILED" if syntax else "GRAPHQL_VALIDATION_FAILED"
+                )
+                GRAPHQL_ERRORS.labels(extensions["code"]).inc()
+        return data
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         wants = sub_response.headers.get(WANTS_GRAPHQL_RESPONSE) == "1"
@@ -141,6 +155,7 @@ async def ready(request: Request) -> JSONResponse:
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -158,8 +173,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql_app),
             Route("/health", health, methods=["GET"]),
             Route("/ready", ready, methods=["GET"]),
+            Route("/metrics", metrics_endpoint, methods=["GET"]),
             *export_routes,
             *explorer_routes,
         ],
         lifespan=lifespan,
+        middleware=[
+            # Outermost first: every request gets an id, then host, CORS and size checks.
+            Middleware(RequestContextMiddleware),
+            Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["*"],
+                expose_headers=[REQUEST_ID_HEADER],
+            ),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        ],
     )

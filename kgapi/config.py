@@ -85,6 +85,14 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(default=1_000_000, ge=1, description="largest ingest")
     feed_poll_interval: float = Field(default=0.5, gt=0, description="change feed poll (s)")
 
+    # HTTP hardening and operations.
+    max_body_bytes: int = Field(default=2_000_000, ge=1024, description="largest request body")
+    introspection: bool = Field(default=True, description="allow __schema/__type queries")
+    field_suggestions: bool = Field(default=True, description='"Did you mean ...?" hints')
+    cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS")
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["*"], description="Host headers")
+    log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
+
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_home: Path = Path(".neo4j")
     neo4j_heap: str = "1g"

@@ -27,6 +27,7 @@ from neo4j.exceptions import (
 )
 
 from kgapi.config import Settings
+from kgapi.observability import NEO4J_IN_FLIGHT, NEO4J_QUERIES
 
 T = TypeVar("T")
 
@@ -69,6 +70,7 @@ def count_round_trips() -> Iterator[RoundTrips]:
 
 
 def _record_round_trip(query: str) -> None:
+    NEO4J_QUERIES.inc()
     counter = _round_trips.get()
     if counter is not None:
         counter.count += 1
@@ -211,12 +213,13 @@ class Database:
     ) -> list[neo4j.Record]:
         _record_round_trip(text)
         try:
-            result = await self.driver.execute_query(
-                self._query(text),
-                parameters_=dict(parameters or {}),
-                database_=self.name,
-                routing_=routing,
-            )
+            with NEO4J_IN_FLIGHT.track_inprogress():
+                result = await self.driver.execute_query(
+                    self._query(text),
+                    parameters_=dict(parameters or {}),
+                    database_=self.name,
+                    routing_=routing,
+                )
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
         return list(result.records)

@@ -8,13 +8,15 @@ logged in full with the request id so an operator can find it.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from graphql.error import GraphQLError, GraphQLSyntaxError
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
 from strawberry.extensions import MaskErrors
 
 from kgapi.db import DatabaseUnavailable
+from kgapi.observability import GRAPHQL_ERRORS
 
 __all__ = [
     "BadUserInput",
@@ -49,6 +51,14 @@ class DatabaseUnavailableError(KgapiError):
 
 
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
+TIMEOUT_MESSAGE = "The query took longer than the server allows; narrow it and try again."
+_SUGGESTION = re.compile(r" Did you mean .*\?$")
+
+
+def _is_timeout(error: BaseException | None) -> bool:
+    return isinstance(error, ClientError) and "TransactionTimedOut" in str(error.code)
+
+
 _UNAVAILABLE = (DatabaseUnavailable, ServiceUnavailable, SessionExpired)
 
 
@@ -64,14 +74,15 @@ def _should_mask(error: GraphQLError) -> bool:
         # A GraphQLError as the cause is graphql-core's own verdict on the request (for
         # example a variable of the wrong type): it describes the input, not the server.
         return False
-    return not _is_intended(error) and not isinstance(original, _UNAVAILABLE)
+    return not (_is_intended(error) or isinstance(original, _UNAVAILABLE) or _is_timeout(original))
 
 
 class ErrorCodes(MaskErrors):
     """MaskErrors that also gives every error an `extensions.code` and logs what it hides."""
 
-    def __init__(self) -> None:
+    def __init__(self, field_suggestions: bool = True) -> None:
         super().__init__(should_mask_error=_should_mask, error_message="Unexpected error.")
+        self.field_suggestions = field_suggestions
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = None
@@ -90,19 +101,31 @@ class ErrorCodes(MaskErrors):
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
         for error in processed:
-            if error.extensions and "code" in error.extensions:
-                continue
-            original = error.original_error
-            if isinstance(original, _UNAVAILABLE):
-                logger.warning("database unavailable: %s", original)
-                error.message = UNAVAILABLE_MESSAGE
-                error.extensions = {"code": DatabaseUnavailableError.code}
-            elif isinstance(original, KgapiError) and original.extensions:
-                error.extensions = dict(original.extensions)
-            elif isinstance(original, GraphQLError):
-                error.extensions = {**(original.extensions or {}), "code": "BAD_USER_INPUT"}
-            elif isinstance(error, GraphQLSyntaxError):
-                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
-            else:
-                error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}
+            self._assign_code(error)
+            if not self.field_suggestions:
+                # Suggestions reveal field names to clients that cannot introspect.
+                error.message = _SUGGESTION.sub("", error.message)
+            GRAPHQL_ERRORS.labels(str((error.extensions or {}).get("code"))).inc()
         return processed
+
+    def _assign_code(self, error: GraphQLError) -> None:
+        """Every error leaves with a code a client can switch on."""
+        if error.extensions and "code" in error.extensions:
+            return
+        original = error.original_error
+        if _is_timeout(original):
+            logger.warning("query timed out: %s", original)
+            error.message = TIMEOUT_MESSAGE
+            error.extensions = {"code": "TIMEOUT"}
+        elif isinstance(original, _UNAVAILABLE):
+            logger.warning("database unavailable: %s", original)
+            error.message = UNAVAILABLE_MESSAGE
+            error.extensions = {"code": DatabaseUnavailableError.code}
+        elif isinstance(original, KgapiError) and original.extensions:
+            error.extensions = dict(original.extensions)
+        elif isinstance(original, GraphQLError):
+            error.extensions = {**(original.extensions or {}), "code": "BAD_USER_INPUT"}
+        elif isinstance(error, GraphQLSyntaxError):
+            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_PARSE_FAILED"}
+        else:
+            error.extensions = {**(error.extensions or {}), "code": "GRAPHQL_VALIDATION_FAILED"}

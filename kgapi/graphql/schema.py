@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import (
+    DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -458,7 +459,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=[Document, *ENTITY_TYPES.values()],
         extensions=[
-            ErrorCodes,
+            lambda: ErrorCodes(field_suggestions=settings.field_suggestions),
+            *([] if settings.introspection else [DisableIntrospection]),
             lambda: QueryDepthLimiter(max_depth=settings.max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
