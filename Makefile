@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help install run test test-fast lint format neo4j-start neo4j-stop sdl clean
+.PHONY: help install run test test-soak lint format neo4j-start neo4j-stop sdl clean
 
 help:
 	@echo "make run    set up, start Neo4j, seed, and serve http://127.0.0.1:8000/graphql"
@@ -28,8 +28,13 @@ run: install
 
 # Lint first, then the whole suite against a real Neo4j; Neo4j is stopped whatever the outcome.
 # pytest's exit code 5 (no tests collected) is a failure like any other non-zero code.
-test: install lint
+test: install lint browser
 	$(BIN)/kgapi neo4j exec -- $(BIN)/pytest
+
+# The long runs: 20,000 mixed requests at concurrency 32, and thousands of fuzzed queries.
+test-soak: install
+	KGAPI_FUZZ_EXAMPLES=3000 $(BIN)/kgapi neo4j exec -- $(BIN)/pytest -m "soak or not soak" \
+		tests/reliability/test_load.py tests/security/test_fuzz.py
 
 lint: install
 	$(BIN)/ruff check .
@@ -50,3 +55,17 @@ sdl: install
 clean:
 	-$(BIN)/kgapi neo4j stop
 	rm -rf .neo4j $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+
+# Headless Chromium for the explorer's browser tests (Debian's package; Playwright's own browser
+# download does not work here).
+.PHONY: browser explorer-assets
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+
+# The explorer's vendored cytoscape.js, from the exact version kgapi/explorer/package-lock.json pins.
+# The result is committed, so only a version bump needs this (and npm).
+explorer-assets:
+	cd kgapi/explorer && npm ci --no-audit --no-fund
+	mkdir -p kgapi/explorer/static/vendor
+	cp kgapi/explorer/node_modules/cytoscape/dist/cytoscape.min.js kgapi/explorer/static/vendor/cytoscape.min.js
+	cp kgapi/explorer/node_modules/cytoscape/LICENSE kgapi/explorer/static/vendor/cytoscape.LICENSE

@@ -425,3 +425,119 @@ def ingest(
             console.print(
                 f"  candidate (not linked): {candidate.text!r} in sentence {candidate.sentence}"
             )
+
+
+@app.command()
+@handle_errors
+def export(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="jsonld, graphml or csv.", show_default=False)
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="File to write (default stdout); for csv without --table a directory, "
+            "or a .zip file."
+        ),
+    ] = None,
+    table: Annotated[
+        str | None,
+        typer.Option(help="csv only: one table (nodes, relations, evidence, documents)."),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, help="Rows read from Neo4j per round trip.")
+    ] = 500,
+) -> None:
+    """Export the graph for researchers' tools: JSON-LD, GraphML (Gephi, yEd) or CSV tables.
+
+    The export is streamed batch by batch into a `.part` file that is renamed only when it is
+    complete, so an interrupted export never leaves a file that looks whole.
+    """
+    from collections.abc import AsyncIterator
+    from typing import BinaryIO
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from kgapi.export import CsvTable, ExportFormat, expected_rows, export_chunks
+    from kgapi.queries.export import export_counts
+
+    try:
+        chosen = ExportFormat(fmt.lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in ExportFormat)
+        raise _fail(f"--format must be one of {choices} (got {fmt!r})") from None
+    one_table: CsvTable | None = None
+    if table is not None:
+        if chosen is not ExportFormat.CSV:
+            raise _fail("--table applies to --format csv only")
+        try:
+            one_table = CsvTable(table.lower())
+        except ValueError:
+            choices = ", ".join(t.value for t in CsvTable)
+            raise _fail(f"--table must be one of {choices} (got {table!r})") from None
+    all_tables = chosen is ExportFormat.CSV and one_table is None
+    if all_tables and out is None:
+        raise _fail("csv is several tables: give --out DIR (or --out FILE.zip), or --table")
+    as_directory = all_tables and out is not None and out.suffix.lower() != ".zip"
+    if as_directory and out is not None and out.exists() and not out.is_dir():
+        raise _fail(f"{out} exists and is not a directory (end the name in .zip for a zip)")
+
+    # (stream, destination) pairs; a directory of csv gets one stream per table.
+    targets: list[tuple[CsvTable | None, Path | None]] = (
+        [(t, out / f"{t.value}.csv") for t in CsvTable]
+        if as_directory and out is not None
+        else [(one_table, out)]
+    )
+
+    settings = _settings()
+
+    async def pump(db: Database, progress: Progress, sinks: list[BinaryIO]) -> None:
+        counts = await export_counts(db)
+        total = sum(expected_rows(counts, chosen, t) for t, _ in targets)
+        task = progress.add_task(f"exporting {chosen.value}", total=total)
+        for (one, _), sink in zip(targets, sinks, strict=True):
+            chunks: AsyncIterator[bytes] = export_chunks(
+                db,
+                chosen,
+                table=one,
+                batch_size=batch_size,
+                progress=lambda rows: progress.advance(task, rows),
+            )
+            async for chunk in chunks:
+                sink.write(chunk)
+
+    parts = [path.with_name(path.name + ".part") for _, path in targets if path is not None]
+    try:
+        if as_directory and out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+        sinks: list[BinaryIO] = (
+            [part.open("wb") for part in parts] if out is not None else [sys.stdout.buffer]
+        )
+        try:
+            columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+            quiet = not err.is_terminal  # no stray lines in logs and pipes
+            with Progress(
+                *columns, TimeElapsedColumn(), console=err, transient=True, disable=quiet
+            ) as bar:
+                _run(_with_db(settings, lambda db: pump(db, bar, sinks)))
+        finally:
+            for sink in sinks:
+                if sink is not sys.stdout.buffer:
+                    sink.close()
+                else:
+                    sink.flush()
+        for part, path in zip(parts, [path for _, path in targets if path], strict=True):
+            part.replace(path)
+    except OSError as exc:
+        raise _fail(f"cannot write {exc.filename or out}: {exc.strerror}") from None
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+    if out is not None:
+        err.print(f"wrote {chosen.value} export to {out}", highlight=False)

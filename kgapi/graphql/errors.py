@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from graphql.error import GraphQLError, GraphQLSyntaxError
-from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
 from strawberry.extensions import MaskErrors
 
 from kgapi.db import DatabaseUnavailable
@@ -59,7 +59,9 @@ def _is_timeout(error: BaseException | None) -> bool:
     return isinstance(error, ClientError) and "TransactionTimedOut" in str(error.code)
 
 
-_UNAVAILABLE = (DatabaseUnavailable, ServiceUnavailable, SessionExpired)
+# Neo4j down, restarting or not serving yet; TransientError is what is left once the driver's
+# own retries are spent (e.g. "database not currently available" during a restart).
+_UNAVAILABLE = (DatabaseUnavailable, ServiceUnavailable, SessionExpired, TransientError)
 
 
 def _is_intended(error: GraphQLError) -> bool:

@@ -16,6 +16,7 @@ import httpx
 from kgapi.config import Settings
 
 READY_TIMEOUT = 60.0
+LAST_PID: list[int] = [0]  # pid of the most recently started server
 
 
 def free_port() -> int:
@@ -26,7 +27,9 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[str]:
-    """Yield the base URL of a server that answered /ready; stop it afterwards."""
+    """Yield the base URL of a server that answered /ready; stop it afterwards.
+
+    The server's pid is in LAST_PID[0] (for RSS sampling)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -54,6 +57,7 @@ def running_server(settings: Settings, workers: int = 1, **env: str) -> Iterator
         env=full_env,
     )
     url = f"http://127.0.0.1:{port}"
+    LAST_PID[0] = process.pid
     try:
         deadline = time.monotonic() + READY_TIMEOUT
         while True:
