@@ -61,6 +61,8 @@ clean:
 .PHONY: browser explorer-assets
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
+	@# Bengali glyphs, so that the screenshots the browser tests save are legible.
+	fc-list 2>/dev/null | grep -q "Noto Sans Bengali" || (apt-get update && apt-get install -y --no-install-recommends fonts-noto-core)
 
 # The explorer's vendored cytoscape.js, from the exact version kgapi/explorer/package-lock.json pins.
 # The result is committed, so only a version bump needs this (and npm).
