@@ -142,10 +142,17 @@ def seed(
     settings = _settings()
 
     async def go() -> Any:
+        from rich.progress import Progress
+
         db = await _verified_database(settings)
         try:
-            with console.status("validating and writing the seed graph"):
-                return await seed_database(db, seed_dir or DEFAULT_SEED_DIR)
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("validating, then writing in one transaction", total=None)
+
+                def step(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                return await seed_database(db, seed_dir or DEFAULT_SEED_DIR, step)
         finally:
             await db.close()
 

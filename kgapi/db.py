@@ -179,7 +179,9 @@ class Database:
             raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
 
     async def write_in_one_transaction(
-        self, steps: Sequence[tuple[LiteralString, Mapping[str, Any]]]
+        self,
+        steps: Sequence[tuple[LiteralString, Mapping[str, Any]]],
+        on_step: Callable[[int, int], None] | None = None,
     ) -> dict[str, int]:
         """Run several write statements as one transaction: all of them commit, or none.
 
@@ -190,13 +192,15 @@ class Database:
         @neo4j.unit_of_work(timeout=self.settings.query_timeout * len(steps))
         async def work(tx: neo4j.AsyncManagedTransaction) -> dict[str, int]:
             totals: dict[str, int] = {}
-            for text, parameters in steps:
+            for done, (text, parameters) in enumerate(steps, start=1):
                 _record_round_trip(text)
                 result = await tx.run(text, dict(parameters))
                 summary = await result.consume()
                 for name, value in vars(summary.counters).items():
                     if isinstance(value, int) and not isinstance(value, bool):
                         totals[name.lstrip("_")] = totals.get(name.lstrip("_"), 0) + value
+                if on_step is not None:
+                    on_step(done, len(steps))
             return totals
 
         try:

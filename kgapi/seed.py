@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -249,12 +250,16 @@ def bundle_rows(bundle: GraphBundle) -> dict[str, list[Row]]:
     return rows
 
 
-async def seed_database(db: Database, seed_dir: Path = DEFAULT_SEED_DIR) -> SeedReport:
+async def seed_database(
+    db: Database,
+    seed_dir: Path = DEFAULT_SEED_DIR,
+    on_step: Callable[[int, int], None] | None = None,
+) -> SeedReport:
     """Validate everything, apply the schema, then write the bundle in one transaction."""
     bundle = load_bundle(seed_dir)
     rows = bundle_rows(bundle)
     await apply_schema(db)
-    counters = await db.write_in_one_transaction(seed_steps(rows))
+    counters = await db.write_in_one_transaction(seed_steps(rows), on_step)
     return SeedReport(
         documents=len(bundle.documents) + len(rows["sources"]),
         sentences=len(rows["sentences"]),

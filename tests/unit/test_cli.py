@@ -38,3 +38,18 @@ def test_a_bad_uri_scheme_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(lines) == 1
     assert "NEO4J_URI 'http://127.0.0.1:7474' has scheme 'http'" in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("NEO4J_URI", "http://127.0.0.1:7474")
+    result = CliRunner().invoke(app, ["--debug", "check"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ValidationError)  # raised, not turned into one line
+
+
+def test_help_lists_every_command() -> None:
+    output = CliRunner().invoke(app, ["--help"]).output
+    for command in ("check", "seed", "serve", "ingest", "export", "neo4j", "schema", "keys"):
+        assert command in output
