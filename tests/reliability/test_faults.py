@@ -202,7 +202,9 @@ async def test_neo4j_outage_and_recovery_under_load(private: tuple[LocalNeo4j, S
             await asyncio.sleep(1.0)
             stop.set()
             await asyncio.gather(*workers)
-    assert set(codes) <= {"ok", "DATABASE_UNAVAILABLE"}, set(codes)
+    # While Neo4j shuts down, a query already running may be cut off by its timeout instead:
+    # TIMEOUT is as honest an answer as DATABASE_UNAVAILABLE; anything else is a defect.
+    assert set(codes) <= {"ok", "DATABASE_UNAVAILABLE", "TIMEOUT"}, set(codes)
     assert codes[-1] == "ok" and "DATABASE_UNAVAILABLE" in codes
     # no request hung past the configured timeouts (connect 2 s + query 3 s, with retries)
     assert slowest < 2 * (2.0 + 3.0) + 2.0, slowest
