@@ -71,3 +71,21 @@ explorer-assets:
 	mkdir -p kgapi/explorer/static/vendor
 	cp kgapi/explorer/node_modules/cytoscape/dist/cytoscape.min.js kgapi/explorer/static/vendor/cytoscape.min.js
 	cp kgapi/explorer/node_modules/cytoscape/LICENSE kgapi/explorer/static/vendor/cytoscape.LICENSE
+
+# Benchmarks (issue 6, bench/ and BENCHMARKS.md): kgapi vs @neo4j/graphql vs the raw driver, on
+# private Neo4j instances under bench/.data/ (never the team's). Neither is part of `make test`.
+# `bench` is the quick one (10k and 100k relationships, 0.8 s per cell, under 5 minutes);
+# `bench-full` adds 1M and measures 5 s per cell. Both print the ratio table and write
+# bench/results/<timestamp>.json and a plot: latency_vs_size.png (bench-full; the quick run's is
+# latency_vs_size-quick.png), which needs matplotlib.
+.PHONY: bench bench-full
+bench: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	cd bench/peers/neo4j-graphql && npm ci --no-audit --no-fund
+	$(BIN)/python -m bench.run --sizes 10k,100k --concurrency 1,8,32 --seconds 0.8 --max-requests 1000 \
+		--plot-name latency_vs_size-quick.png
+
+bench-full: install
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,bench]'
+	cd bench/peers/neo4j-graphql && npm ci --no-audit --no-fund
+	$(BIN)/python -m bench.run --sizes 10k,100k,1M --concurrency 1,8,32 --seconds 5 --max-requests 5000

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -453,6 +454,10 @@ class Subscription:
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    limit_rules = [
+        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+    ]
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -461,8 +466,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             lambda: ErrorCodes(field_suggestions=settings.field_suggestions),
             *([] if settings.introspection else [DisableIntrospection]),
-            lambda: QueryDepthLimiter(max_depth=settings.max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            # The limit rules are built once: ValidationCache keys on the rule classes, and
+            # limiters constructed per request would make a new class (a cache miss) every time.
+            lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             # Both caches live at module level inside strawberry, shared by every request.
             lambda: ParserCache(maxsize=512),

@@ -35,9 +35,15 @@ RECOVERY_DEADLINE = 10.0  # and 200 this soon after it is back
 def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalNeo4j, Settings]]:
     home = tmp_path_factory.mktemp("faults") / "neo4j"
     port = free_port()
-    settings = Settings(neo4j_home=home, neo4j_bolt_port=port, neo4j_heap="512m",
-                        neo4j_pagecache="32m", neo4j_uri=f"bolt://127.0.0.1:{port}",
-                        connect_timeout=2.0, query_timeout=3.0)
+    settings = Settings(
+        neo4j_home=home,
+        neo4j_bolt_port=port,
+        neo4j_heap="512m",
+        neo4j_pagecache="32m",
+        neo4j_uri=f"bolt://127.0.0.1:{port}",
+        connect_timeout=2.0,
+        query_timeout=3.0,
+    )
     local = LocalNeo4j(settings)
     local.start()
     try:
@@ -47,10 +53,18 @@ def private(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalNeo
 
 
 def _kgapi(settings: Settings, *args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "NEO4J_URI": settings.effective_uri,
-           "NEO4J_PASSWORD": settings.neo4j_password}
-    return subprocess.Popen([sys.executable, "-m", "kgapi", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.effective_uri,
+        "NEO4J_PASSWORD": settings.neo4j_password,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "kgapi", *args],
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 async def _graph(settings: Settings) -> dict[str, Any]:
@@ -62,7 +76,8 @@ async def _graph(settings: Settings) -> dict[str, Any]:
             "CALL () { MATCH (e:Entity) RETURN count(DISTINCT e.slug) AS slugs, "
             "  count(e) AS entities } "
             "CALL () { MATCH (c:Claim) RETURN count(DISTINCT c.id) AS ids, count(c) AS claims } "
-            "RETURN nodes, rels, slugs, entities, ids, claims")
+            "RETURN nodes, rels, slugs, entities, ids, claims"
+        )
         return dict(records[0])
     finally:
         await db.close()
@@ -77,7 +92,7 @@ async def _wipe(settings: Settings) -> None:
 
 
 async def test_a_killed_seed_rerun_gives_the_complete_graph(
-    private: tuple[LocalNeo4j, Settings]
+    private: tuple[LocalNeo4j, Settings],
 ) -> None:
     _, settings = private
     await _wipe(settings)
@@ -103,8 +118,10 @@ async def test_two_seeds_at_once_give_the_same_graph(private: tuple[LocalNeo4j, 
     await _wipe(settings)
     first, second = _kgapi(settings, "seed"), _kgapi(settings, "seed")
     codes = [first.wait(timeout=180), second.wait(timeout=180)]
-    assert codes == [0, 0], (first.stderr.read() if first.stderr else "",
-                             second.stderr.read() if second.stderr else "")
+    assert codes == [0, 0], (
+        first.stderr.read() if first.stderr else "",
+        second.stderr.read() if second.stderr else "",
+    )
     assert await _graph(settings) == expected
 
 
@@ -123,8 +140,9 @@ async def test_a_retried_transaction_applies_once(private: tuple[LocalNeo4j, Set
 
     try:
         await db.in_write_transaction(work)
-        records = await db.read("MATCH (p:RetryProbe {marker: $m}) RETURN count(p) AS n",
-                                {"m": marker})
+        records = await db.read(
+            "MATCH (p:RetryProbe {marker: $m}) RETURN count(p) AS n", {"m": marker}
+        )
         assert attempts == 2 and records[0]["n"] == 1
         await db.write("MATCH (p:RetryProbe) DELETE p")
     finally:
@@ -143,10 +161,12 @@ async def test_a_slow_query_is_cut_off_by_the_server(
             await db.read_once(slow)
         assert "TransactionTimedOut" in str(caught.value.code)
         # and it is not left running on the server
-        left = await db.read_once("SHOW TRANSACTIONS YIELD currentQuery "
-                                  "WHERE currentQuery CONTAINS 'range(1, 2000000000)' "
-                                  "AND NOT currentQuery STARTS WITH 'SHOW' "
-                                  "RETURN count(*) AS n")
+        left = await db.read_once(
+            "SHOW TRANSACTIONS YIELD currentQuery "
+            "WHERE currentQuery CONTAINS 'range(1, 2000000000)' "
+            "AND NOT currentQuery STARTS WITH 'SHOW' "
+            "RETURN count(*) AS n"
+        )
         assert left[0]["n"] == 0
     finally:
         await db.close()
@@ -175,12 +195,14 @@ async def test_neo4j_outage_and_recovery_under_load(private: tuple[LocalNeo4j, S
                 nonlocal slowest
                 while not stop.is_set():
                     began = time.monotonic()
-                    response = await http.post("/graphql", json={
-                        "query": '{ entity(slug: "pakistan") { slug } }'})
+                    response = await http.post(
+                        "/graphql", json={"query": '{ entity(slug: "pakistan") { slug } }'}
+                    )
                     slowest = max(slowest, time.monotonic() - began)
                     body = response.json()
-                    codes.append("ok" if "errors" not in body
-                                 else body["errors"][0]["extensions"]["code"])
+                    codes.append(
+                        "ok" if "errors" not in body else body["errors"][0]["extensions"]["code"]
+                    )
                     await asyncio.sleep(0.05)
 
             workers = [asyncio.create_task(load()) for _ in range(4)]

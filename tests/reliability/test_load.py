@@ -60,10 +60,13 @@ async def editor(seeded: Database) -> AsyncIterator[str]:
     await create_key(seeded, key_id, "test-load", "editor", hashed)
     yield token
     await seeded.write(
-        "MATCH (e:Entity) WHERE e.slug STARTS WITH $p DETACH DELETE e", {"p": PREFIX})
+        "MATCH (e:Entity) WHERE e.slug STARTS WITH $p DETACH DELETE e", {"p": PREFIX}
+    )
     await seeded.write(
         "MATCH (x) WHERE (x:ChangeEvent AND x.target_id STARTS WITH $p) OR (x:ApiKey AND "
-        "x.id = $id) DETACH DELETE x", {"p": PREFIX, "id": key_id})
+        "x.id = $id) DETACH DELETE x",
+        {"p": PREFIX, "id": key_id},
+    )
 
 
 async def _run(settings: Settings, token: str, total: int) -> dict[str, Any]:
@@ -73,18 +76,28 @@ async def _run(settings: Settings, token: str, total: int) -> dict[str, Any]:
     done = 0
     with live.running_server(settings) as url:
         pid = live.LAST_PID[0]
-        async with httpx.AsyncClient(base_url=url, timeout=60,
-                                     limits=httpx.Limits(max_connections=CONCURRENCY)) as http:
+        async with httpx.AsyncClient(
+            base_url=url, timeout=60, limits=httpx.Limits(max_connections=CONCURRENCY)
+        ) as http:
 
             async def one(i: int) -> None:
                 nonlocal done
                 if i % 20 == 0:  # 5% writes: new entities, idempotent retries included
                     slug = f"{PREFIX}{i % 200}-{uuid.uuid4().hex[:4] if i % 40 else 'same'}"
-                    body = {"query": WRITE, "variables": {"input": {
-                        "slug": slug, "kind": "INITIATIVE",
-                        "names": {"bn": "যৌথ উদ্যোগ", "en": slug}, "description": "load",
-                        "mentions": [{"document": "pk-kz-economic-ties-2025",
-                                      "quote": "যৌথ উদ্যোগ"}]}}}
+                    body = {
+                        "query": WRITE,
+                        "variables": {
+                            "input": {
+                                "slug": slug,
+                                "kind": "INITIATIVE",
+                                "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
+                                "description": "load",
+                                "mentions": [
+                                    {"document": "pk-kz-economic-ties-2025", "quote": "যৌথ উদ্যোগ"}
+                                ],
+                            }
+                        },
+                    }
                     headers = {"authorization": f"Bearer {token}"}
                 else:
                     body, headers = {"query": rng.choice(READS)}, {}
@@ -120,8 +133,10 @@ async def _check(settings: Settings, token: str, total: int) -> None:
     assert result["errors"] == [], result["errors"][:5]
     assert result["done"] == WARMUP + (total // 4) * 4
     first, last = result["rss_kb"][0], result["rss_kb"][-1]
-    print(f"load: {result['done']} requests in {result['seconds']:.1f}s, RSS by quarter (kB) "
-          f"{result['rss_kb']}")
+    print(
+        f"load: {result['done']} requests in {result['seconds']:.1f}s, RSS by quarter (kB) "
+        f"{result['rss_kb']}"
+    )
     assert abs(last - first) <= 0.10 * first, result["rss_kb"]
 
 

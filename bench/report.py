@@ -1,0 +1,378 @@
+"""Tables, targets and the latency-vs-size plot from one results file.
+
+python -m bench.report bench/results/<stamp>.json              # the console summary
+python -m bench.report bench/results/<stamp>.json --markdown   # tables for BENCHMARKS.md
+python -m bench.report bench/results/<stamp>.json --plot bench/results/latency_vs_size.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["fmt_ms", "markdown", "plot", "print_summary", "require_matplotlib", "targets"]
+
+SYSTEM_NAMES = {"kgapi": "kgapi", "neo4j-graphql": "@neo4j/graphql", "raw": "raw driver"}
+COLORS = {"kgapi": "#1b7837", "neo4j-graphql": "#2166ac", "raw": "#888888"}
+TARGET_CONCURRENCY = 8
+Q1_TO_Q5 = ("Q1", "Q2a", "Q2b", "Q3", "Q4", "Q5")
+RSS_LIMIT_MB = 250
+MATPLOTLIB_PIN = "matplotlib==3.11.2"
+
+
+def require_matplotlib() -> None:
+    """Fail before any work, with the fix, when the plot cannot be drawn."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            f"bench: matplotlib is needed for the latency plot; install it in the venv "
+            f"({MATPLOTLIB_PIN}: .venv/bin/pip install {MATPLOTLIB_PIN}) or pass --no-plot"
+        ) from None
+
+
+def fmt_ms(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}ms" if value >= 100 else f"{value:.1f}ms"
+
+
+def fmt_ratio(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}×"
+
+
+def _cells(size: dict[str, Any]) -> dict[tuple[str, str, int], dict[str, Any]]:
+    return {(c["system"], c["query"], c["concurrency"]): c for c in size.get("cells", [])}
+
+
+def ratios(size: dict[str, Any], query: str, concurrency: int) -> dict[str, float | None]:
+    """kgapi/@neo4j/graphql throughput and kgapi/raw p99 for one query and concurrency."""
+    cells = _cells(size)
+    kg = cells.get(("kgapi", query, concurrency))
+    peer = cells.get(("neo4j-graphql", query, concurrency))
+    raw = cells.get(("raw", query, concurrency))
+    out: dict[str, float | None] = {"rps_vs_peer": None, "p99_vs_raw": None, "rps_vs_raw": None}
+    if kg and peer and peer["rps"]:
+        out["rps_vs_peer"] = kg["rps"] / peer["rps"]
+    if kg and raw and raw["p99_ms"] and kg["p99_ms"]:
+        out["p99_vs_raw"] = kg["p99_ms"] / raw["p99_ms"]
+    if kg and raw and raw["rps"]:
+        out["rps_vs_raw"] = kg["rps"] / raw["rps"]
+    return out
+
+
+def _query_keys(size: dict[str, Any]) -> list[str]:
+    return [q["key"] for q in size.get("queries", [])]
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, str]]:
+    """The issue's targets, each MET or NOT MET with the figure that decides it."""
+    sizes = results["sizes"]
+    out: list[dict[str, str]] = []
+
+    # 1. kgapi's throughput >= @neo4j/graphql's on every query at concurrency 8.
+    behind: list[str] = []
+    worst: tuple[float, str] | None = None
+    for size in sizes:
+        for key in _query_keys(size):
+            ratio = ratios(size, key, TARGET_CONCURRENCY)["rps_vs_peer"]
+            if ratio is None:
+                continue
+            if worst is None or ratio < worst[0]:
+                worst = (ratio, f"{key} at {size['label']}")
+            if ratio < 1:
+                behind.append(f"{key}@{size['label']} {ratio:.2f}×")
+    out.append(
+        {
+            "target": "kgapi throughput ≥ @neo4j/graphql on every query, concurrency 8",
+            "status": "MET" if worst and not behind else "NOT MET",
+            "figure": (
+                f"behind on {len(behind)} of the cells: " + ", ".join(behind)
+                if behind
+                else f"lowest ratio {worst[0]:.2f}× ({worst[1]})"
+                if worst
+                else "not measured"
+            ),
+        }
+    )
+
+    # 2. kgapi's p99 <= 2x the raw driver's p99 on Q1-Q5.
+    over: list[str] = []
+    worst_p99: tuple[float, str] | None = None
+    for size in sizes:
+        for key in _query_keys(size):
+            if key not in Q1_TO_Q5:
+                continue
+            ratio = ratios(size, key, TARGET_CONCURRENCY)["p99_vs_raw"]
+            if ratio is None:
+                continue
+            if worst_p99 is None or ratio > worst_p99[0]:
+                worst_p99 = (ratio, f"{key} at {size['label']}")
+            if ratio > 2:
+                over.append(f"{key}@{size['label']} {ratio:.1f}×")
+    out.append(
+        {
+            "target": "kgapi p99 ≤ 2× raw driver p99 on Q1–Q5 (concurrency 8)",
+            "status": "MET" if worst_p99 and not over else "NOT MET",
+            "figure": (
+                f"over on {len(over)}: " + ", ".join(over)
+                if over
+                else f"highest {worst_p99[0]:.2f}× ({worst_p99[1]})"
+                if worst_p99
+                else "not measured"
+            ),
+        }
+    )
+
+    # 3. One Cypher round trip per GraphQL request on Q1-Q6.
+    largest = sizes[-1] if sizes else {}
+    trips = largest.get("round_trips", {})
+    many = {k: v for k, v in trips.items() if v > 1.0001}
+    out.append(
+        {
+            "target": "one Cypher round trip per GraphQL request on Q1–Q6",
+            "status": "MET" if trips and not many else "NOT MET",
+            "figure": ", ".join(f"{k} {v:g}" for k, v in trips.items()) or "not measured",
+        }
+    )
+
+    # 4. Q1 at 1M within 1.5x of Q1 at 10k.
+    by_label = {s["label"]: s for s in sizes}
+    small, big = by_label.get("10k"), by_label.get("1M")
+    q1_small = _cells(small).get(("kgapi", "Q1", 1)) if small else None
+    q1_big = _cells(big).get(("kgapi", "Q1", 1)) if big else None
+    if q1_small and q1_big and q1_small["p50_ms"] and q1_big["p50_ms"]:
+        growth = q1_big["p50_ms"] / q1_small["p50_ms"]
+        out.append(
+            {
+                "target": "Q1 at 1M relationships within 1.5× of Q1 at 10k",
+                "status": "MET" if growth <= 1.5 else "NOT MET",
+                "figure": f"p50 at concurrency 1: {fmt_ms(q1_small['p50_ms'])} → "
+                f"{fmt_ms(q1_big['p50_ms'])} ({growth:.2f}×)",
+            }
+        )
+    else:
+        out.append(
+            {
+                "target": "Q1 at 1M relationships within 1.5× of Q1 at 10k",
+                "status": "NOT MEASURED",
+                "figure": "needs 10k and 1M in one run (make bench-full)",
+            }
+        )
+
+    # 5. API process under load under 250 MB RSS.
+    peaks = [s.get("rss_peak_mb", {}).get("kgapi") for s in sizes]
+    peaks = [p for p in peaks if p]
+    if peaks:
+        peak = max(peaks)
+        out.append(
+            {
+                "target": f"kgapi process under load < {RSS_LIMIT_MB} MB RSS",
+                "status": "MET" if peak < RSS_LIMIT_MB else "NOT MET",
+                "figure": f"peak {peak:.0f} MB (sampled every 0.1 s from /proc/<pid>/status)",
+            }
+        )
+
+    # 6. The read cache.
+    out.append(
+        {
+            "target": "with a read cache on, ≥ 5× @neo4j/graphql on repeated reads",
+            "status": "NOT MET",
+            "figure": "kgapi has no read cache yet; every request above is uncached",
+        }
+    )
+    return out
+
+
+def print_summary(results: dict[str, Any], console: Console) -> None:
+    """The ratio table of every size and concurrency, then the targets."""
+    for size in results["sizes"]:
+        concurrencies = sorted({c["concurrency"] for c in size.get("cells", [])})
+        trips = size.get("round_trips", {})
+        for concurrency in concurrencies:
+            table = Table(
+                title=f"{size['label']} relationships, concurrency {concurrency}",
+                title_justify="left",
+            )
+            for column in (
+                "query",
+                "kgapi req/s",
+                "@neo4j/graphql req/s",
+                "raw req/s",
+                "kgapi/peer req/s",
+                "kgapi p99",
+                "raw p99",
+                "kgapi/raw p99",
+                "kgapi trips",
+            ):
+                table.add_column(column, justify="left" if column == "query" else "right")
+            cells = _cells(size)
+            for key in _query_keys(size):
+                row = [key]
+                for system in ("kgapi", "neo4j-graphql", "raw"):
+                    cell = cells.get((system, key, concurrency))
+                    failed = size.get("failed", {}).get(key, {}).get(system)
+                    row.append("failed" if failed else f"{cell['rps']:.1f}" if cell else "—")
+                r = ratios(size, key, concurrency)
+                kg = cells.get(("kgapi", key, concurrency))
+                raw = cells.get(("raw", key, concurrency))
+                row += [
+                    fmt_ratio(r["rps_vs_peer"]),
+                    fmt_ms(kg["p99_ms"]) if kg else "—",
+                    fmt_ms(raw["p99_ms"]) if raw else "—",
+                    fmt_ratio(r["p99_vs_raw"]),
+                    f"{trips[key]:g}" if key in trips else "—",
+                ]
+                table.add_row(*row)
+            console.print(table)
+    table = Table(title="targets (issue 6)", title_justify="left")
+    for column in ("target", "status", "figure"):
+        table.add_column(column)
+    for t in targets(results):
+        style = "green" if t["status"] == "MET" else "red"
+        table.add_row(t["target"], f"[{style}]{t['status']}[/]", t["figure"])
+    console.print(table)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """Every query x system x concurrency of one run, with the ratios, as Markdown tables."""
+    lines: list[str] = []
+    for size in results["sizes"]:
+        load = size.get("load", {})
+        rate = f"{load['rate']:,.0f} relationships/s" if load.get("rate") else "n/a"
+        lines.append(
+            f"### {size['label']} relationships ({size['relationships']:,} relationships, "
+            f"{size['nodes']:,} nodes; loaded at {rate})"
+        )
+        lines.append("")
+        trips = size.get("round_trips", {})
+        cells = _cells(size)
+        concurrencies = sorted({c["concurrency"] for c in size.get("cells", [])})
+        lines.append(
+            "| query | c | kgapi req/s | kgapi p50 / p99 | @neo4j/graphql req/s | "
+            "@neo4j/graphql p50 / p99 | raw req/s | raw p50 / p99 | kgapi/peer req/s | "
+            "kgapi/raw p99 | kgapi trips |"
+        )
+        lines.append("|" + "---|" * 11)
+        for key in _query_keys(size):
+            for concurrency in concurrencies:
+                row = [key, str(concurrency)]
+                for system in ("kgapi", "neo4j-graphql", "raw"):
+                    cell = cells.get((system, key, concurrency))
+                    failed = size.get("failed", {}).get(key, {}).get(system)
+                    if failed:
+                        row += ["failed", "—"]
+                    elif cell:
+                        errors = f" ({cell['errors']} errors)" if cell["errors"] else ""
+                        row += [
+                            f"{cell['rps']:.1f}{errors}",
+                            f"{fmt_ms(cell['p50_ms'])} / {fmt_ms(cell['p99_ms'])}",
+                        ]
+                    else:
+                        row += ["—", "—"]
+                r = ratios(size, key, concurrency)
+                row += [
+                    fmt_ratio(r["rps_vs_peer"]),
+                    fmt_ratio(r["p99_vs_raw"]),
+                    f"{trips[key]:g}" if key in trips else "—",
+                ]
+                lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
+        failed = size.get("failed", {})
+        for key, systems in failed.items():
+            for system, message in systems.items():
+                lines.append(f"- {key} on {SYSTEM_NAMES[system]} failed: `{message[:220]}`")
+        disagreements = [
+            f"{key} ({name})"
+            for key, by in size.get("agreement", {}).items()
+            for name, same in by.items()
+            if not same
+        ]
+        if disagreements:
+            lines.append("- answers that differ from the raw driver's: " + ", ".join(disagreements))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
+    """p50 and p99 latency at concurrency 1 against graph size, one panel per query."""
+    require_matplotlib()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    sizes = results["sizes"]
+    keys: list[str] = []
+    for size in sizes:
+        keys += [k for k in _query_keys(size) if k not in keys]
+    columns = 4
+    rows = (len(keys) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(4 * columns, 3.2 * rows), squeeze=False)
+    for index, key in enumerate(keys):
+        ax = axes[index // columns][index % columns]
+        for system in ("kgapi", "neo4j-graphql", "raw"):
+            xs, p50, p99 = [], [], []
+            for size in sizes:
+                cell = _cells(size).get((system, key, 1))
+                if cell and cell["p50_ms"]:
+                    xs.append(size["relationships"])
+                    p50.append(cell["p50_ms"])
+                    p99.append(cell["p99_ms"])
+            if not xs:
+                continue
+            color = COLORS[system]
+            ax.plot(xs, p50, "o-", color=color, label=f"{SYSTEM_NAMES[system]} p50")
+            ax.plot(xs, p99, "--", color=color, alpha=0.5, label=f"{SYSTEM_NAMES[system]} p99")
+        title = next(
+            (q["title"] for s in sizes for q in s.get("queries", []) if q["key"] == key), ""
+        )
+        ax.set_title(f"{key}: {title.split(' (')[0]}"[:52], fontsize=9)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("relationships", fontsize=8)
+        ax.set_ylabel("latency (ms)", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.grid(True, which="both", alpha=0.3)
+    for index in range(len(keys), rows * columns):
+        axes[index // columns][index % columns].axis("off")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=6, fontsize=8)
+    fig.suptitle(
+        "Latency against graph size at concurrency 1 (solid p50, dashed p99); "
+        f"run {results['started']}",
+        fontsize=10,
+    )
+    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path)
+    parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--plot", type=Path)
+    args = parser.parse_args(argv)
+    results = json.loads(args.results.read_text())
+    if args.markdown:
+        print(markdown(results))
+        print("| target | status | figure |\n|---|---|---|")
+        for t in targets(results):
+            print(f"| {t['target']} | **{t['status']}** | {t['figure']} |")
+    elif args.plot:
+        plot(results, args.plot)
+    else:
+        print_summary(results, Console())
+
+
+if __name__ == "__main__":
+    main()
