@@ -13,7 +13,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from kgapi.db import Database
-from kgapi.queries.documents import DocumentRow, documents_by_slug
+from kgapi.queries.documents import DocumentRow, document_texts, documents_by_slug
 from kgapi.queries.entities import EntityRow, entities_by_slug
 from kgapi.queries.relations import (
     RelationPage,
@@ -33,6 +33,7 @@ RelatedKey = tuple[str, str, str]  # (entity slug, predicate, OUT|IN)
 class Loaders:
     db: Database
     documents: DataLoader[str, DocumentRow | None] = field(init=False)
+    texts: DataLoader[str, str | None] = field(init=False)
     entities: DataLoader[str, EntityRow | None] = field(init=False)
     relations: DataLoader[RelationRequest, RelationPage] = field(init=False)
     related: DataLoader[RelatedKey, list[tuple[RelationRow, EntityRow]]] = field(init=False)
@@ -59,7 +60,13 @@ class Loaders:
             return await claim_histories(db, list(claim_ids))
 
         self.history = DataLoader(load_fn=load_history)
+
+        async def load_texts(slugs: list[str]) -> list[str | None]:
+            found = await document_texts(db, list(slugs))
+            return [found.get(slug) for slug in slugs]
+
         self.documents = DataLoader(load_fn=load_documents)
+        self.texts = DataLoader(load_fn=load_texts)
         self.entities = DataLoader(load_fn=load_entities)
         self.relations = DataLoader(load_fn=load_relations)
         self.related = DataLoader(load_fn=load_related)

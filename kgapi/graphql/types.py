@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from kgapi.graphql.context import Info
 from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import PageInfo
 from kgapi.queries.documents import DocumentRow
@@ -25,9 +26,6 @@ class Document(Node):
     title: str = strawberry.field(description="Title in the document's own language.")
     title_en: str | None = strawberry.field(description="English rendering of the title.")
     language: str = strawberry.field(description="ISO 639-1 code of the text, e.g. `bn`.")
-    text: str | None = strawberry.field(
-        description="The verbatim text (null for documents that are only listed as sources)."
-    )
     url: str | None = strawberry.field(description="Where the document was published, if known.")
     published: str | None = strawberry.field(description="Publication date, if known.")
     retrieved: str | None = strawberry.field(description="When the text was retrieved, if known.")
@@ -35,6 +33,16 @@ class Document(Node):
     listed_only: bool = strawberry.field(
         description="True for documents another document lists as a source without quoting."
     )
+    loaded_text: strawberry.Private[str | None]
+    text_loaded: strawberry.Private[bool]
+
+    @strawberry.field(
+        description="The verbatim text (null for documents that are only listed as sources)."
+    )
+    async def text(self, info: Info) -> str | None:
+        if self.text_loaded:
+            return self.loaded_text
+        return await info.context.loaders.texts.load(self.slug)
 
     @classmethod
     def from_row(cls, row: DocumentRow) -> Document:
@@ -44,7 +52,8 @@ class Document(Node):
             title=row.title,
             title_en=row.title_en,
             language=row.language,
-            text=row.text,
+            loaded_text=row.text,
+            text_loaded=row.text_loaded,
             url=row.url,
             published=row.published,
             retrieved=row.retrieved,

@@ -7,13 +7,18 @@ from typing import Any
 
 from kgapi.db import Database
 
-__all__ = ["DocumentPage", "DocumentRow", "document_page", "documents_by_slug"]
+__all__ = ["DocumentPage", "DocumentRow", "document_page", "document_texts", "documents_by_slug"]
 
-_FIELDS = (
+# Everything but the text: a document's text can be large, and most selections (evidence
+# `document { slug title }`) never ask for it. `text_loaded: false` tells the GraphQL type to
+# fetch the text itself, in one batched query, only when a client selects it.
+_META = (
     "slug: d.slug, title: d.title, title_en: d.title_en, language: d.language, "
-    "text: d.text, url: d.url, published: d.published, retrieved: d.retrieved, "
+    "url: d.url, published: d.published, retrieved: d.retrieved, "
     "sha256: d.sha256, listed_only: coalesce(d.listed_only, false)"
 )
+_FIELDS = _META + ", text: d.text, text_loaded: true"
+_LIGHT_FIELDS = _META + ", text: null, text_loaded: false"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +33,7 @@ class DocumentRow:
     retrieved: str | None
     sha256: str | None
     listed_only: bool
+    text_loaded: bool = True
 
     @classmethod
     def from_map(cls, row: dict[str, Any]) -> DocumentRow:
@@ -68,10 +74,22 @@ async def document_page(db: Database, first: int, after: str | None) -> Document
 
 
 async def documents_by_slug(db: Database, slugs: list[str]) -> dict[str, DocumentRow]:
-    """Several documents in one round trip, keyed by slug (unknown slugs are absent)."""
+    """Several documents in one round trip, without their texts (unknown slugs are absent)."""
     records = await db.read(
-        "UNWIND $slugs AS slug MATCH (d:Document {slug: slug}) RETURN d {" + _FIELDS + "} AS row",
+        "UNWIND $slugs AS slug MATCH (d:Document {slug: slug}) RETURN d {"
+        + _LIGHT_FIELDS
+        + "} AS row",
         {"slugs": slugs},
     )
     rows = [DocumentRow.from_map(r["row"]) for r in records]
     return {row.slug: row for row in rows}
+
+
+async def document_texts(db: Database, slugs: list[str]) -> dict[str, str | None]:
+    """The verbatim texts of several documents, in one round trip."""
+    records = await db.read(
+        "UNWIND $slugs AS slug MATCH (d:Document {slug: slug}) RETURN d.slug AS slug, "
+        "d.text AS text",
+        {"slugs": slugs},
+    )
+    return {r["slug"]: r["text"] for r in records}
