@@ -6,6 +6,7 @@ kgapi.writes, which shares its validator with `kgapi seed`.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
@@ -156,7 +157,12 @@ def _spans(items: list[EvidenceSpanInput]) -> list[EvidenceInput]:
     ]
 
 
-async def _claim_payload(info: Info, result: WriteResult) -> ClaimPayload:
+async def _claim_write(info: Info, write: Awaitable[WriteResult]) -> ClaimPayload:
+    """Run a claim write; a rejection becomes userErrors, success the claim as it now is."""
+    try:
+        result = await write
+    except WriteRejected as exc:
+        return ClaimPayload(claim=None, changed=False, user_errors=_user_errors(exc))
     rows = await claims_by_id(info.context.db, [result.target])
     claim = Relation.from_row(rows[0]) if rows else None
     return ClaimPayload(claim=claim, changed=result.changed, user_errors=[])
@@ -209,18 +215,17 @@ class Mutation:
             "rank": input.rank,
             "qualifiers": input.qualifiers or {},
         }
-        try:
-            result = await add_claim(
+        return await _claim_write(
+            info,
+            add_claim(
                 info.context.db,
                 info.context.principal,
                 data,
                 _spans(input.evidence),
                 input.expected_revision,
                 input.idempotency_key,
-            )
-        except WriteRejected as exc:
-            return ClaimPayload(claim=None, changed=False, user_errors=_user_errors(exc))
-        return await _claim_payload(info, result)
+            ),
+        )
 
     @strawberry.mutation(
         description="Retract a claim, keeping it and its history.", permission_classes=[CanEdit]
@@ -230,18 +235,17 @@ class Mutation:
         info: Info,
         input: InputArg[RetractClaimInput],
     ) -> ClaimPayload:
-        try:
-            result = await retract_claim(
+        return await _claim_write(
+            info,
+            retract_claim(
                 info.context.db,
                 info.context.principal,
                 input.id,
                 input.reason,
                 input.expected_revision,
                 input.idempotency_key,
-            )
-        except WriteRejected as exc:
-            return ClaimPayload(claim=None, changed=False, user_errors=_user_errors(exc))
-        return await _claim_payload(info, result)
+            ),
+        )
 
     @strawberry.mutation(
         description="Store a document verbatim, with its sentences.", permission_classes=[CanEdit]
