@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1, description="most aliases per operation")
     max_tokens: int = Field(default=2000, ge=1, description="most tokens per operation")
     graphiql: bool = Field(default=True, description="serve GraphiQL at /graphql in browsers")
+    compiled_reads: bool = Field(
+        default=True, description="answer read queries with one Cypher statement when possible"
+    )
 
     # Authentication: API keys (kgapi keys create) or JWTs (HS256 with a secret, RS256 with a
     # public key); roles reader < editor < admin.

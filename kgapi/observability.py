@@ -21,6 +21,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
+    "COMPILED_READS",
     "GRAPHQL_ERRORS",
     "NEO4J_IN_FLIGHT",
     "NEO4J_QUERIES",
@@ -48,6 +49,12 @@ LATENCY = Histogram(
 )
 GRAPHQL_ERRORS = Counter("kgapi_graphql_errors_total", "GraphQL errors by code", ["code"])
 NEO4J_QUERIES = Counter("kgapi_neo4j_queries_total", "Cypher statements sent to Neo4j")
+COMPILED_READS = Counter(
+    "kgapi_graphql_operations_total",
+    "GraphQL operations by how they were answered: one_statement (one Cypher statement for the "
+    "whole query) or resolvers (field by field)",
+    ["path"],
+)
 NEO4J_IN_FLIGHT = Gauge("kgapi_neo4j_in_flight", "Neo4j calls in progress (pool in use)")
 _ROUTES = ("/graphql", "/health", "/ready", "/metrics", "/explorer", "/export")
 

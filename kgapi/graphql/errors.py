@@ -24,6 +24,8 @@ __all__ = [
     "ErrorCodes",
     "KgapiError",
     "NotFound",
+    "QueryTimeout",
+    "database_error",
 ]
 
 logger = logging.getLogger("kgapi.errors")
@@ -50,6 +52,10 @@ class DatabaseUnavailableError(KgapiError):
     code = "DATABASE_UNAVAILABLE"
 
 
+class QueryTimeout(KgapiError):
+    code = "TIMEOUT"
+
+
 UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly."
 TIMEOUT_MESSAGE = "The query took longer than the server allows; narrow it and try again."
 _SUGGESTION = re.compile(r" Did you mean .*\?$")
@@ -62,6 +68,20 @@ def _is_timeout(error: BaseException | None) -> bool:
 # Neo4j down, restarting or not serving yet; TransientError is what is left once the driver's
 # own retries are spent (e.g. "database not currently available" during a restart).
 _UNAVAILABLE = (DatabaseUnavailable, ServiceUnavailable, SessionExpired, TransientError)
+
+
+def database_error(error: BaseException) -> KgapiError | None:
+    """The error a client gets when Neo4j is unavailable or cut a query off (logged and counted
+    as ErrorCodes does); None for anything else."""
+    if _is_timeout(error):
+        logger.warning("query timed out: %s", error)
+        GRAPHQL_ERRORS.labels(QueryTimeout.code).inc()
+        return QueryTimeout(TIMEOUT_MESSAGE)
+    if isinstance(error, _UNAVAILABLE):
+        logger.warning("database unavailable: %s", error)
+        GRAPHQL_ERRORS.labels(DatabaseUnavailableError.code).inc()
+        return DatabaseUnavailableError(UNAVAILABLE_MESSAGE)
+    return None
 
 
 def _is_intended(error: GraphQLError) -> bool:

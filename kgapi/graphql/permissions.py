@@ -12,10 +12,10 @@ from typing import Any
 from strawberry.permission import BasePermission
 
 from kgapi.auth import Role
-from kgapi.graphql.context import Info
+from kgapi.graphql.context import Context, Info
 from kgapi.graphql.errors import UNAVAILABLE_MESSAGE, DatabaseUnavailableError, KgapiError
 
-__all__ = ["CanEdit", "CanRead", "Forbidden", "IsAdmin", "Unauthenticated"]
+__all__ = ["CanEdit", "CanRead", "Forbidden", "IsAdmin", "Unauthenticated", "check_role"]
 
 
 class Unauthenticated(KgapiError):
@@ -26,25 +26,29 @@ class Forbidden(KgapiError):
     code = "FORBIDDEN"
 
 
+def check_role(context: Context, required: Role) -> None:
+    """Raise the error a caller without `required` gets (shared by the permission classes and
+    the one-statement read path, which declines a request this rejects)."""
+    if context.database_unavailable:
+        raise DatabaseUnavailableError(UNAVAILABLE_MESSAGE)
+    if context.auth_error is not None:
+        raise Unauthenticated(context.auth_error)
+    principal = context.principal
+    if principal.anonymous:
+        if required is Role.READER and context.settings.allow_anonymous_reads:
+            return
+        raise Unauthenticated("this needs a token: send Authorization: Bearer <API key or JWT>")
+    if not principal.role.at_least(required):
+        raise Forbidden(
+            f"this needs the {required.value} role; {principal.actor} has {principal.role.value}"
+        )
+
+
 class _RoleAtLeast(BasePermission):
     required = Role.READER
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        context = info.context
-        if context.database_unavailable:
-            raise DatabaseUnavailableError(UNAVAILABLE_MESSAGE)
-        if context.auth_error is not None:
-            raise Unauthenticated(context.auth_error)
-        principal = context.principal
-        if principal.anonymous:
-            if self.required is Role.READER and context.settings.allow_anonymous_reads:
-                return True
-            raise Unauthenticated("this needs a token: send Authorization: Bearer <API key or JWT>")
-        if not principal.role.at_least(self.required):
-            raise Forbidden(
-                f"this needs the {self.required.value} role; "
-                f"{principal.actor} has {principal.role.value}"
-            )
+        check_role(info.context, self.required)
         return True
 
 

@@ -6,7 +6,6 @@ cached per process, which is safe because they depend only on the query text.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from typing import Annotated, Any
@@ -24,6 +23,13 @@ from strawberry.extensions import (
 
 from kgapi import model
 from kgapi.config import Settings
+from kgapi.graphql.arguments import (
+    KIND_LISTS,
+    MINISTERS,
+    check_range,
+    check_search_text,
+    entity_list_args,
+)
 from kgapi.graphql.changes import (
     ChangeConnection,
     ChangeEdge,
@@ -31,6 +37,7 @@ from kgapi.graphql.changes import (
     change_from_row,
     follow_changes,
 )
+from kgapi.graphql.compiler import CompiledReads, KgapiSchema
 from kgapi.graphql.context import Info
 from kgapi.graphql.entity_types import (
     ENTITY_TYPES,
@@ -40,9 +47,9 @@ from kgapi.graphql.entity_types import (
     entity_from_row,
     parse_predicate,
 )
-from kgapi.graphql.errors import BadUserInput, ErrorCodes
+from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
-from kgapi.graphql.inputs import EntityWhere, OrderArgument, sort_of, to_filter
+from kgapi.graphql.inputs import EntityWhere, OrderArgument
 from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from kgapi.graphql.permissions import CanRead
@@ -60,8 +67,6 @@ from kgapi.queries.search import search_entities
 from kgapi.queries.writes import change_page
 
 __all__ = ["Query", "build_schema"]
-
-MAX_SEARCH_TEXT = 200
 
 
 @strawberry.type(description="An entity in a connection, with its cursor.")
@@ -131,26 +136,28 @@ async def _entities(
     after: str | None,
     extra: EntityFilter | None = None,
 ) -> EntityConnection:
-    check_first(first, info.context.settings.max_page_size)
-    sort, descending = sort_of(order_by)
-    cursor_kind = f"Entity:{sort.value}:{'DESC' if descending else 'ASC'}"
-    key = decode_cursor(cursor_kind, after)
-    if key is not None and len(key) != 2:
-        raise BadUserInput("`after` is not a cursor this API issued", argument="after")
-    compiled = to_filter(where) if where is not None else None
-    if extra is not None:
-        compiled = dataclasses.replace(extra, and_=[compiled]) if compiled else extra
+    args = entity_list_args(
+        max_page_size=info.context.settings.max_page_size,
+        kind=kind,
+        where=where,
+        order_by=order_by,
+        first=first,
+        after=after,
+        extra=extra,
+    )
     page = await entity_page(
         info.context.db,
-        kind=kind,
-        where=compiled,
-        sort=sort,
-        descending=descending,
-        first=first,
-        after=key,
+        kind=args.kind,
+        where=args.where,
+        sort=args.sort,
+        descending=args.descending,
+        first=args.first,
+        after=args.after_key,
     )
     edges = [
-        EntityEdge(cursor=encode_cursor(cursor_kind, [value, row.slug]), node=entity_from_row(row))
+        EntityEdge(
+            cursor=encode_cursor(args.cursor_kind, [value, row.slug]), node=entity_from_row(row)
+        )
         for row, value in zip(page.rows, page.sort_values, strict=True)
     ]
     return EntityConnection(
@@ -160,7 +167,9 @@ async def _entities(
     )
 
 
-def _kind_list(kind: model.EntityKind, description: str) -> Any:
+def _kind_list(name: str, description: str) -> Any:
+    kind = KIND_LISTS[name]
+
     async def resolver(
         info: Info,
         where: WhereArgument = None,
@@ -173,18 +182,8 @@ def _kind_list(kind: model.EntityKind, description: str) -> Any:
         )
 
     return strawberry.field(
-        resolver=resolver, description=description, permission_classes=[CanRead]
+        resolver=resolver, name=name, description=description, permission_classes=[CanRead]
     )
-
-
-def _check_range(value: int, low: int, high: int, argument: str) -> int:
-    if not low <= value <= high:
-        raise BadUserInput(
-            f"`{argument}` must be between {low} and {high} (got {value})",
-            argument=argument,
-            maximum=high,
-        )
-    return value
 
 
 @strawberry.type(description="Read the knowledge graph and the documents behind it.")
@@ -263,17 +262,17 @@ class Query:
             order_by=order_by,
             first=first,
             after=after,
-            extra=EntityFilter(ministerial=True),
+            extra=MINISTERS,
         )
 
-    associations: EntityConnection = _kind_list(model.EntityKind.ASSOCIATION, "Associations.")
+    associations: EntityConnection = _kind_list("associations", "Associations.")
     agreements: EntityConnection = _kind_list(
-        model.EntityKind.AGREEMENT, "Agreements, signed or not (see `status`)."
+        "agreements", "Agreements, signed or not (see `status`)."
     )
-    corridors: EntityConnection = _kind_list(model.EntityKind.CORRIDOR, "Trade corridors.")
-    commodities: EntityConnection = _kind_list(model.EntityKind.COMMODITY, "Commodities.")
-    countries: EntityConnection = _kind_list(model.EntityKind.COUNTRY, "Countries.")
-    events: EntityConnection = _kind_list(model.EntityKind.EVENT, "Events.")
+    corridors: EntityConnection = _kind_list("corridors", "Trade corridors.")
+    commodities: EntityConnection = _kind_list("commodities", "Commodities.")
+    countries: EntityConnection = _kind_list("countries", "Countries.")
+    events: EntityConnection = _kind_list("events", "Events.")
 
     @strawberry.field(
         permission_classes=[CanRead],
@@ -314,12 +313,7 @@ class Query:
         first: Annotated[int, strawberry.argument(description="Most hits returned.")] = 10,
     ) -> list[SearchHit]:
         check_first(first, info.context.settings.max_page_size)
-        if len(text) > MAX_SEARCH_TEXT:
-            raise BadUserInput(
-                f"`text` must be at most {MAX_SEARCH_TEXT} characters",
-                argument="text",
-                maximum=MAX_SEARCH_TEXT,
-            )
+        check_search_text(text)
         hits = await search_entities(
             info.context.db, text, [model.EntityKind(k) for k in kinds] if kinds else None, first
         )
@@ -336,7 +330,7 @@ class Query:
         to: Annotated[str, strawberry.argument(description="End slug.")],
         max_hops: Annotated[int, strawberry.argument(description="Longest path considered.")] = 6,
     ) -> Path | None:
-        _check_range(max_hops, 1, MAX_PATH_HOPS, "maxHops")
+        check_range(max_hops, 1, MAX_PATH_HOPS, "maxHops")
         found = await shortest_path(info.context.db, from_, to, max_hops)
         if found is None:
             return None
@@ -360,7 +354,7 @@ class Query:
             list[str] | None, strawberry.argument(description="Only these predicates.")
         ] = None,
     ) -> Subgraph | None:
-        _check_range(hops, 1, MAX_NEIGHBORHOOD_HOPS, "hops")
+        check_range(hops, 1, MAX_NEIGHBORHOOD_HOPS, "hops")
         predicates = [parse_predicate(t, "types") for t in types] if types is not None else None
         found = await neighborhood(info.context.db, slug, hops, predicates)
         if found is None:
@@ -458,7 +452,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
-    return strawberry.Schema(
+    schema = KgapiSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -475,3 +469,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
         ],
     )
+    if settings.compiled_reads:
+        schema.reads = CompiledReads(schema, settings, limit_rules)
+    return schema

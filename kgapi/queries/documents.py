@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, LiteralString
 
 from kgapi.db import Database
 
-__all__ = ["DocumentPage", "DocumentRow", "document_page", "document_texts", "documents_by_slug"]
+__all__ = [
+    "DocumentPage",
+    "DocumentRow",
+    "document_fields",
+    "document_page",
+    "document_texts",
+    "documents_by_slug",
+]
+
 
 # Everything but the text: a document's text can be large, and most selections (evidence
 # `document { slug title }`) never ask for it. `text_loaded: false` tells the GraphQL type to
 # fetch the text itself, in one batched query, only when a client selects it.
-_META = (
-    "slug: d.slug, title: d.title, title_en: d.title_en, language: d.language, "
-    "url: d.url, published: d.published, retrieved: d.retrieved, "
-    "sha256: d.sha256, listed_only: coalesce(d.listed_only, false)"
-)
+def document_fields(var: LiteralString) -> LiteralString:
+    """A document's metadata as map entries for node variable `var` (no text)."""
+    return (
+        "slug: " + var + ".slug, title: " + var + ".title, title_en: " + var + ".title_en, "
+        "language: " + var + ".language, url: " + var + ".url, "
+        "published: " + var + ".published, retrieved: " + var + ".retrieved, "
+        "sha256: " + var + ".sha256, listed_only: coalesce(" + var + ".listed_only, false)"
+    )
+
+
+_META = document_fields("d")
 _FIELDS = _META + ", text: d.text, text_loaded: true"
 _LIGHT_FIELDS = _META + ", text: null, text_loaded: false"
 

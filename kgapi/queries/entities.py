@@ -17,24 +17,35 @@ from kgapi.queries import trusted
 __all__ = [
     "ENTITY_MAP",
     "EntityFilter",
+    "EntityListParts",
     "EntityPage",
     "EntityRow",
+    "Params",
     "RelationFilter",
     "SortField",
     "StringFilter",
     "entities_by_slug",
+    "entity_list_parts",
     "entity_map",
     "entity_page",
+    "entity_total",
     "graph_stats",
 ]
 
 
-def entity_map(var: LiteralString) -> LiteralString:
-    """The projection every entity query returns for node variable `var`."""
+def entity_map(var: LiteralString, extra: LiteralString = "") -> LiteralString:
+    """The projection every entity query returns for node variable `var` (`extra`: more
+    `key: expression` entries, for a request that asks for more than the entity's own fields)."""
     return (
         "{slug: " + var + ".slug, kind: " + var + ".kind, name_en: " + var + ".name_en, "
         "name_bn: " + var + ".name_bn, aliases: coalesce(" + var + ".aliases, []), "
-        "description: " + var + ".description, revision: coalesce(" + var + ".revision, 1)}"
+        "description: "
+        + var
+        + ".description, revision: coalesce("
+        + var
+        + ".revision, 1)"
+        + extra
+        + "}"
     )
 
 
@@ -129,7 +140,7 @@ _STRING_PROPERTIES: dict[str, LiteralString] = {
 }
 
 
-class _Params:
+class Params:
     """Collects parameter values; Cypher only ever sees their names."""
 
     def __init__(self) -> None:
@@ -142,7 +153,7 @@ class _Params:
 
 
 def _string_condition(
-    prop: LiteralString, spec: StringFilter, params: _Params, also_bn: bool
+    prop: LiteralString, spec: StringFilter, params: Params, also_bn: bool
 ) -> list[LiteralString]:
     fields: list[LiteralString] = [prop] + (["e.name_bn"] if also_bn else [])
     parts: list[LiteralString] = []
@@ -163,7 +174,7 @@ def _string_condition(
     return parts
 
 
-def _relation_condition(spec: RelationFilter, params: _Params) -> LiteralString:
+def _relation_condition(spec: RelationFilter, params: Params) -> LiteralString:
     roles: dict[str, LiteralString] = {"OUT": "SUBJECT", "IN": "OBJECT", "BOTH": "SUBJECT|OBJECT"}
     role = roles[spec.direction]
     other_role: dict[str, LiteralString] = {
@@ -187,7 +198,7 @@ def _relation_condition(spec: RelationFilter, params: _Params) -> LiteralString:
     return "EXISTS { MATCH (e)<-[:" + role + "]-(c:Claim) WHERE " + " AND ".join(conditions) + " }"
 
 
-def compile_filter(spec: EntityFilter, params: _Params) -> LiteralString:
+def compile_filter(spec: EntityFilter, params: Params) -> LiteralString:
     """A WHERE condition for one filter tree (TRUE when empty)."""
     parts: list[LiteralString] = []
     for key in ("slug", "name", "description"):
@@ -225,29 +236,33 @@ async def entities_by_slug(db: Database, slugs: list[str]) -> dict[str, EntityRo
     return {row.slug: row for row in rows}
 
 
-async def entity_page(
-    db: Database,
+@dataclass(frozen=True, slots=True)
+class EntityListParts:
+    """The pieces of a filtered, sorted keyset list over `(e:Entity)`, shared by `entity_page`
+    and the one-statement read path (kgapi.queries.selection), so both list alike."""
+
+    where: LiteralString  # condition on e (no keyset)
+    sort: LiteralString  # the sort expression, aliased `sort_value` by the caller
+    keyset: LiteralString  # condition on sort_value and e.slug
+    direction: LiteralString  # ASC or DESC
+    count_label: LiteralString  # a label whose count-store count is the total, or ""
+
+
+def entity_list_parts(
+    params: Params,
     *,
     kind: model.EntityKind | None,
     where: EntityFilter | None,
     sort: SortField,
     descending: bool,
-    first: int,
     after: list[Any] | None,
-) -> EntityPage:
-    """One keyset page: rows strictly after the (sort value, slug) pair in `after`.
-
-    One round trip. The total is an aggregate count in its own subquery (nothing is collected);
-    the page is sorted and limited before its rows are projected.
-    """
-    params = _Params()
+) -> EntityListParts:
     conditions: list[LiteralString] = []
     if kind is not None:
         conditions.append("e.kind = " + params.add(kind.value))
     if where is not None:
         conditions.append(compile_filter(where, params))
     match_where: LiteralString = " AND ".join(conditions) if conditions else "true"
-    sort_expr = _SORT_EXPRESSIONS[sort]
     direction: LiteralString = "DESC" if descending else "ASC"
     compare: LiteralString = "<" if descending else ">"
     keyset: LiteralString = "true"
@@ -266,12 +281,47 @@ async def entity_page(
             + slug
             + "))"
         )
+    # Every entity carries its kind as a label next to :Entity, so an unfiltered kind's total
+    # is one count-store lookup instead of a scan.
+    count_label: LiteralString = ""
+    if where is None:
+        count_label = trusted(kind.value) if kind is not None else "Entity"
+    return EntityListParts(match_where, _SORT_EXPRESSIONS[sort], keyset, direction, count_label)
+
+
+def entity_total(parts: EntityListParts) -> LiteralString:
+    """`MATCH ... RETURN count(e)` (the caller names the column) for a list's total."""
+    if parts.count_label:
+        return "MATCH (e:" + parts.count_label + ") RETURN count(e)"
+    return "MATCH (e:Entity) WHERE " + parts.where + " RETURN count(e)"
+
+
+async def entity_page(
+    db: Database,
+    *,
+    kind: model.EntityKind | None,
+    where: EntityFilter | None,
+    sort: SortField,
+    descending: bool,
+    first: int,
+    after: list[Any] | None,
+) -> EntityPage:
+    """One keyset page: rows strictly after the (sort value, slug) pair in `after`.
+
+    One round trip. The total is an aggregate count in its own subquery (nothing is collected);
+    the page is sorted and limited before its rows are projected.
+    """
+    params = Params()
+    parts = entity_list_parts(
+        params, kind=kind, where=where, sort=sort, descending=descending, after=after
+    )
     limit = params.add(first + 1)
     query: LiteralString = (
-        "CALL () { MATCH (e:Entity) WHERE " + match_where + " RETURN count(e) AS total } "
-        "CALL () { MATCH (e:Entity) WHERE " + match_where + " "
-        "WITH e, " + sort_expr + " AS sort_value WHERE " + keyset + " "
-        "ORDER BY sort_value " + direction + ", e.slug " + direction + " LIMIT " + limit + " "
+        "CALL () { " + entity_total(parts) + " AS total } "
+        "CALL () { MATCH (e:Entity) WHERE " + parts.where + " "
+        "WITH e, " + parts.sort + " AS sort_value WHERE " + parts.keyset + " "
+        "ORDER BY sort_value " + parts.direction + ", e.slug " + parts.direction + " "
+        "LIMIT " + limit + " "
         "RETURN collect({row: e " + ENTITY_MAP + ", sort_value: sort_value}) AS page } "
         "RETURN total, page"
     )

@@ -18,6 +18,7 @@ from kgapi.queries import trusted
 from kgapi.queries.entities import ENTITY_MAP, EntityRow, entity_map
 
 __all__ = [
+    "CLAIM_MAP",
     "MAX_NEIGHBORHOOD_HOPS",
     "MAX_PATH_HOPS",
     "EvidenceRow",
@@ -26,6 +27,8 @@ __all__ = [
     "RelationRow",
     "claims_by_id",
     "neighborhood",
+    "neighborhood_body",
+    "path_body",
     "related_entities",
     "relation_pages",
     "shortest_path",
@@ -186,9 +189,11 @@ async def related_entities(
     return results
 
 
-def _path_query(max_hops: int) -> LiteralString:
-    # The hop bound cannot be a Cypher parameter; it comes from this fixed table of literals.
-    bound = trusted(str(max_hops))
+def path_body(max_hops: int, claim_map: LiteralString = CLAIM_MAP) -> LiteralString:
+    """Finds the path `p` and collects the claims behind its hops (projected by `claim_map` on
+    `c`) as `claims`; the caller returns `nodes(p)` as it needs them. No path: no row."""
+    # The hop bound cannot be a Cypher parameter; it comes from the caller's checked integer.
+    bound = trusted(str(int(max_hops)))
     return (
         "MATCH (a:Entity {slug: $from}), (b:Entity {slug: $to}) "
         "MATCH p = shortestPath((a)-[:" + _TRAVERSABLE + "*.." + bound + "]-(b)) "
@@ -197,9 +202,12 @@ def _path_query(max_hops: int) -> LiteralString:
         "WITH p, hop, rels[hop] AS r "
         "MATCH (c:Claim) WHERE c.id IN r.claim_ids AND c.status <> 'retracted' "
         "WITH p, hop, c ORDER BY hop, c.id "
-        "WITH p, collect(c " + CLAIM_MAP + ") AS claims "
-        "RETURN [e IN nodes(p) | e " + ENTITY_MAP + "] AS nodes, claims"
+        "WITH p, collect(c " + claim_map + ") AS claims"
     )
+
+
+def _path_query(max_hops: int) -> LiteralString:
+    return path_body(max_hops) + " RETURN [e IN nodes(p) | e " + ENTITY_MAP + "] AS nodes, claims"
 
 
 _PATH_QUERIES: dict[int, LiteralString] = {n: _path_query(n) for n in range(1, MAX_PATH_HOPS + 1)}
@@ -222,8 +230,11 @@ async def shortest_path(
     return nodes, relations
 
 
-def _neighborhood_query(hops: int) -> LiteralString:
-    bound = trusted(str(hops))
+def neighborhood_body(hops: int, claim_map: LiteralString = CLAIM_MAP) -> LiteralString:
+    """Collects the entities within `hops` of `$slug` as `members` (the centre first) and the
+    claims among them (projected by `claim_map` on `c`, unordered) as `claims`. Unknown centre:
+    no row."""
+    bound = trusted(str(int(hops)))
     return (
         "MATCH (center:Entity {slug: $slug}) "
         "CALL (center) { "
@@ -239,9 +250,16 @@ def _neighborhood_query(hops: int) -> LiteralString:
         "    AND ($types IS NULL OR type(r) IN $types) "
         "  UNWIND r.claim_ids AS claim_id "
         "  MATCH (c:Claim {id: claim_id}) WHERE c.status <> 'retracted' "
-        "  RETURN collect(DISTINCT c " + CLAIM_MAP + ") AS claims "
+        "  WITH DISTINCT c "
+        "  RETURN collect(c " + claim_map + ") AS claims "
         "} "
-        "RETURN [e IN members | e " + ENTITY_MAP + "] AS nodes, claims"
+        "WITH members, claims"
+    )
+
+
+def _neighborhood_query(hops: int) -> LiteralString:
+    return (
+        neighborhood_body(hops) + " RETURN [e IN members | e " + ENTITY_MAP + "] AS nodes, claims"
     )
 
 

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any, LiteralString
 
 from kgapi import model
 from kgapi.db import Database
 from kgapi.queries.entities import ENTITY_MAP, EntityRow
 
-__all__ = ["MAX_SEARCH_TERMS", "SearchRow", "lucene_query", "search_entities"]
+__all__ = [
+    "MAX_SEARCH_TERMS",
+    "SEARCH_HITS",
+    "SearchRow",
+    "lucene_query",
+    "search_entities",
+    "search_params",
+]
 
 MAX_SEARCH_TERMS = 16
 EXACT_MATCH_BONUS = 100.0
@@ -51,6 +59,32 @@ def lucene_query(text: str) -> str | None:
     return query
 
 
+# The ranked hits as rows of (e, score), best first; parameters from `search_params`.
+SEARCH_HITS: LiteralString = (
+    "CALL db.index.fulltext.queryNodes('entity_search', $search_query) YIELD node AS e, score "
+    "WHERE $search_kinds IS NULL OR e.kind IN $search_kinds "
+    # The entity whose name or alias is exactly the text comes first.
+    "WITH e, score + CASE WHEN toLower(e.name_en) = $search_exact "
+    "  OR toLower(e.name_bn) = $search_exact "
+    "  OR any(a IN coalesce(e.aliases, []) WHERE toLower(a) = $search_exact) "
+    "  THEN $search_bonus ELSE 0 END AS score "
+    "ORDER BY score DESC, e.slug LIMIT $search_first"
+)
+
+
+def search_params(
+    query: str, text: str, kinds: list[model.EntityKind] | None, first: int
+) -> dict[str, Any]:
+    """Parameters of SEARCH_HITS for a Lucene query built by `lucene_query(text)`."""
+    return {
+        "search_query": query,
+        "search_kinds": [k.value for k in kinds] if kinds else None,
+        "search_first": first,
+        "search_exact": " ".join(text.split()).lower(),
+        "search_bonus": EXACT_MATCH_BONUS,
+    }
+
+
 async def search_entities(
     db: Database, text: str, kinds: list[model.EntityKind] | None, first: int
 ) -> list[SearchRow]:
@@ -59,19 +93,7 @@ async def search_entities(
     if query is None:
         return []
     records = await db.read(
-        "CALL db.index.fulltext.queryNodes('entity_search', $query) YIELD node AS e, score "
-        "WHERE $kinds IS NULL OR e.kind IN $kinds "
-        # The entity whose name or alias is exactly the text comes first.
-        "WITH e, score + CASE WHEN toLower(e.name_en) = $exact OR toLower(e.name_bn) = $exact "
-        "  OR any(a IN coalesce(e.aliases, []) WHERE toLower(a) = $exact) "
-        "  THEN $exact_bonus ELSE 0 END AS score "
-        "RETURN e " + ENTITY_MAP + " AS row, score ORDER BY score DESC, e.slug LIMIT $first",
-        {
-            "query": query,
-            "kinds": [k.value for k in kinds] if kinds else None,
-            "first": first,
-            "exact": " ".join(text.split()).lower(),
-            "exact_bonus": EXACT_MATCH_BONUS,
-        },
+        SEARCH_HITS + " RETURN e " + ENTITY_MAP + " AS row, score",
+        search_params(query, text, kinds, first),
     )
     return [SearchRow(float(r["score"]), EntityRow.from_map(r["row"])) for r in records]

@@ -1,0 +1,98 @@
+"""Argument rules shared by the resolvers and the one-statement read path (kgapi.graphql.compiler).
+
+Both paths must accept, bound and translate arguments alike, so the rules live here once: page
+sizes, ranges, cursors, filters and sorts of entity lists, and which root lists fix a kind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from kgapi import model
+from kgapi.graphql.errors import BadUserInput
+from kgapi.graphql.inputs import EntityOrder, EntityWhere, sort_of, to_filter
+from kgapi.graphql.pagination import check_first, decode_cursor
+from kgapi.queries.entities import EntityFilter, SortField
+
+__all__ = [
+    "KIND_LISTS",
+    "MAX_SEARCH_TEXT",
+    "MINISTERS",
+    "EntityListArgs",
+    "check_range",
+    "check_search_text",
+    "entity_list_args",
+]
+
+MAX_SEARCH_TEXT = 200
+
+# Root lists of one kind: field name -> kind (the Query type declares one field per entry).
+KIND_LISTS: dict[str, model.EntityKind] = {
+    "associations": model.EntityKind.ASSOCIATION,
+    "agreements": model.EntityKind.AGREEMENT,
+    "corridors": model.EntityKind.CORRIDOR,
+    "commodities": model.EntityKind.COMMODITY,
+    "countries": model.EntityKind.COUNTRY,
+    "events": model.EntityKind.EVENT,
+}
+
+# `ministers`: people who hold an office that heads a ministry.
+MINISTERS = EntityFilter(ministerial=True)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityListArgs:
+    """An entity list's arguments, checked and translated for kgapi.queries.entities."""
+
+    kind: model.EntityKind | None
+    where: EntityFilter | None
+    sort: SortField
+    descending: bool
+    first: int
+    after: str | None  # the cursor as sent (PageInfo.hasPreviousPage)
+    after_key: list[Any] | None  # (sort value, slug) inside it
+    cursor_kind: str  # cursors of this list name its order: a cursor of another is refused
+
+
+def entity_list_args(
+    *,
+    max_page_size: int,
+    kind: model.EntityKind | None,
+    where: EntityWhere | None,
+    order_by: EntityOrder | None,
+    first: int,
+    after: str | None,
+    extra: EntityFilter | None = None,
+) -> EntityListArgs:
+    check_first(first, max_page_size)
+    sort, descending = sort_of(order_by)
+    cursor_kind = f"Entity:{sort.value}:{'DESC' if descending else 'ASC'}"
+    key = decode_cursor(cursor_kind, after)
+    if key is not None and len(key) != 2:
+        raise BadUserInput("`after` is not a cursor this API issued", argument="after")
+    compiled = to_filter(where) if where is not None else None
+    if extra is not None:
+        compiled = dataclasses.replace(extra, and_=[compiled]) if compiled else extra
+    return EntityListArgs(kind, compiled, sort, descending, first, after, key, cursor_kind)
+
+
+def check_range(value: int, low: int, high: int, argument: str) -> int:
+    if not low <= value <= high:
+        raise BadUserInput(
+            f"`{argument}` must be between {low} and {high} (got {value})",
+            argument=argument,
+            maximum=high,
+        )
+    return value
+
+
+def check_search_text(text: str) -> str:
+    if len(text) > MAX_SEARCH_TEXT:
+        raise BadUserInput(
+            f"`text` must be at most {MAX_SEARCH_TEXT} characters",
+            argument="text",
+            maximum=MAX_SEARCH_TEXT,
+        )
+    return text

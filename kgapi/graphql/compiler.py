@@ -1,0 +1,781 @@
+"""Answer a read query with one Cypher statement, or hand it to the resolvers.
+
+Why (issue 6): executed field by field, a query costs one Cypher round trip per nesting level
+and a Python object and a graphql-core call per value; the profile put most of kgapi's time
+there. Here a query whose every field the fetch tree (kgapi.queries.selection) can express is
+planned from its selection set, read in one round trip, and shaped into the response directly.
+
+The fast path never has to reproduce an error: it declines. Mutations, subscriptions,
+introspection, directives, fragments on one kind (`... on Agreement { parties }`), claim
+histories, documents, changes, stats, a request that does not parse or validate, bad variables
+or arguments, a caller without the reader role — all go through strawberry's resolvers as
+before, and they produce every error. Only a database failure during the one statement is
+reported here, with the same codes (DATABASE_UNAVAILABLE, TIMEOUT).
+
+Arguments are checked and translated by kgapi.graphql.arguments, the rules the resolvers use;
+tests/integration/test_compiled_reads.py runs queries both ways and compares the answers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.type import is_non_null_type
+from graphql.validation import ASTValidationRule
+from strawberry.types import ExecutionResult
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.graphql import OperationType as AllowedOperation
+
+from kgapi import model
+from kgapi.auth import Role
+from kgapi.config import Settings
+from kgapi.graphql.arguments import (
+    KIND_LISTS,
+    MINISTERS,
+    check_range,
+    check_search_text,
+    entity_list_args,
+)
+from kgapi.graphql.context import Context
+from kgapi.graphql.entity_types import ENTITY_TYPES, parse_predicate
+from kgapi.graphql.errors import database_error
+from kgapi.graphql.ids import to_global_id
+from kgapi.graphql.pagination import check_first, decode_cursor, encode_cursor
+from kgapi.graphql.permissions import check_role
+from kgapi.observability import COMPILED_READS
+from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
+from kgapi.queries.search import lucene_query
+from kgapi.queries.selection import (
+    ClaimFetch,
+    DocumentFetch,
+    EntityFetch,
+    EntityListRoot,
+    EntityRoot,
+    EvidenceFetch,
+    NeighborhoodRoot,
+    PathRoot,
+    RelationsFetch,
+    RootFetch,
+    SearchRoot,
+    read_statement,
+)
+
+__all__ = ["CompiledReads", "KgapiSchema"]
+
+logger = logging.getLogger("kgapi.compiler")
+
+Shape = Callable[[Any], Any]
+Fields = list[tuple[str, list[FieldNode]]]
+
+PREPARED_CACHE_SIZE = 512
+_ENTITY_CONDITIONS = frozenset({"Entity", "Node"})
+_TYPENAMES = {
+    kind.value: cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+    for kind, cls in ENTITY_TYPES.items()
+}
+_KIND_NAMES = {kind.value: kind.name for kind in model.EntityKind}
+_ENTITY_VALUES = {
+    "slug": "slug",
+    "aliases": "aliases",
+    "description": "description",
+    "revision": "revision",
+}
+_DOCUMENT_VALUES = {
+    "slug": "slug",
+    "title": "title",
+    "titleEn": "title_en",
+    "language": "language",
+    "url": "url",
+    "published": "published",
+    "retrieved": "retrieved",
+    "sha256": "sha256",
+    "listedOnly": "listed_only",
+    "text": "text",
+}
+_EVIDENCE_VALUES = {
+    "sentenceIndex": "sentence_index",
+    "start": "start",
+    "end": "end",
+    "quote": "quote",
+    "translation": "translation",
+}
+
+
+class Unsupported(Exception):
+    """This request is answered by the resolvers."""
+
+
+def _value(key: str) -> Shape:
+    return lambda item: item[key]
+
+
+def _at(key: str, shape: Shape) -> Shape:
+    return lambda item: shape(item[key])
+
+
+def _constant(value: Any) -> Shape:
+    return lambda _: value
+
+
+def _object(fields: list[tuple[str, Shape]]) -> Shape:
+    def shape(item: Any) -> Any:
+        if item is None:
+            return None
+        return {key: get(item) for key, get in fields}
+
+    return shape
+
+
+def _each(shape: Shape, order: Callable[[Any], Any] | None = None) -> Shape:
+    def shape_all(items: Any) -> Any:
+        values = sorted(items, key=order) if order is not None else items
+        return [shape(item) for item in values]
+
+    return shape_all
+
+
+def _relation_cursor(claim: dict[str, Any]) -> str:
+    return encode_cursor("Relation", [claim["id"]])
+
+
+def _qualifier_items(claim: dict[str, Any]) -> list[tuple[str, Any]]:
+    return sorted(json.loads(claim.get("qualifiers_json") or "{}").items())
+
+
+def _qualifier_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    operation: OperationDefinitionNode
+    fragments: dict[str, FragmentDefinitionNode]
+
+
+@dataclass(slots=True)
+class _Root:
+    key: str
+    shape: Shape
+    fetch: RootFetch | None = None  # None: answered without reading (e.g. __typename)
+    nullable: bool = True
+
+
+@dataclass
+class _Planner:
+    """Walks one operation with one request's variables into fetches and shapes."""
+
+    schema: strawberry.Schema
+    prepared: Prepared
+    variables: Any
+    settings: Settings
+    roots: list[_Root] = field(default_factory=list)
+
+    # selection sets ---------------------------------------------------------------------------
+
+    def collect(self, nodes: Iterable[FieldNode], conditions: frozenset[str]) -> Fields:
+        """Sub-fields of merged field nodes by response key, in first-seen order."""
+        found: dict[str, list[FieldNode]] = {}
+
+        def visit(selection_set: SelectionSetNode | None) -> None:
+            if selection_set is None:
+                raise Unsupported("a leaf where an object was expected")
+            for selection in selection_set.selections:
+                if selection.directives:
+                    raise Unsupported("directives")
+                if isinstance(selection, FieldNode):
+                    key = selection.alias.value if selection.alias else selection.name.value
+                    found.setdefault(key, []).append(selection)
+                    continue
+                if isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if condition is not None and condition.name.value not in conditions:
+                        raise Unsupported("a fragment on one type")
+                    visit(selection.selection_set)
+                    continue
+                assert isinstance(selection, FragmentSpreadNode)
+                fragment = self.prepared.fragments[selection.name.value]
+                if fragment.type_condition.name.value not in conditions:
+                    raise Unsupported("a fragment on one type")
+                visit(fragment.selection_set)
+
+        for node in nodes:
+            visit(node.selection_set)
+        return list(found.items())
+
+    def arguments(self, type_name: str, nodes: list[FieldNode]) -> dict[str, Any]:
+        graphql_type = cast(GraphQLObjectType, self.schema._schema.get_type(type_name))
+        definition: GraphQLField = graphql_type.fields[nodes[0].name.value]
+        return get_argument_values(definition, nodes[0], self.variables)
+
+    def strawberry_arguments(self, nodes: list[FieldNode]) -> dict[str, Any]:
+        """Root arguments as the resolvers receive them (input types as their classes)."""
+        definition = self.schema._schema.query_type.fields[nodes[0].name.value]  # type: ignore[union-attr]
+        raw = get_argument_values(definition, nodes[0], self.variables)
+        strawberry_field = definition.extensions["strawberry-definition"]
+        return convert_arguments(
+            raw,
+            strawberry_field.arguments,
+            scalar_registry=self.schema.schema_converter.scalar_registry,
+            config=self.schema.config,
+        )
+
+    # object types -----------------------------------------------------------------------------
+
+    def entity(self, nodes: list[FieldNode]) -> tuple[EntityFetch, Shape]:
+        fetch = EntityFetch()
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, _ENTITY_CONDITIONS):
+            name = sub[0].name.value
+            if name in _ENTITY_VALUES:
+                fields.append((key, _value(_ENTITY_VALUES[name])))
+            elif name == "__typename":
+                fields.append((key, lambda m: _TYPENAMES[m["kind"]]))
+            elif name == "id":
+                fields.append((key, lambda m: to_global_id("Entity", m["slug"])))
+            elif name == "kind":
+                fields.append((key, lambda m: _KIND_NAMES[m["kind"]]))
+            elif name == "name":
+                lang = self.arguments("Entity", sub)["lang"]
+                if lang not in {language.value for language in model.Language}:
+                    raise Unsupported("a language the resolver refuses")
+                fields.append((key, _value("name_bn" if lang == "bn" else "name_en")))
+            elif name == "names":
+                fields.append((key, self.names(sub)))
+            elif name == "relations":
+                relations, shape = self.relations(sub)
+                column = f"r{len(fetch.relations)}"
+                fetch.relations.append(relations)
+                fields.append((key, _at(column, shape)))
+            else:
+                raise Unsupported(f"Entity.{name}")
+        return fetch, _object(fields)
+
+    def names(self, nodes: list[FieldNode]) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"LocalizedName"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant("LocalizedName")))
+            elif name in {"lang", "value"}:
+                fields.append((key, _value(name)))
+            else:  # pragma: no cover - validation knows LocalizedName's fields
+                raise Unsupported(f"LocalizedName.{name}")
+        pair = _object(fields)
+
+        def shape(m: dict[str, Any]) -> list[Any]:
+            pairs = [("bn", m["name_bn"]), ("en", m["name_en"])]
+            return [pair({"lang": lang, "value": value}) for lang, value in pairs if value]
+
+        return shape
+
+    def relations(self, nodes: list[FieldNode]) -> tuple[RelationsFetch, Shape]:
+        args = self.arguments("Entity", nodes)
+        first = check_first(args["first"], self.settings.max_page_size)
+        predicate = parse_predicate(args["type"], "type").value if args["type"] else None
+        after: str | None = args["after"]
+        key = decode_cursor("Relation", after)
+        claim, rows_wanted, total, shape = self.connection(
+            nodes, "Relation", after, first, _relation_cursor, self.relation, None
+        )
+        if rows_wanted and claim is None:
+            claim = ClaimFetch()
+        fetch = RelationsFetch(
+            predicate, args["direction"].value, first, str(key[0]) if key else None, claim, total
+        )
+        return fetch, shape
+
+    def connection(
+        self,
+        nodes: list[FieldNode],
+        type_name: str,
+        after: str | None,
+        first: int,
+        cursor: Shape,
+        plan_node: Callable[[list[FieldNode]], tuple[Any, Shape]],
+        node_at: str | None,
+    ) -> tuple[Any, bool, bool, Shape]:
+        """A Relay connection of `type_name` nodes over `{rows: first + 1 rows, total}`: the
+        node's fetch (None when no node is selected), whether rows and totalCount are
+        selected, and the shape. A row is the node (`node_at` None) or holds it at `node_at`."""
+        node_fetch: Any = None
+        rows_wanted = total = False
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({f"{type_name}Connection"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _constant(f"{type_name}Connection")))
+            elif name == "totalCount":
+                total = True
+                fields.append((out, _value("total")))
+            elif name == "pageInfo":
+                rows_wanted = True
+                fields.append((out, self.page_info(sub, after)))
+            elif name == "edges":
+                if node_fetch is not None:
+                    raise Unsupported("edges selected twice")
+                rows_wanted = True
+                node_fetch, edge = self.edge(sub, type_name, cursor, plan_node, node_at)
+                fields.append((out, _at("rows", _each(edge))))
+            else:  # pragma: no cover - validation knows the connection's fields
+                raise Unsupported(f"{type_name}Connection.{name}")
+        connection = _object(fields)
+
+        def shape(value: dict[str, Any]) -> Any:
+            rows = value.get("rows") or []
+            page = rows[:first]
+            return connection(
+                {
+                    "rows": page,
+                    "has_next": len(rows) > first,
+                    "cursors": [cursor(row) for row in page],
+                    "total": value.get("total"),
+                }
+            )
+
+        return node_fetch, rows_wanted, total, shape
+
+    def edge(
+        self,
+        nodes: list[FieldNode],
+        type_name: str,
+        cursor: Shape,
+        plan_node: Callable[[list[FieldNode]], tuple[Any, Shape]],
+        node_at: str | None,
+    ) -> tuple[Any, Shape]:
+        node_fetch: Any = None
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({f"{type_name}Edge"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant(f"{type_name}Edge")))
+            elif name == "cursor":
+                fields.append((key, cursor))
+            elif name == "node":
+                if node_fetch is not None:
+                    raise Unsupported("node selected twice")
+                node_fetch, shape = plan_node(sub)
+                fields.append((key, _at(node_at, shape) if node_at else shape))
+            else:  # pragma: no cover
+                raise Unsupported(f"{type_name}Edge.{name}")
+        return node_fetch, _object(fields)
+
+    def page_info(self, nodes: list[FieldNode], after: str | None) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"PageInfo"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant("PageInfo")))
+            elif name == "hasNextPage":
+                fields.append((key, _value("has_next")))
+            elif name == "hasPreviousPage":
+                fields.append((key, _constant(after is not None)))
+            elif name == "startCursor":
+                fields.append((key, lambda p: p["cursors"][0] if p["cursors"] else None))
+            elif name == "endCursor":
+                fields.append((key, lambda p: p["cursors"][-1] if p["cursors"] else None))
+            else:  # pragma: no cover
+                raise Unsupported(f"PageInfo.{name}")
+        return _object(fields)
+
+    def relation(self, nodes: list[FieldNode]) -> tuple[ClaimFetch, Shape]:
+        fetch = ClaimFetch()
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"Relation"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant("Relation")))
+            elif name == "claimId":
+                fields.append((key, _value("id")))
+            elif name == "type":
+                fields.append((key, _value("predicate")))
+            elif name == "status":
+                fields.append((key, _value("status")))
+            elif name == "rank":
+                fields.append((key, lambda c: c.get("rank") or "normal"))
+            elif name == "qualifiers":
+                fields.append((key, self.qualifiers(sub)))
+            elif name in {"source", "target"}:
+                if (fetch.source if name == "source" else fetch.target) is not None:
+                    raise Unsupported(f"{name} selected twice")
+                entity, shape = self.entity(sub)
+                column = "subject" if name == "source" else "object"
+                if name == "source":
+                    fetch.source = entity
+                else:
+                    fetch.target = entity
+                fields.append((key, _at(column, shape)))
+            elif name == "evidence":
+                if fetch.evidence is not None:
+                    raise Unsupported("evidence selected twice")
+                fetch.evidence, shape = self.evidence(sub)
+                fields.append((key, _at("evidence", shape)))
+            else:
+                raise Unsupported(f"Relation.{name}")  # history: through the resolvers
+        return fetch, _object(fields)
+
+    def qualifiers(self, nodes: list[FieldNode]) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"Qualifier"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant("Qualifier")))
+            elif name == "key":
+                fields.append((key, lambda kv: kv[0]))
+            elif name == "value":
+                fields.append((key, lambda kv: _qualifier_text(kv[1])))
+            elif name == "json":
+                fields.append((key, lambda kv: kv[1]))
+            else:  # pragma: no cover
+                raise Unsupported(f"Qualifier.{name}")
+        item = _object(fields)
+        return lambda c: [item(kv) for kv in _qualifier_items(c)]
+
+    def evidence(self, nodes: list[FieldNode]) -> tuple[EvidenceFetch, Shape]:
+        document: DocumentFetch | None = None
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"Evidence"})):
+            name = sub[0].name.value
+            if name in _EVIDENCE_VALUES:
+                fields.append((key, _value(_EVIDENCE_VALUES[name])))
+            elif name == "__typename":
+                fields.append((key, _constant("Evidence")))
+            elif name == "document":
+                if document is not None:
+                    raise Unsupported("document selected twice")
+                document, shape = self.document(sub)
+                fields.append((key, _at("doc", shape)))
+            else:  # pragma: no cover
+                raise Unsupported(f"Evidence.{name}")
+        order = lambda ev: (ev["document"], ev["start"], ev["end"])  # noqa: E731
+        return EvidenceFetch(document), _each(_object(fields), order)
+
+    def document(self, nodes: list[FieldNode]) -> tuple[DocumentFetch, Shape]:
+        text = False
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"Document", "Node"})):
+            name = sub[0].name.value
+            if name in _DOCUMENT_VALUES:
+                text = text or name == "text"
+                fields.append((key, _value(_DOCUMENT_VALUES[name])))
+            elif name == "__typename":
+                fields.append((key, _constant("Document")))
+            elif name == "id":
+                fields.append((key, lambda d: to_global_id("Document", d["slug"])))
+            else:  # pragma: no cover
+                raise Unsupported(f"Document.{name}")
+        return DocumentFetch(text=text), _object(fields)
+
+    # root fields ------------------------------------------------------------------------------
+
+    def plan(self) -> list[_Root]:
+        operation = self.prepared.operation
+        query_type = self.schema._schema.query_type
+        assert query_type is not None
+        root_nodes = [
+            FieldNode(
+                name=NameNode(value="query"), selection_set=operation.selection_set
+            )  # a stand-in parent for collect
+        ]
+        for key, nodes in self.collect(root_nodes, frozenset({"Query"})):
+            name = nodes[0].name.value
+            if name == "__typename":
+                self.roots.append(_Root(key, _constant("Query")))
+                continue
+            definition = query_type.fields.get(name)
+            if definition is None:
+                raise Unsupported(name)  # introspection
+            root = self.root(key, name, nodes)
+            root.nullable = not is_non_null_type(definition.type)
+            self.roots.append(root)
+        return self.roots
+
+    def root(self, key: str, name: str, nodes: list[FieldNode]) -> _Root:
+        if name == "entity":
+            args = self.strawberry_arguments(nodes)
+            entity, shape = self.entity(nodes)
+            return _Root(key, shape, EntityRoot(args["slug"], entity))
+        if name == "entities" or name in KIND_LISTS or name == "ministers":
+            return self.entity_list(key, name, nodes)
+        if name == "search":
+            return self.search(key, nodes)
+        if name == "shortestPath":
+            return self.path(key, nodes)
+        if name == "neighborhood":
+            return self.neighborhood(key, nodes)
+        raise Unsupported(name)
+
+    def entity_list(self, key: str, name: str, nodes: list[FieldNode]) -> _Root:
+        args = self.strawberry_arguments(nodes)
+        kind = KIND_LISTS.get(name)
+        if name == "entities":
+            kind = model.EntityKind(args["kind"]) if args["kind"] else None
+        elif name == "ministers":
+            kind = model.EntityKind.PERSON
+        checked = entity_list_args(
+            max_page_size=self.settings.max_page_size,
+            kind=kind,
+            where=args["where"],
+            order_by=args["order_by"],
+            first=args["first"],
+            after=args["after"],
+            extra=MINISTERS if name == "ministers" else None,
+        )
+        cursor_kind = checked.cursor_kind
+        entity, rows_wanted, total, shape = self.connection(
+            nodes,
+            "Entity",
+            checked.after,
+            checked.first,
+            lambda row: encode_cursor(cursor_kind, [row["sort_value"], row["node"]["slug"]]),
+            self.entity,
+            "node",
+        )
+        if rows_wanted and entity is None:
+            entity = EntityFetch()
+        fetch = EntityListRoot(
+            checked.kind,
+            checked.where,
+            checked.sort,
+            checked.descending,
+            checked.first,
+            checked.after_key,
+            entity,
+            total,
+        )
+        return _Root(key, shape, fetch)
+
+    def search(self, key: str, nodes: list[FieldNode]) -> _Root:
+        args = self.strawberry_arguments(nodes)
+        first = check_first(args["first"], self.settings.max_page_size)
+        text = check_search_text(args["text"])
+        kinds = [model.EntityKind(k) for k in args["kinds"]] if args["kinds"] else None
+        entity: EntityFetch | None = None
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({"SearchHit"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _constant("SearchHit")))
+            elif name == "score":
+                fields.append((out, lambda hit: float(hit["score"])))
+            elif name == "entity":
+                if entity is not None:
+                    raise Unsupported("entity selected twice")
+                entity, shape = self.entity(sub)
+                fields.append((out, _at("entity", shape)))
+            else:  # pragma: no cover
+                raise Unsupported(f"SearchHit.{name}")
+        hits = _each(_object(fields))
+        lucene = lucene_query(text)
+        if lucene is None:  # nothing searchable: no hits, no query
+            return _Root(key, _constant([]))
+        fetch = SearchRoot(lucene, text, kinds, first, entity or EntityFetch())
+        return _Root(key, hits, fetch)
+
+    def path(self, key: str, nodes: list[FieldNode]) -> _Root:
+        args = self.strawberry_arguments(nodes)
+        max_hops = check_range(args["max_hops"], 1, MAX_PATH_HOPS, "maxHops")
+        if args["from_"] == args["to"]:
+            raise Unsupported("a path from an entity to itself")
+        entity, claim, shape = self.graph(nodes, "Path", ordered=False)
+        fetch = PathRoot(args["from_"], args["to"], max_hops, entity, claim)
+        return _Root(key, shape, fetch)
+
+    def neighborhood(self, key: str, nodes: list[FieldNode]) -> _Root:
+        args = self.strawberry_arguments(nodes)
+        hops = check_range(args["hops"], 1, MAX_NEIGHBORHOOD_HOPS, "hops")
+        types = args["types"]
+        predicates = [parse_predicate(t, "types") for t in types] if types is not None else None
+        entity, claim, shape = self.graph(nodes, "Subgraph", ordered=True)
+        fetch = NeighborhoodRoot(args["slug"], hops, predicates, entity, claim)
+        return _Root(key, shape, fetch)
+
+    def graph(
+        self, nodes: list[FieldNode], type_name: str, *, ordered: bool
+    ) -> tuple[EntityFetch, ClaimFetch, Shape]:
+        """Path and Subgraph: `{nodes, claims}`; a Subgraph's relations ordered by claim id."""
+        entity: EntityFetch | None = None
+        claim: ClaimFetch | None = None
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({type_name})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _constant(type_name)))
+            elif name == "length" and type_name == "Path":
+                fields.append((out, lambda g: len(g["nodes"]) - 1))
+            elif name == "nodes":
+                if entity is not None:
+                    raise Unsupported("nodes selected twice")
+                entity, shape = self.entity(sub)
+                fields.append((out, _at("nodes", _each(shape))))
+            elif name == "relations":
+                if claim is not None:
+                    raise Unsupported("relations selected twice")
+                claim, relation = self.relation(sub)
+                order = (lambda c: c["id"]) if ordered else None
+                fields.append((out, _at("claims", _each(relation, order))))
+            else:  # pragma: no cover
+                raise Unsupported(f"{type_name}.{name}")
+        return entity or EntityFetch(), claim or ClaimFetch(), _object(fields)
+
+
+class CompiledReads:
+    """The one-statement read path of one schema: prepared operations cached per query text."""
+
+    def __init__(
+        self, schema: strawberry.Schema, settings: Settings, rules: list[type[ASTValidationRule]]
+    ) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.rules = [*specified_rules, *rules]
+        self._prepared: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
+
+    def prepare(self, query: str, operation_name: str | None) -> Prepared | None:
+        """The operation of a valid query document, or None (the resolvers answer it)."""
+        cache_key = (query, operation_name)
+        if cache_key in self._prepared:
+            self._prepared.move_to_end(cache_key)
+            return self._prepared[cache_key]
+        prepared: Prepared | None = None
+        try:
+            document = parse(query, max_tokens=self.settings.max_tokens)
+        except GraphQLError:
+            document = None
+        if document is not None and not validate(self.schema._schema, document, self.rules):
+            operation = get_operation_ast(document, operation_name)
+            if operation is not None and operation.operation is OperationType.QUERY:
+                fragments = {
+                    d.name.value: d
+                    for d in document.definitions
+                    if isinstance(d, FragmentDefinitionNode)
+                }
+                prepared = Prepared(operation, fragments)
+        self._prepared[cache_key] = prepared
+        if len(self._prepared) > PREPARED_CACHE_SIZE:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    def plan(
+        self, prepared: Prepared, variables: dict[str, Any] | None, context: Context
+    ) -> list[_Root] | None:
+        try:
+            check_role(context, Role.READER)
+            coerced = get_variable_values(
+                self.schema._schema, prepared.operation.variable_definitions or (), variables or {}
+            )
+            if isinstance(coerced, list):  # variable errors: the resolvers report them
+                return None
+            return _Planner(self.schema, prepared, coerced, self.settings).plan()
+        except (Unsupported, GraphQLError, ValueError, TypeError, KeyError) as exc:
+            logger.debug("answered by the resolvers: %s", exc)
+            return None
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        context: Context,
+        operation_name: str | None,
+    ) -> ExecutionResult | None:
+        """The result, or None when the resolvers must answer."""
+        well_formed = isinstance(query, str) and isinstance(operation_name, str | None)
+        if not well_formed or not isinstance(variables, dict | None):
+            COMPILED_READS.labels("resolvers").inc()
+            return None  # the resolvers' request validation answers with its 400
+        prepared = self.prepare(query, operation_name)
+        roots = self.plan(prepared, variables, context) if prepared is not None else None
+        if roots is None:
+            COMPILED_READS.labels("resolvers").inc()
+            return None
+        fetched = [root for root in roots if root.fetch is not None]
+        data: dict[str, Any] = {}
+        if fetched:
+            try:
+                statement, params = read_statement([cast(RootFetch, r.fetch) for r in fetched])
+            except ValueError:  # two roots need one fixed parameter: the resolvers answer
+                COMPILED_READS.labels("resolvers").inc()
+                return None
+            try:
+                records = await context.db.read(statement, params)
+            except Exception as exc:
+                error = database_error(exc)
+                if error is None:
+                    raise
+                COMPILED_READS.labels("one_statement").inc()
+                return self._failed(roots, error)
+            record = records[0]
+            columns = {id(root): f"r{index}" for index, root in enumerate(fetched)}
+            for root in roots:
+                value = record[columns[id(root)]] if root.fetch is not None else None
+                data[root.key] = root.shape(value)
+        else:
+            data = {root.key: root.shape(None) for root in roots}
+        COMPILED_READS.labels("one_statement").inc()
+        return ExecutionResult(data=data, errors=None)
+
+    @staticmethod
+    def _failed(roots: list[_Root], error: GraphQLError) -> ExecutionResult:
+        """Every reading root field failed with the database: null where the schema allows it,
+        no data at all where a non-null root field failed (as graphql-core would)."""
+        errors = [
+            GraphQLError(error.message, path=[root.key], extensions=error.extensions)
+            for root in roots
+            if root.fetch is not None
+        ]
+        if any(not root.nullable for root in roots if root.fetch is not None):
+            return ExecutionResult(data=None, errors=errors)
+        data = {root.key: None if root.fetch is not None else root.shape(None) for root in roots}
+        return ExecutionResult(data=data, errors=errors)
+
+
+class KgapiSchema(strawberry.Schema):
+    """strawberry's schema, with read queries answered in one statement where possible."""
+
+    reads: CompiledReads | None = None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[AllowedOperation] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        if query is not None and self.reads is not None and isinstance(context_value, Context):
+            result = await self.reads.execute(query, variable_values, context_value, operation_name)
+            if result is not None:
+                return result
+        return await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )

@@ -1,0 +1,380 @@
+"""One Cypher statement for a whole read request (issue 6: one round trip per request).
+
+Why: answered field by field, a GraphQL request costs a round trip per nesting level and a
+Python object per value, and the profile showed that to be where kgapi's time went. The GraphQL
+layer (kgapi.graphql.compiler) turns a query's selection set into the fetch tree below — what
+to read, never how — and this module turns the tree into one parameterised statement whose
+result already has the request's nesting. Nothing the request did not select is read: no
+evidence, no totals, no document text unless asked for.
+
+Filters, sorts, keysets, search and traversals are the very fragments the per-field queries use
+(kgapi.queries.entities, .search, .relations, .documents), so both paths give the same answers;
+tests/integration/test_compiled_reads.py runs every query both ways and compares.
+
+Every value is a parameter; every variable name is generated here from a counter; labels and
+relationship types come from kgapi.model. Nothing the client sends is spliced into the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from kgapi import model
+from kgapi.queries import trusted
+from kgapi.queries.documents import document_fields
+from kgapi.queries.entities import (
+    EntityFilter,
+    Params,
+    SortField,
+    entity_list_parts,
+    entity_map,
+    entity_total,
+)
+from kgapi.queries.relations import MAX_NEIGHBORHOOD_NODES, neighborhood_body, path_body
+from kgapi.queries.search import SEARCH_HITS, search_params
+
+__all__ = [
+    "ClaimFetch",
+    "DocumentFetch",
+    "EntityFetch",
+    "EntityListRoot",
+    "EntityRoot",
+    "EvidenceFetch",
+    "NeighborhoodRoot",
+    "ParameterClash",
+    "PathRoot",
+    "RelationsFetch",
+    "RootFetch",
+    "SearchRoot",
+    "read_statement",
+]
+
+
+# -- the fetch tree: what a request reads ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFetch:
+    """A document's metadata; its text only when selected (texts can be large)."""
+
+    text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFetch:
+    """Every span supporting a claim: `{document, sentence_index, start, end, quote,
+    translation}`, plus `doc` (the document's map) when `document` is set."""
+
+    document: DocumentFetch | None = None
+
+
+@dataclass(slots=True)
+class ClaimFetch:
+    """A claim's own properties (always: they are few and small), plus its ends and evidence
+    when selected, under `subject`, `object` and `evidence`."""
+
+    source: EntityFetch | None = None
+    target: EntityFetch | None = None
+    evidence: EvidenceFetch | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationsFetch:
+    """One `relations(type, direction, first, after)` of an entity: under key `r<i>` of the
+    entity's map, `{rows: [claim maps, first + 1 of them], total}`, ordered by claim id."""
+
+    type: str | None
+    direction: str  # OUT, IN or BOTH
+    first: int
+    after: str | None  # claim id
+    claim: ClaimFetch | None  # None: no rows are selected
+    total: bool
+
+
+@dataclass(slots=True)
+class EntityFetch:
+    """An entity's own properties (always, as `entity_map` has them) and its `relations`
+    fields in selection order."""
+
+    relations: list[RelationsFetch] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityRoot:
+    """`entity(slug)`: the entity's map, or null."""
+
+    slug: str
+    entity: EntityFetch
+
+
+@dataclass(frozen=True, slots=True)
+class EntityListRoot:
+    """A filtered, sorted keyset list: `{rows: [{sort_value, node}], total}` (first + 1 rows)."""
+
+    kind: model.EntityKind | None
+    where: EntityFilter | None
+    sort: SortField
+    descending: bool
+    first: int
+    after: list[Any] | None
+    entity: EntityFetch | None  # None: no rows are selected
+    total: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRoot:
+    """Ranked hits: `[{score, entity}]`."""
+
+    lucene: str
+    text: str
+    kinds: list[model.EntityKind] | None
+    first: int
+    entity: EntityFetch
+
+
+@dataclass(frozen=True, slots=True)
+class PathRoot:
+    """The shortest path: `{nodes, claims}` (claims in hop order), or null."""
+
+    source: str
+    target: str
+    max_hops: int
+    entity: EntityFetch
+    claim: ClaimFetch
+
+
+@dataclass(frozen=True, slots=True)
+class NeighborhoodRoot:
+    """`{nodes (the centre first), claims (unordered)}`, or null when the centre is unknown."""
+
+    slug: str
+    hops: int
+    types: list[model.Predicate] | None
+    entity: EntityFetch
+    claim: ClaimFetch
+
+
+RootFetch = EntityRoot | EntityListRoot | SearchRoot | PathRoot | NeighborhoodRoot
+
+
+class ParameterClash(ValueError):
+    """Two root fields need the same fixed parameter name with different values (e.g. two
+    searches); the caller answers such a request field by field instead."""
+
+
+# -- the builder -------------------------------------------------------------------------------
+
+
+_ROLE_PATTERNS: dict[str, LiteralString] = {
+    "OUT": "SUBJECT",
+    "IN": "OBJECT",
+    "BOTH": "SUBJECT|OBJECT",
+}
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.params = Params()
+        self.fixed: dict[str, Any] = {}
+        self._count = 0
+
+    def var(self, prefix: LiteralString) -> LiteralString:
+        # `q` + a counter: never a name the shared fragments use (e, c, o, n, m, r, p, ...).
+        self._count += 1
+        return prefix + trusted(str(self._count))
+
+    def fix(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            if name in self.fixed and self.fixed[name] != value:
+                raise ParameterClash(name)
+            self.fixed[name] = value
+
+    # entities, claims, evidence, documents ----------------------------------------------------
+
+    def entity(self, var: LiteralString, fetch: EntityFetch | None) -> LiteralString:
+        """`var {…}`: null when var is null, like every map projection."""
+        extra: LiteralString = ""
+        for index, relations in enumerate(fetch.relations if fetch else []):
+            extra += ", r" + trusted(str(index)) + ": " + self.relations(var, relations)
+        return var + " " + entity_map(var, extra)
+
+    def relations(self, entity: LiteralString, fetch: RelationsFetch) -> LiteralString:
+        claim = self.var("qc")
+        pattern = (
+            "(" + claim + ":Claim)-[:" + _ROLE_PATTERNS[fetch.direction] + "]->(" + entity + ")"
+        )
+        condition = claim + ".status <> 'retracted'"
+        if fetch.type is not None:
+            condition += " AND " + claim + ".predicate = " + self.params.add(fetch.type)
+        parts: list[LiteralString] = []
+        if fetch.claim is not None:
+            keyset: LiteralString = ""
+            if fetch.after is not None:
+                keyset = " AND " + claim + ".id > " + self.params.add(fetch.after)
+            parts.append(
+                "rows: COLLECT { MATCH " + pattern + " WHERE " + condition + keyset + " "
+                "WITH DISTINCT " + claim + " ORDER BY " + claim + ".id "
+                "LIMIT " + self.params.add(fetch.first + 1) + " "
+                "RETURN " + self.claim(claim, fetch.claim) + " }"
+            )
+        if fetch.total:
+            parts.append(
+                "total: COUNT { MATCH " + pattern + " WHERE " + condition + " "
+                "RETURN DISTINCT " + claim + " }"
+            )
+        return "{" + ", ".join(parts) + "}"
+
+    def claim(self, var: LiteralString, fetch: ClaimFetch) -> LiteralString:
+        entries: LiteralString = (
+            "id: " + var + ".id, predicate: " + var + ".predicate, status: " + var + ".status, "
+            "rank: " + var + ".rank, qualifiers_json: " + var + ".qualifiers_json"
+        )
+        entries += self.end(var, "subject", "SUBJECT", fetch.source)
+        entries += self.end(var, "object", "OBJECT", fetch.target)
+        if fetch.evidence is not None:
+            entries += ", evidence: " + self.evidence(var, fetch.evidence)
+        return "{" + entries + "}"
+
+    def end(
+        self,
+        claim: LiteralString,
+        key: LiteralString,
+        role: LiteralString,
+        fetch: EntityFetch | None,
+    ) -> LiteralString:
+        """`, key: <the entity at one end of the claim>`, or nothing when it is not selected."""
+        if fetch is None:
+            return ""
+        entity = self.var("qn")
+        return (
+            ", "
+            + key
+            + ": [("
+            + claim
+            + ")-[:"
+            + role
+            + "]->("
+            + entity
+            + ":Entity) | "
+            + self.entity(entity, fetch)
+            + "][0]"
+        )
+
+    def evidence(self, claim: LiteralString, fetch: EvidenceFetch) -> LiteralString:
+        span, sentence = self.var("qv"), self.var("qt")
+        entries: LiteralString = (
+            "document: " + sentence + ".document, sentence_index: " + sentence + ".index, "
+            "start: " + span + ".start, end: " + span + ".end, quote: " + span + ".quote, "
+            "translation: " + span + ".translation_en"
+        )
+        if fetch.document is not None:
+            doc = self.var("qd")
+            text: LiteralString = ", text: " + doc + ".text" if fetch.document.text else ""
+            entries += (
+                ", doc: COLLECT { MATCH (" + doc + ":Document {slug: " + sentence + ".document}) "
+                "RETURN " + doc + " {" + document_fields(doc) + text + "} }[0]"
+            )
+        return (
+            "[(" + claim + ")-[" + span + ":SUPPORTED_BY]->(" + sentence + ":Sentence) | "
+            "{" + entries + "}]"
+        )
+
+    # root fields ------------------------------------------------------------------------------
+
+    def root(self, column: LiteralString, root: RootFetch) -> LiteralString:
+        if isinstance(root, EntityRoot):
+            var = self.var("qe")
+            return (
+                "CALL () { OPTIONAL MATCH ("
+                + var
+                + ":Entity {slug: "
+                + self.params.add(root.slug)
+                + "}) RETURN "
+                + self.entity(var, root.entity)
+                + " AS "
+                + column
+                + " }"
+            )
+        if isinstance(root, EntityListRoot):
+            return self.entity_list(column, root)
+        if isinstance(root, SearchRoot):
+            self.fix(search_params(root.lucene, root.text, root.kinds, root.first))
+            return (
+                "CALL () { "
+                + SEARCH_HITS
+                + " RETURN collect({score: score, entity: "
+                + self.entity("e", root.entity)
+                + "}) AS "
+                + column
+                + " }"
+            )
+        if isinstance(root, PathRoot):
+            self.fix({"from": root.source, "to": root.target})
+            return (
+                "OPTIONAL CALL () { "
+                + path_body(root.max_hops, self.claim("c", root.claim))
+                + " RETURN {nodes: [e IN nodes(p) | "
+                + self.entity("e", root.entity)
+                + "], claims: claims} AS "
+                + column
+                + " }"
+            )
+        self.fix(
+            {
+                "slug": root.slug,
+                "types": [t.value for t in root.types] if root.types is not None else None,
+                "max_nodes": MAX_NEIGHBORHOOD_NODES,
+            }
+        )
+        return (
+            "OPTIONAL CALL () { "
+            + neighborhood_body(root.hops, self.claim("c", root.claim))
+            + " RETURN {nodes: [e IN members | "
+            + self.entity("e", root.entity)
+            + "], claims: claims} AS "
+            + column
+            + " }"
+        )
+
+    def entity_list(self, column: LiteralString, root: EntityListRoot) -> LiteralString:
+        parts = entity_list_parts(
+            self.params,
+            kind=root.kind,
+            where=root.where,
+            sort=root.sort,
+            descending=root.descending,
+            after=root.after,
+        )
+        calls: LiteralString = ""
+        entries: list[LiteralString] = []
+        if root.total:
+            calls += "CALL () { " + entity_total(parts) + " AS total } "
+            entries.append("total: total")
+        if root.entity is not None:
+            calls += (
+                "CALL () { MATCH (e:Entity) WHERE " + parts.where + " "
+                "WITH e, " + parts.sort + " AS sort_value WHERE " + parts.keyset + " "
+                "ORDER BY sort_value " + parts.direction + ", e.slug " + parts.direction + " "
+                "LIMIT " + self.params.add(root.first + 1) + " "
+                "RETURN collect({sort_value: sort_value, node: "
+                + self.entity("e", root.entity)
+                + "}) AS rows } "
+            )
+            entries.append("rows: rows")
+        return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"
+
+
+def read_statement(roots: list[RootFetch]) -> tuple[LiteralString, dict[str, Any]]:
+    """The statement answering every root field, one column `r<i>` per root, in one row.
+
+    Raises ParameterClash when two roots need the same fixed parameter with different values.
+    """
+    builder = _Builder()
+    columns = [trusted(f"r{index}") for index in range(len(roots))]
+    calls = [builder.root(column, root) for column, root in zip(columns, roots, strict=True)]
+    clash = set(builder.fixed) & set(builder.params.values)
+    if clash:  # pragma: no cover - generated names are p<n>, fixed ones are words
+        raise ParameterClash(", ".join(sorted(clash)))
+    statement: LiteralString = " ".join(calls) + " RETURN " + ", ".join(columns)
+    return statement, {**builder.params.values, **builder.fixed}
