@@ -251,6 +251,7 @@ class _Planner:
         for key, sub in self.collect(nodes, _ENTITY_CONDITIONS):
             name = sub[0].name.value
             if name in _ENTITY_VALUES:
+                fetch.properties.add(_ENTITY_VALUES[name])
                 fields.append((key, _value(_ENTITY_VALUES[name])))
             elif name == "__typename":
                 fields.append((key, lambda m: _TYPENAMES[m["kind"]]))
@@ -262,8 +263,11 @@ class _Planner:
                 lang = self.arguments("Entity", sub)["lang"]
                 if lang not in {language.value for language in model.Language}:
                     raise Unsupported("a language the resolver refuses")
-                fields.append((key, _value("name_bn" if lang == "bn" else "name_en")))
+                prop = "name_bn" if lang == "bn" else "name_en"
+                fetch.properties.add(prop)
+                fields.append((key, _value(prop)))
             elif name == "names":
+                fetch.properties |= {"name_bn", "name_en"}
                 fields.append((key, self.names(sub)))
             elif name == "relations":
                 relations, shape = self.relations(sub)
@@ -411,12 +415,16 @@ class _Planner:
             elif name == "claimId":
                 fields.append((key, _value("id")))
             elif name == "type":
+                fetch.properties.add("predicate")
                 fields.append((key, _value("predicate")))
             elif name == "status":
+                fetch.properties.add("status")
                 fields.append((key, _value("status")))
             elif name == "rank":
+                fetch.properties.add("rank")
                 fields.append((key, lambda c: c.get("rank") or "normal"))
             elif name == "qualifiers":
+                fetch.properties.add("qualifiers_json")
                 fields.append((key, self.qualifiers(sub)))
             elif name in {"source", "target"}:
                 if (fetch.source if name == "source" else fetch.target) is not None:
@@ -456,10 +464,12 @@ class _Planner:
 
     def evidence(self, nodes: list[FieldNode]) -> tuple[EvidenceFetch, Shape]:
         document: DocumentFetch | None = None
+        properties: set[str] = set()
         fields: list[tuple[str, Shape]] = []
         for key, sub in self.collect(nodes, frozenset({"Evidence"})):
             name = sub[0].name.value
             if name in _EVIDENCE_VALUES:
+                properties.add(_EVIDENCE_VALUES[name])
                 fields.append((key, _value(_EVIDENCE_VALUES[name])))
             elif name == "__typename":
                 fields.append((key, _constant("Evidence")))
@@ -471,7 +481,7 @@ class _Planner:
             else:  # pragma: no cover
                 raise Unsupported(f"Evidence.{name}")
         order = lambda ev: (ev["document"], ev["start"], ev["end"])  # noqa: E731
-        return EvidenceFetch(document), _each(_object(fields), order)
+        return EvidenceFetch(frozenset(properties), document), _each(_object(fields), order)
 
     def document(self, nodes: list[FieldNode]) -> tuple[DocumentFetch, Shape]:
         text = False

@@ -6,6 +6,7 @@ whose property names come from a fixed table and whose values are all parameters
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, LiteralString
@@ -16,6 +17,7 @@ from kgapi.queries import trusted
 
 __all__ = [
     "ENTITY_MAP",
+    "ENTITY_PROPERTIES",
     "EntityFilter",
     "EntityListParts",
     "EntityPage",
@@ -33,20 +35,31 @@ __all__ = [
 ]
 
 
-def entity_map(var: LiteralString, extra: LiteralString = "") -> LiteralString:
-    """The projection every entity query returns for node variable `var` (`extra`: more
-    `key: expression` entries, for a request that asks for more than the entity's own fields)."""
-    return (
-        "{slug: " + var + ".slug, kind: " + var + ".kind, name_en: " + var + ".name_en, "
-        "name_bn: " + var + ".name_bn, aliases: coalesce(" + var + ".aliases, []), "
-        "description: "
-        + var
-        + ".description, revision: coalesce("
-        + var
-        + ".revision, 1)"
-        + extra
-        + "}"
+# An entity's properties as the API reads them (`{v}`: the node variable), with their defaults.
+ENTITY_PROPERTIES: dict[str, str] = {
+    "slug": "{v}.slug",
+    "kind": "{v}.kind",
+    "name_en": "{v}.name_en",
+    "name_bn": "{v}.name_bn",
+    "aliases": "coalesce({v}.aliases, [])",
+    "description": "{v}.description",
+    "revision": "coalesce({v}.revision, 1)",
+}
+
+
+def entity_map(
+    var: LiteralString, extra: LiteralString = "", properties: Iterable[str] | None = None
+) -> LiteralString:
+    """The projection entity queries return for node variable `var`: every property, or only
+    `properties` (a request that selects only slugs need not read descriptions); `extra`: more
+    `key: expression` entries."""
+    wanted = ENTITY_PROPERTIES if properties is None else set(properties)
+    entries = ", ".join(
+        f"{name}: {template.format(v=var)}"
+        for name, template in ENTITY_PROPERTIES.items()
+        if name in wanted
     )
+    return "{" + trusted(entries) + extra + "}"  # names and templates are the table's own
 
 
 ENTITY_MAP: LiteralString = entity_map("e")

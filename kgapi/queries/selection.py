@@ -63,17 +63,21 @@ class DocumentFetch:
 
 @dataclass(frozen=True, slots=True)
 class EvidenceFetch:
-    """Every span supporting a claim: `{document, sentence_index, start, end, quote,
-    translation}`, plus `doc` (the document's map) when `document` is set."""
+    """Every span supporting a claim: `{document, start, end}` (always: they order the spans)
+    and those of `sentence_index`, `quote`, `translation` in `properties`, plus `doc` (the
+    document's map) when `document` is set."""
 
+    properties: frozenset[str] = frozenset()
     document: DocumentFetch | None = None
 
 
 @dataclass(slots=True)
 class ClaimFetch:
-    """A claim's own properties (always: they are few and small), plus its ends and evidence
-    when selected, under `subject`, `object` and `evidence`."""
+    """A claim's `id` (always: it orders and pages claims) and those of `predicate`, `status`,
+    `rank`, `qualifiers_json` in `properties`, plus its ends and evidence when selected, under
+    `subject`, `object` and `evidence`."""
 
+    properties: set[str] = field(default_factory=set)
     source: EntityFetch | None = None
     target: EntityFetch | None = None
     evidence: EvidenceFetch | None = None
@@ -94,9 +98,10 @@ class RelationsFetch:
 
 @dataclass(slots=True)
 class EntityFetch:
-    """An entity's own properties (always, as `entity_map` has them) and its `relations`
-    fields in selection order."""
+    """An entity's `slug` and `kind` (always: ids, type names and cursors need them), those of
+    ENTITY_PROPERTIES in `properties`, and its `relations` fields in selection order."""
 
+    properties: set[str] = field(default_factory=set)
     relations: list[RelationsFetch] = field(default_factory=list)
 
 
@@ -173,6 +178,20 @@ _ROLE_PATTERNS: dict[str, LiteralString] = {
 }
 
 
+# Optional properties, by name: `{v}` the claim; `{s}` the sentence and `{ev}` the span.
+_CLAIM_PROPERTIES: dict[str, LiteralString] = {
+    "predicate": "predicate: {v}.predicate",
+    "status": "status: {v}.status",
+    "rank": "rank: {v}.rank",
+    "qualifiers_json": "qualifiers_json: {v}.qualifiers_json",
+}
+_EVIDENCE_PROPERTIES: dict[str, LiteralString] = {
+    "sentence_index": "sentence_index: {s}.index",
+    "quote": "quote: {ev}.quote",
+    "translation": "translation: {ev}.translation_en",
+}
+
+
 class _Builder:
     def __init__(self) -> None:
         self.params = Params()
@@ -197,7 +216,8 @@ class _Builder:
         extra: LiteralString = ""
         for index, relations in enumerate(fetch.relations if fetch else []):
             extra += ", r" + trusted(str(index)) + ": " + self.relations(var, relations)
-        return var + " " + entity_map(var, extra)
+        wanted = {"slug", "kind", *(fetch.properties if fetch else ())}
+        return var + " " + entity_map(var, extra, wanted)
 
     def relations(self, entity: LiteralString, fetch: RelationsFetch) -> LiteralString:
         claim = self.var("qc")
@@ -226,10 +246,9 @@ class _Builder:
         return "{" + ", ".join(parts) + "}"
 
     def claim(self, var: LiteralString, fetch: ClaimFetch) -> LiteralString:
-        entries: LiteralString = (
-            "id: " + var + ".id, predicate: " + var + ".predicate, status: " + var + ".status, "
-            "rank: " + var + ".rank, qualifiers_json: " + var + ".qualifiers_json"
-        )
+        entries: LiteralString = "id: " + var + ".id"
+        for name in sorted(fetch.properties & _CLAIM_PROPERTIES.keys()):
+            entries += ", " + trusted(_CLAIM_PROPERTIES[name].format(v=var))
         entries += self.end(var, "subject", "SUBJECT", fetch.source)
         entries += self.end(var, "object", "OBJECT", fetch.target)
         if fetch.evidence is not None:
@@ -264,10 +283,10 @@ class _Builder:
     def evidence(self, claim: LiteralString, fetch: EvidenceFetch) -> LiteralString:
         span, sentence = self.var("qv"), self.var("qt")
         entries: LiteralString = (
-            "document: " + sentence + ".document, sentence_index: " + sentence + ".index, "
-            "start: " + span + ".start, end: " + span + ".end, quote: " + span + ".quote, "
-            "translation: " + span + ".translation_en"
+            "document: " + sentence + ".document, start: " + span + ".start, end: " + span + ".end"
         )
+        for name in sorted(fetch.properties & _EVIDENCE_PROPERTIES.keys()):
+            entries += ", " + trusted(_EVIDENCE_PROPERTIES[name].format(s=sentence, ev=span))
         if fetch.document is not None:
             doc = self.var("qd")
             text: LiteralString = ", text: " + doc + ".text" if fetch.document.text else ""
