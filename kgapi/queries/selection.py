@@ -339,16 +339,10 @@ class _Builder:
                 + column
                 + " }"
             )
-        self.fix(
-            {
-                "slug": root.slug,
-                "types": [t.value for t in root.types] if root.types is not None else None,
-                "max_nodes": MAX_NEIGHBORHOOD_NODES,
-            }
-        )
+        self.fix({"slug": root.slug, "max_nodes": MAX_NEIGHBORHOOD_NODES})
         return (
             "OPTIONAL CALL () { "
-            + neighborhood_body(root.hops, self.claim("c", root.claim))
+            + neighborhood_body(root.hops, root.types, self.claim("c", root.claim))
             + " RETURN {nodes: [e IN members | "
             + self.entity("e", root.entity)
             + "], claims: claims} AS "
