@@ -241,27 +241,23 @@ def neighborhood_body(
     The types are spliced as relationship types (they are kgapi.model's predicates): a typed
     expansion is what lets Neo4j walk only those relationships, where a filter on `type(r)`
     would walk them all first."""
+    if types is not None and not types:  # no type to walk: the centre alone
+        return "MATCH (center:Entity {slug: $slug}) WITH [center] AS members, [] AS claims"
     bound = trusted(str(int(hops)))
     walk: LiteralString = _TRAVERSABLE
     if types:
         walk = trusted("|".join(sorted({t.value for t in types})))
-    nothing: LiteralString = " AND false" if types is not None and not types else ""
     return (
         "MATCH (center:Entity {slug: $slug}) "
         "CALL (center) { "
-        "  MATCH (center)-[:"
-        + walk
-        + "*1.."
-        + bound
-        + "]-(n:Entity) WHERE n <> center"
-        + nothing
-        + "  RETURN DISTINCT n LIMIT $max_nodes "
+        "  MATCH (center)-[:" + walk + "*1.." + bound + "]-(n:Entity) WHERE n <> center "
+        "  RETURN DISTINCT n LIMIT $max_nodes "
         "} "
         "WITH center, collect(n) AS others "
         "WITH [center] + others AS members "
         "CALL (members) { "
         "  UNWIND members AS m "
-        "  MATCH (m)-[r:" + walk + "]->(o) WHERE o IN members" + nothing + " "
+        "  MATCH (m)-[r:" + walk + "]->(o) WHERE o IN members "
         "  UNWIND r.claim_ids AS claim_id "
         "  MATCH (c:Claim {id: claim_id}) WHERE c.status <> 'retracted' "
         "  WITH DISTINCT c "

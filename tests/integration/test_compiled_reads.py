@@ -180,6 +180,13 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         {},
         True,
     ),
+    (
+        "neighborhood-no-types",
+        """{ neighborhood(slug: "pakistan", hops: 2, types: []) { nodes { slug }
+        relations { claimId } } }""",
+        {},
+        True,
+    ),
     ("typename-root", '{ __typename entity(slug: "pakistan") { slug } }', {}, True),
     # Declined: the resolvers answer (and produce any error).
     (
