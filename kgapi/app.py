@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
+import orjson
 from neo4j.exceptions import DriverError, Neo4jError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -101,6 +102,12 @@ class KgapiGraphQL(GraphQL[Context, None]):
                 )
                 GRAPHQL_ERRORS.labels(extensions["code"]).inc()
         return data
+
+    def encode_json(self, data: object) -> str:
+        """orjson: several times faster than the json module on large answers, and it writes
+        Bengali as UTF-8 rather than six-byte escapes. Text, not bytes: graphql-transport-ws
+        messages must go out as text frames."""
+        return orjson.dumps(data).decode()
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
         wants = sub_response.headers.get(WANTS_GRAPHQL_RESPONSE) == "1"
