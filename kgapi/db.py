@@ -9,6 +9,7 @@ costs a bounded number of queries.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from neo4j.exceptions import (
     Neo4jError,
     ServiceUnavailable,
     SessionExpired,
+    TransientError,
 )
 
 from kgapi.config import Settings
@@ -138,8 +140,40 @@ class Database:
     async def read(
         self, text: LiteralString, parameters: Mapping[str, Any] | None = None
     ) -> list[neo4j.Record]:
-        """Run a read query (routed to readers) and return its records."""
-        return await self._execute(text, parameters, RoutingControl.READ)
+        """Run a read query (routed to readers) and return its records.
+
+        An auto-commit query: the driver sends RUN and PULL together and gets the records back
+        in one network round trip, where a managed transaction adds BEGIN and a COMMIT round
+        trip (measured: about a quarter more reads per second on loopback). A read has nothing
+        to commit, so nothing is lost; the retry a managed transaction would give on transient
+        errors and lost connections is done here, within the same time budget. The session
+        shares the driver's bookmark manager with writes, so a read after a write of this
+        process sees it, on a cluster too.
+        """
+        _record_round_trip(text)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.settings.query_timeout
+        delay = 0.05
+        while True:
+            try:
+                with NEO4J_IN_FLIGHT.track_inprogress():
+                    async with self.driver.session(
+                        database=self.name,
+                        default_access_mode=neo4j.READ_ACCESS,
+                        bookmark_manager=self.driver.execute_query_bookmark_manager,
+                    ) as session:
+                        result = await session.run(self._query(text), dict(parameters or {}))
+                        return [record async for record in result]
+            except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+                retryable = not isinstance(exc, TransientError) or exc.is_retryable()
+                if not retryable or loop.time() + delay > deadline:
+                    if isinstance(exc, TransientError):
+                        raise
+                    raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            except AuthError as exc:
+                raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
 
     async def read_once(
         self, text: LiteralString, parameters: Mapping[str, Any] | None = None
