@@ -23,8 +23,9 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, LiteralString, cast
 
+import orjson
 import strawberry
 from graphql import (
     FieldNode,
@@ -182,6 +183,14 @@ class _Root:
     shape: Shape
     fetch: RootFetch | None = None  # None: answered without reading (e.g. __typename)
     nullable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    roots: list[_Root]
+    fetched: list[_Root]  # the roots that read, in the statement's column order
+    statement: LiteralString | None  # None: nothing to read
+    params: dict[str, Any]
 
 
 @dataclass
@@ -505,11 +514,9 @@ class _Planner:
         operation = self.prepared.operation
         query_type = self.schema._schema.query_type
         assert query_type is not None
-        root_nodes = [
-            FieldNode(
-                name=NameNode(value="query"), selection_set=operation.selection_set
-            )  # a stand-in parent for collect
-        ]
+        # A stand-in parent field, so that the root selection set is collected like any other.
+        parent = FieldNode(name=NameNode(value="query"), selection_set=operation.selection_set)
+        root_nodes = [parent]
         for key, nodes in self.collect(root_nodes, frozenset({"Query"})):
             name = nodes[0].name.value
             if name == "__typename":
@@ -662,6 +669,7 @@ class CompiledReads:
         self.settings = settings
         self.rules = [*specified_rules, *rules]
         self._prepared: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
+        self._plans: OrderedDict[tuple[str, str | None, bytes], _Plan | None] = OrderedDict()
 
     def prepare(self, query: str, operation_name: str | None) -> Prepared | None:
         """The operation of a valid query document, or None (the resolvers answer it)."""
@@ -688,20 +696,41 @@ class CompiledReads:
             self._prepared.popitem(last=False)
         return prepared
 
-    def plan(
-        self, prepared: Prepared, variables: dict[str, Any] | None, context: Context
-    ) -> list[_Root] | None:
+    def plan(self, prepared: Prepared, variables: dict[str, Any] | None) -> _Plan | None:
+        """The roots and the one statement for these variables, or None (the resolvers
+        answer: bad variables or arguments, or a field the fetch tree cannot express)."""
         try:
-            check_role(context, Role.READER)
             coerced = get_variable_values(
                 self.schema._schema, prepared.operation.variable_definitions or (), variables or {}
             )
             if isinstance(coerced, list):  # variable errors: the resolvers report them
                 return None
-            return _Planner(self.schema, prepared, coerced, self.settings).plan()
+            roots = _Planner(self.schema, prepared, coerced, self.settings).plan()
+            fetched = [root for root in roots if root.fetch is not None]
+            if not fetched:
+                return _Plan(roots, [], None, {})
+            statement, params = read_statement([cast(RootFetch, r.fetch) for r in fetched])
+            return _Plan(roots, fetched, statement, params)
         except (Unsupported, GraphQLError, ValueError, TypeError, KeyError) as exc:
             logger.debug("answered by the resolvers: %s", exc)
             return None
+
+    def cached_plan(
+        self, query: str, operation_name: str | None, variables: dict[str, Any] | None
+    ) -> _Plan | None:
+        """Plans depend only on the query, the operation and the variables (never on the
+        caller: the role is checked before), so they are kept per process like parsed
+        documents; a repeated request skips planning."""
+        key = (query, operation_name, orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+        if key in self._plans:
+            self._plans.move_to_end(key)
+            return self._plans[key]
+        prepared = self.prepare(query, operation_name)
+        plan = self.plan(prepared, variables) if prepared is not None else None
+        self._plans[key] = plan
+        if len(self._plans) > PREPARED_CACHE_SIZE:
+            self._plans.popitem(last=False)
+        return plan
 
     async def execute(
         self,
@@ -712,37 +741,30 @@ class CompiledReads:
     ) -> ExecutionResult | None:
         """The result, or None when the resolvers must answer."""
         well_formed = isinstance(query, str) and isinstance(operation_name, str | None)
-        if not well_formed or not isinstance(variables, dict | None):
-            COMPILED_READS.labels("resolvers").inc()
-            return None  # the resolvers' request validation answers with its 400
-        prepared = self.prepare(query, operation_name)
-        roots = self.plan(prepared, variables, context) if prepared is not None else None
-        if roots is None:
+        plan: _Plan | None = None
+        if well_formed and isinstance(variables, dict | None):
+            try:
+                check_role(context, Role.READER)
+            except GraphQLError:
+                pass  # the resolvers' permission classes refuse, with the right code
+            else:
+                plan = self.cached_plan(query, operation_name, variables)
+        if plan is None:
             COMPILED_READS.labels("resolvers").inc()
             return None
-        fetched = [root for root in roots if root.fetch is not None]
-        data: dict[str, Any] = {}
-        if fetched:
+        values: dict[int, Any] = {}
+        if plan.statement is not None:
             try:
-                statement, params = read_statement([cast(RootFetch, r.fetch) for r in fetched])
-            except ValueError:  # two roots need one fixed parameter: the resolvers answer
-                COMPILED_READS.labels("resolvers").inc()
-                return None
-            try:
-                records = await context.db.read(statement, params)
+                records = await context.db.read(plan.statement, plan.params)
             except Exception as exc:
                 error = database_error(exc)
                 if error is None:
                     raise
                 COMPILED_READS.labels("one_statement").inc()
-                return self._failed(roots, error)
+                return self._failed(plan.roots, error)
             record = records[0]
-            columns = {id(root): f"r{index}" for index, root in enumerate(fetched)}
-            for root in roots:
-                value = record[columns[id(root)]] if root.fetch is not None else None
-                data[root.key] = root.shape(value)
-        else:
-            data = {root.key: root.shape(None) for root in roots}
+            values = {id(root): record[index] for index, root in enumerate(plan.fetched)}
+        data = {root.key: root.shape(values.get(id(root))) for root in plan.roots}
         COMPILED_READS.labels("one_statement").inc()
         return ExecutionResult(data=data, errors=None)
 

@@ -26,10 +26,14 @@ class Context:
     principal: Principal = ANONYMOUS
     auth_error: str | None = None  # set when a token was sent but is not acceptable
     database_unavailable: bool = False  # an API key could not be checked
-    loaders: Loaders = field(init=False)
+    _loaders: Loaders | None = field(default=None, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db)
+    @property
+    def loaders(self) -> Loaders:
+        """Built on first use: a query answered in one statement never needs them."""
+        if self._loaders is None:
+            self._loaders = Loaders(self.db)
+        return self._loaders
 
 
 Info = StrawberryInfo[Context, None]
