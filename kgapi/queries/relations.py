@@ -192,7 +192,8 @@ async def related_entities(
 
 def path_body(max_hops: int, claim_map: LiteralString = CLAIM_MAP) -> LiteralString:
     """Finds the path `p` and collects the claims behind its hops (projected by `claim_map` on
-    `c`) as `claims`; the caller returns `nodes(p)` as it needs them. No path: no row."""
+    `c`, with `m` and `o` its subject and object) as `claims`; the caller returns `nodes(p)`
+    as it needs them. No path: no row."""
     # The hop bound cannot be a Cypher parameter; it comes from the caller's checked integer.
     bound = trusted(str(int(max_hops)))
     return (
@@ -202,7 +203,7 @@ def path_body(max_hops: int, claim_map: LiteralString = CLAIM_MAP) -> LiteralStr
         "UNWIND range(0, size(rels) - 1) AS hop "
         "WITH p, hop, rels[hop] AS r "
         "MATCH (c:Claim) WHERE c.id IN r.claim_ids AND c.status <> 'retracted' "
-        "WITH p, hop, c ORDER BY hop, c.id "
+        "WITH p, hop, c, startNode(r) AS m, endNode(r) AS o ORDER BY hop, c.id "
         "WITH p, collect(c " + claim_map + ") AS claims"
     )
 
@@ -235,7 +236,8 @@ def neighborhood_body(
     hops: int, types: Sequence[model.Predicate] | None, claim_map: LiteralString = CLAIM_MAP
 ) -> LiteralString:
     """Collects the entities within `hops` of `$slug` as `members` (the centre first) and the
-    claims among them (projected by `claim_map` on `c`, unordered) as `claims`, walking only
+    claims among them (projected by `claim_map` on `c`, with `m` and `o` its subject and
+    object: a shortcut points from a claim's subject to its object) as `claims`, walking only
     the shortcut types in `types` (all when None). Unknown centre: no row.
 
     The types are spliced as relationship types (they are kgapi.model's predicates): a typed
@@ -260,7 +262,7 @@ def neighborhood_body(
         "  MATCH (m)-[r:" + walk + "]->(o) WHERE o IN members "
         "  UNWIND r.claim_ids AS claim_id "
         "  MATCH (c:Claim {id: claim_id}) WHERE c.status <> 'retracted' "
-        "  WITH DISTINCT c "
+        "  WITH DISTINCT c, m, o "
         "  RETURN collect(c " + claim_map + ") AS claims "
         "} "
         "WITH members, claims"

@@ -245,12 +245,25 @@ class _Builder:
             )
         return "{" + ", ".join(parts) + "}"
 
-    def claim(self, var: LiteralString, fetch: ClaimFetch) -> LiteralString:
+    def claim(
+        self,
+        var: LiteralString,
+        fetch: ClaimFetch,
+        ends: tuple[LiteralString, LiteralString] | None = None,
+    ) -> LiteralString:
+        """A claim's map; `ends`: variables already bound to its subject and object (walks
+        that arrive over a shortcut have them, and need not look them up again)."""
         entries: LiteralString = "id: " + var + ".id"
         for name in sorted(fetch.properties & _CLAIM_PROPERTIES.keys()):
             entries += ", " + trusted(_CLAIM_PROPERTIES[name].format(v=var))
-        entries += self.end(var, "subject", "SUBJECT", fetch.source)
-        entries += self.end(var, "object", "OBJECT", fetch.target)
+        if ends is not None:
+            if fetch.source is not None:
+                entries += ", subject: " + self.entity(ends[0], fetch.source)
+            if fetch.target is not None:
+                entries += ", object: " + self.entity(ends[1], fetch.target)
+        else:
+            entries += self.end(var, "subject", "SUBJECT", fetch.source)
+            entries += self.end(var, "object", "OBJECT", fetch.target)
         if fetch.evidence is not None:
             entries += ", evidence: " + self.evidence(var, fetch.evidence)
         return "{" + entries + "}"
@@ -332,7 +345,7 @@ class _Builder:
             self.fix({"from": root.source, "to": root.target})
             return (
                 "OPTIONAL CALL () { "
-                + path_body(root.max_hops, self.claim("c", root.claim))
+                + path_body(root.max_hops, self.claim("c", root.claim, ("m", "o")))
                 + " RETURN {nodes: [e IN nodes(p) | "
                 + self.entity("e", root.entity)
                 + "], claims: claims} AS "
@@ -342,7 +355,7 @@ class _Builder:
         self.fix({"slug": root.slug, "max_nodes": MAX_NEIGHBORHOOD_NODES})
         return (
             "OPTIONAL CALL () { "
-            + neighborhood_body(root.hops, root.types, self.claim("c", root.claim))
+            + neighborhood_body(root.hops, root.types, self.claim("c", root.claim, ("m", "o")))
             + " RETURN {nodes: [e IN members | "
             + self.entity("e", root.entity)
             + "], claims: claims} AS "
