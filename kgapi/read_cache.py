@@ -105,8 +105,8 @@ class ReadCache:
         role: str,
     ) -> Lookup:
         """A hit with the stored bytes, a miss with the key to store under, or a bypass."""
-        if not isinstance(query, str):
-            return BYPASS
+        if not isinstance(query, str) or not isinstance(operation_name, str | None):
+            return BYPASS  # malformed: the execution answers with the error
         digest = hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest()
         if self._operation(digest, query, operation_name) is not OperationType.QUERY:
             return BYPASS
