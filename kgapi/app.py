@@ -81,9 +81,10 @@ class KgapiGraphQL(GraphQL[Context, None]):
 
     With the read cache on, the lookup sits in `execute_operation`: after authentication (the
     role is part of the key, and a bad credential must still be refused) and after strawberry
-    has read the request, but before anything is parsed or executed, so a hit costs the
-    revision read and nothing else; `create_response` sends the stored bytes, or stores the
-    bytes it is about to send. Every answer says which it was in X-Kgapi-Cache.
+    has read the request, but before anything is parsed or executed, so a hit costs
+    authentication and the revision read and nothing else; `create_response` sends the stored
+    bytes, or stores the bytes it is about to send. Every answer says which it was in
+    X-Kgapi-Cache.
     """
 
     def __init__(self, settings: Settings) -> None:

@@ -5,11 +5,13 @@ that is off store nothing; every write path bumps the graph revision."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, LiteralString
 
 import httpx
+import neo4j
 import pytest
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -321,6 +323,52 @@ async def test_the_cache_is_bounded_in_entries_and_bytes(seeded: Database) -> No
     for document in ("subscription { graphChanged { seq } }", "mutation { x }"):
         skipped = await cache.lookup(seeded, document, None, None, None, "r")
         assert skipped.status is CacheStatus.BYPASS
+
+
+class _HeldReads(Database):
+    """The real database, except that an answered read waits for `release` before returning,
+    as a slow network would hold it: a read that began before a write, still under way after."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.answered = asyncio.Event()
+        self.release = asyncio.Event()
+        self.release.set()
+
+    async def read_once(
+        self, text: LiteralString, parameters: Mapping[str, Any] | None = None
+    ) -> list[neo4j.Record]:
+        records = await super().read_once(text, parameters)
+        self.answered.set()
+        await self.release.wait()
+        return records
+
+
+async def test_a_lookup_never_shares_a_revision_read_that_began_before_it_came(
+    neo4j_settings: Settings, seeded: Database
+) -> None:
+    """Lookups share revision reads, but one that starts after a write committed must not join
+    a read that was already under way: that read may predate the write."""
+    held = _HeldReads(neo4j_settings)
+    try:
+        cache = ReadCache(max_entries=10, max_bytes=10_000, max_entry_bytes=1_000)
+        query = "{ stats { entities } }"
+        stored = await cache.lookup(held, query, None, None, None, "r")
+        assert cache.store(stored, b"before the write")
+
+        held.release.clear()
+        held.answered.clear()
+        early = asyncio.create_task(cache.lookup(held, query, None, None, None, "r"))
+        await held.answered.wait()  # its read has its answer (the old revision), held
+        await seeded.write(BUMP_REVISION)  # a write commits
+        late = asyncio.create_task(cache.lookup(held, query, None, None, None, "r"))
+        await asyncio.sleep(0)  # the late lookup is now waiting for a revision
+        held.release.set()
+
+        assert (await early).status is CacheStatus.HIT  # it asked before the write: fine
+        assert (await late).status is CacheStatus.MISS  # it asked after: never the old answer
+    finally:
+        await held.close()
 
 
 async def test_the_seed_bumps_the_revision_when_it_changes_something(
