@@ -75,7 +75,8 @@ explorer-assets:
 # Benchmarks (issue 6, bench/ and BENCHMARKS.md): kgapi vs @neo4j/graphql vs the raw driver, on
 # private Neo4j instances under bench/.data/ (never the team's). Neither is part of `make test`.
 # `bench` is the quick one (10k and 100k relationships, 0.8 s per cell, under 5 minutes);
-# `bench-full` adds 1M and measures 5 s per cell. Both print the ratio table and write
+# `bench-full` adds 1M and measures 5 s per cell. Both end with the repeated-reads measurement
+# (a second kgapi with KGAPI_READ_CACHE=true against the peer). Both print the ratio table and write
 # bench/results/<timestamp>.json and a plot: latency_vs_size.png (bench-full; the quick run's is
 # latency_vs_size-quick.png), which needs matplotlib.
 .PHONY: bench bench-full

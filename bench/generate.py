@@ -43,6 +43,7 @@ from rich.text import Text
 from kgapi.db import Database
 from kgapi.model import EntityKind, Predicate, Status
 from kgapi.queries.graph_writes import SEED_STEPS
+from kgapi.queries.revision import bump_revision_if_changed
 from kgapi.queries.schema import apply_schema
 
 __all__ = [
@@ -716,7 +717,8 @@ async def load_graph(
             progress.update(task, description=step)
             for i in range(0, len(rows), batch_size):
                 counters = await db.write_in_one_transaction(
-                    [(statements[step], {"rows": rows[i : i + batch_size]})]
+                    [(statements[step], {"rows": rows[i : i + batch_size]})],
+                    finish=bump_revision_if_changed,  # like every graph write (read cache)
                 )
                 batches += 1
                 progress.advance(task, counters.get("relationships_created", 0))

@@ -9,6 +9,7 @@ request count and stops by itself; every request goes to loopback.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import math
 import os
@@ -51,6 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 PEER_DIR = Path(__file__).resolve().parent / "peers" / "neo4j-graphql"
 READY_TIMEOUT = 90.0
 REQUEST_TIMEOUT = 60.0
+CACHE_HEADER = "x-kgapi-cache"
 
 
 class RequestFailed(RuntimeError):
@@ -101,20 +103,28 @@ class RawSystem(System):
 
 
 class HttpSystem(System):
-    """A GraphQL server on loopback: POST the query's document with its variables."""
+    """A GraphQL server on loopback: POST the query's document with its variables.
+
+    Systems whose name starts with `kgapi` (kgapi, kgapi-cached) are sent kgapi's documents,
+    the others the peer's. kgapi's X-Kgapi-Cache answers are counted in `cache_outcomes`, so a
+    measurement can show that the cached system really answered from its cache."""
 
     def __init__(self, name: str, url: str, client: httpx.AsyncClient) -> None:
         self.name = name
         self.url = url
         self.client = client
+        self.cache_outcomes: collections.Counter[str] = collections.Counter()
 
     def payload(self, query: Query) -> dict[str, Any]:
-        if self.name == "kgapi":
+        if self.name.startswith("kgapi"):
             return {"query": query.kgapi, "variables": query.kgapi_vars}
         return {"query": query.peer, "variables": query.peer_vars}
 
     async def call(self, query: Query) -> Any:
         response = await self.client.post(self.url, json=self.payload(query))
+        outcome = response.headers.get(CACHE_HEADER)
+        if outcome:
+            self.cache_outcomes[outcome] += 1
         if response.status_code != 200:
             raise RequestFailed(f"HTTP {response.status_code}: {response.text[:200]}")
         body = response.json()
@@ -344,13 +354,18 @@ class Server:
 
 @contextmanager
 def kgapi_server(
-    target: PrivateNeo4j, log_dir: Path, module: str = "uvicorn", **extra_env: str
+    target: PrivateNeo4j,
+    log_dir: Path,
+    module: str = "uvicorn",
+    log_name: str = "kgapi.log",
+    **extra_env: str,
 ) -> Iterator[Server]:
     """kgapi's real API, as deployed: uvicorn with the app factory, one process, reading its
-    configuration from the environment (pointed at the private Neo4j). `module` may replace
-    `uvicorn` by a wrapper taking the same command line (bench.profiled_kgapi)."""
+    configuration from the environment (pointed at the private Neo4j; `extra_env` adds to it,
+    e.g. KGAPI_READ_CACHE). `module` may replace `uvicorn` by a wrapper taking the same command
+    line (bench.profiled_kgapi)."""
     port = free_port()
-    log = log_dir / "kgapi.log"
+    log = log_dir / log_name
     command = [
         sys.executable,
         "-m",

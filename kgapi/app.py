@@ -2,7 +2,8 @@
 
 The Neo4j driver is opened once in the lifespan and closed on shutdown. The app starts even
 when Neo4j is down (so /health answers and /ready says why it is not ready) and recovers by
-itself when Neo4j returns: the driver reconnects on the next request.
+itself when Neo4j returns: the driver reconnects on the next request. With KGAPI_READ_CACHE on,
+the GraphQL view answers repeated queries from kgapi.read_cache.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 from neo4j.exceptions import DriverError, Neo4jError
@@ -24,6 +25,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from kgapi.auth import AuthenticationFailed
 from kgapi.authenticate import authenticate
@@ -35,6 +38,7 @@ from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
 from kgapi.observability import (
     GRAPHQL_ERRORS,
+    READ_CACHE_REQUESTS,
     REQUEST_ID_HEADER,
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
@@ -43,6 +47,10 @@ from kgapi.observability import (
     metrics_endpoint,
 )
 from kgapi.queries.schema import schema_ready
+from kgapi.read_cache import CACHE_HEADER, CacheStatus, Lookup, ReadCache
+
+if TYPE_CHECKING:
+    from cross_web import AsyncHTTPRequestAdapter  # strawberry's own request adapter
 
 __all__ = ["create_app"]
 
@@ -58,12 +66,26 @@ def _accepts_graphql_response(request: Request | WebSocket) -> bool:
     return wanted != -1 and (plain == -1 or wanted < plain)
 
 
+class _SubResponse(Response):
+    """The response strawberry hands from get_context to create_response, carrying this
+    request's read cache lookup between them (it is the one per-request object both see)."""
+
+    read_cache: Lookup = Lookup(CacheStatus.OFF)
+
+
 class KgapiGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with kgapi's per-request context.
 
     It also speaks the GraphQL-over-HTTP media type application/graphql-response+json: a
     request error (unparsable, invalid, or with variables that do not coerce — no `data`
     entry) is then a 400 without `data`, as the specification asks.
+
+    With the read cache on, the lookup sits in `execute_operation`: after authentication (the
+    role is part of the key, and a bad credential must still be refused) and after strawberry
+    has read the request, but before anything is parsed or executed, so a hit costs
+    authentication and the revision read and nothing else; `create_response` sends the stored
+    bytes, or stores the bytes it is about to send. Every answer says which it was in
+    X-Kgapi-Cache.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -71,6 +93,22 @@ class KgapiGraphQL(GraphQL[Context, None]):
             build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
         )
         self.settings = settings
+        self.read_cache = (
+            ReadCache(
+                max_entries=settings.read_cache_max_entries,
+                max_bytes=settings.read_cache_max_bytes,
+                max_entry_bytes=settings.read_cache_max_entry_bytes,
+                max_tokens=settings.max_tokens,
+            )
+            if settings.read_cache
+            else None
+        )
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = _SubResponse()
+        sub_response.status_code = None  # type: ignore[assignment]  # as strawberry does
+        del sub_response.headers["content-length"]
+        return sub_response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         db: Database = request.app.state.db
@@ -87,6 +125,49 @@ class KgapiGraphQL(GraphQL[Context, None]):
         except DatabaseUnavailable:
             context.database_unavailable = True  # the permission check reports it
         return context
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        lookup = await self._look_up(request_data, context)
+        READ_CACHE_REQUESTS.labels(lookup.status.value).inc()
+        if isinstance(sub_response, _SubResponse):
+            sub_response.read_cache = lookup
+        if lookup.status is CacheStatus.HIT:
+            return ExecutionResult(data=None, errors=None)  # create_response sends the bytes
+        return await super().execute_operation(
+            request=request,
+            request_adapter=request_adapter,
+            request_data=request_data,
+            context=context,
+            root_value=root_value,
+            sub_response=sub_response,
+        )
+
+    async def _look_up(
+        self, request_data: GraphQLRequestData | list[GraphQLRequestData], context: Context
+    ) -> Lookup:
+        if self.read_cache is None:
+            return Lookup(CacheStatus.OFF)
+        if isinstance(request_data, list) or request_data.protocol != "http":
+            return Lookup(CacheStatus.BYPASS)  # batches and streams are not answers to keep
+        if context.auth_error is not None or context.database_unavailable:
+            return Lookup(CacheStatus.BYPASS)  # the refusal must come from the execution
+        principal = context.principal
+        return await self.read_cache.lookup(
+            context.db,
+            request_data.query,
+            request_data.operation_name,
+            request_data.variables,
+            request_data.extensions,
+            role="anonymous" if principal.anonymous else principal.role.value,
+        )
 
     async def process_result(self, request: Request, result: Any) -> Any:
         """Errors raised while parsing (e.g. the token limit) bypass schema extensions; they
@@ -113,6 +194,31 @@ class KgapiGraphQL(GraphQL[Context, None]):
         wants = sub_response.headers.get(WANTS_GRAPHQL_RESPONSE) == "1"
         if WANTS_GRAPHQL_RESPONSE in sub_response.headers:
             del sub_response.headers[WANTS_GRAPHQL_RESPONSE]
+        lookup = (
+            sub_response.read_cache
+            if isinstance(sub_response, _SubResponse)
+            else Lookup(CacheStatus.BYPASS)
+        )
+        sub_response.headers[CACHE_HEADER] = lookup.status.value
+        if lookup.status is CacheStatus.HIT and lookup.body is not None:
+            hit = Response(
+                lookup.body,
+                status_code=200,
+                media_type=GRAPHQL_RESPONSE_JSON if wants else "application/json",
+            )
+            hit.headers.raw.extend(sub_response.headers.raw)
+            return hit
+        response = self._encode(response_data, sub_response, wants)
+        if (
+            self.read_cache is not None
+            and lookup.status is CacheStatus.MISS
+            and response.status_code == 200
+            and _error_free(response_data)
+        ):
+            self.read_cache.store(lookup, bytes(response.body))
+        return response
+
+    def _encode(self, response_data: Any, sub_response: Response, wants: bool) -> Response:
         response = super().create_response(response_data, sub_response)
         if not wants or not isinstance(response_data, dict):
             return response
@@ -127,7 +233,18 @@ class KgapiGraphQL(GraphQL[Context, None]):
             media_type=GRAPHQL_RESPONSE_JSON,
         )
         result.headers[REQUEST_ID_HEADER] = response.headers.get(REQUEST_ID_HEADER, "")
+        result.headers[CACHE_HEADER] = response.headers.get(CACHE_HEADER, "")
         return result
+
+
+def _error_free(response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bool:
+    """An answer worth keeping: data, no errors, and no per-request extensions."""
+    return (
+        isinstance(response_data, dict)
+        and response_data.get("data") is not None
+        and not response_data.get("errors")
+        and not response_data.get("extensions")
+    )
 
 
 async def health(_: Request) -> JSONResponse:

@@ -96,6 +96,18 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = Field(default_factory=lambda: ["*"], description="Host headers")
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
 
+    # The read cache (kgapi.read_cache): per process, keyed on the graph revision in Neo4j, so
+    # its size is the only thing to tune; off by default because every answer then costs one
+    # more (tiny) Neo4j read, which only pays off when clients repeat themselves.
+    read_cache: bool = Field(default=False, description="cache answers to GraphQL queries")
+    read_cache_max_entries: int = Field(default=1000, ge=1, description="answers kept")
+    read_cache_max_bytes: int = Field(
+        default=32_000_000, ge=1024, description="bytes of answers kept, in total"
+    )
+    read_cache_max_entry_bytes: int = Field(
+        default=1_000_000, ge=1, description="larger answers are not kept"
+    )
+
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_home: Path = Path(".neo4j")
     neo4j_heap: str = "1g"

@@ -216,14 +216,18 @@ class Database:
         self,
         steps: Sequence[tuple[LiteralString, Mapping[str, Any]]],
         on_step: Callable[[int, int], None] | None = None,
+        finish: Callable[[Tx, bool], Awaitable[object]] | None = None,
     ) -> dict[str, int]:
         """Run several write statements as one transaction: all of them commit, or none.
 
         Returns the summed counters (nodes_created, properties_set, ...), so a caller can show
-        that a repeated, idempotent write changed nothing.
+        that a repeated, idempotent write changed nothing. `finish` runs last, in the same
+        transaction, told whether the steps changed anything (the seed bumps the graph revision
+        there only when they did); what it writes is left out of the counters, so that a
+        repeated seed still reports zeros.
         """
 
-        @neo4j.unit_of_work(timeout=self.settings.query_timeout * len(steps))
+        @neo4j.unit_of_work(timeout=self.settings.query_timeout * (len(steps) + 1))
         async def work(tx: neo4j.AsyncManagedTransaction) -> dict[str, int]:
             totals: dict[str, int] = {}
             for done, (text, parameters) in enumerate(steps, start=1):
@@ -235,6 +239,9 @@ class Database:
                         totals[name.lstrip("_")] = totals.get(name.lstrip("_"), 0) + value
                 if on_step is not None:
                     on_step(done, len(steps))
+            if finish is not None:
+                changed = any(v for k, v in totals.items() if k != "system_updates")
+                await finish(Tx(tx), changed)
             return totals
 
         try:

@@ -25,6 +25,8 @@ __all__ = [
     "GRAPHQL_ERRORS",
     "NEO4J_IN_FLIGHT",
     "NEO4J_QUERIES",
+    "READ_CACHE_BYTES",
+    "READ_CACHE_REQUESTS",
     "REQUEST_ID_HEADER",
     "BodySizeLimitMiddleware",
     "RequestContextMiddleware",
@@ -56,6 +58,12 @@ COMPILED_READS = Counter(
     ["path"],
 )
 NEO4J_IN_FLIGHT = Gauge("kgapi_neo4j_in_flight", "Neo4j calls in progress (pool in use)")
+READ_CACHE_REQUESTS = Counter(
+    "kgapi_read_cache_requests_total",
+    "GraphQL requests by read cache outcome (hit, miss, bypass, off)",
+    ["result"],
+)
+READ_CACHE_BYTES = Gauge("kgapi_read_cache_bytes", "Bytes of answers held by the read cache")
 _ROUTES = ("/graphql", "/health", "/ready", "/metrics", "/explorer", "/export")
 
 

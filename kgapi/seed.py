@@ -19,6 +19,7 @@ import yaml
 from kgapi import model
 from kgapi.db import Database
 from kgapi.queries.graph_writes import SEED_STEPS, seed_steps
+from kgapi.queries.revision import bump_revision_if_changed
 from kgapi.queries.schema import apply_schema
 from kgapi.validation import (
     ClaimIn,
@@ -255,11 +256,17 @@ async def seed_database(
     seed_dir: Path = DEFAULT_SEED_DIR,
     on_step: Callable[[int, int], None] | None = None,
 ) -> SeedReport:
-    """Validate everything, apply the schema, then write the bundle in one transaction."""
+    """Validate everything, apply the schema, then write the bundle in one transaction.
+
+    The transaction ends by bumping the graph revision when it changed anything, so that no
+    API worker's read cache keeps an answer from before the seed.
+    """
     bundle = load_bundle(seed_dir)
     rows = bundle_rows(bundle)
     await apply_schema(db)
-    counters = await db.write_in_one_transaction(seed_steps(rows), on_step)
+    counters = await db.write_in_one_transaction(
+        seed_steps(rows), on_step, finish=bump_revision_if_changed
+    )
     return SeedReport(
         documents=len(bundle.documents) + len(rows["sources"]),
         sentences=len(rows["sentences"]),

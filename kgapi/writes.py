@@ -25,6 +25,7 @@ from kgapi.config import Settings
 from kgapi.db import Database, Tx
 from kgapi.mentions import Candidate, Mention, find_mentions, name_forms
 from kgapi.queries import writes as q
+from kgapi.queries.revision import bump_revision
 from kgapi.seed import claim_row, document_rows, entity_rows
 from kgapi.text import sentence_containing, split_sentences
 from kgapi.validation import (
@@ -157,7 +158,14 @@ async def _idempotent(
     payload: Any,
     work: Callable[[Tx], Awaitable[WriteResult]],
 ) -> WriteResult:
-    """Run `work` once per (actor, idempotency key): a retry gets the first answer back."""
+    """Run `work` once per (actor, idempotency key): a retry gets the first answer back.
+
+    Unless it is a replay, the transaction ends by bumping the graph revision (its last lock,
+    see kgapi.queries.revision), so that no worker's read cache serves an answer from before
+    it. It bumps even when the work turns out to change nothing: proving that would cost more
+    than it saves (upsertEntity MERGEs mentions even when the entity itself is unchanged), and
+    the price is one round of cache misses.
+    """
     request_hash = _request_hash(operation, payload)
     scoped = f"{principal.actor}:{key}" if key else None
 
@@ -180,6 +188,7 @@ async def _idempotent(
             await q.idempotency_save(
                 tx, scoped, principal.actor, operation, request_hash, result.target
             )
+        await bump_revision(tx)
         return result
 
     try:

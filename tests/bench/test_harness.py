@@ -1,7 +1,8 @@
 """The benchmark harness works (bench/): not how fast anything is, only that the generator is
 deterministic and faithful to the model, that its graph loads, and that one short run of the
-load driver against raw Cypher and kgapi produces a well-formed result. It starts and stops its
-own private Neo4j on a free port (never the team's), with a tiny graph, in well under a minute.
+load driver against raw Cypher, kgapi and kgapi with its read cache on produces a well-formed
+result. It starts and stops its own private Neo4j on a free port (never the team's), with a tiny
+graph, in well under a minute.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from bench.generate import generate
 from bench.harness import percentile
 from bench.queries import QUERY_KEYS
+from bench.report import markdown, targets
 from bench.run import parse_args, run
 from kgapi.model import EntityKind
 
@@ -65,7 +67,9 @@ def test_the_peer_type_definitions_name_every_kind_of_the_model() -> None:
 
 
 @pytest.mark.provisioning
-async def test_one_short_run_against_raw_and_kgapi_is_well_formed(tmp_path: Path) -> None:
+async def test_one_short_run_against_raw_kgapi_and_cached_kgapi_is_well_formed(
+    tmp_path: Path,
+) -> None:
     args = parse_args(
         [
             "--sizes",
@@ -79,7 +83,9 @@ async def test_one_short_run_against_raw_and_kgapi_is_well_formed(tmp_path: Path
             "--trip-requests",
             "2",
             "--systems",
-            "kgapi,raw",
+            "kgapi,raw,kgapi-cached",
+            "--repeat-concurrency",
+            "2",
             "--heap",
             "512m",
             "--pagecache",
@@ -110,5 +116,25 @@ async def test_one_short_run_against_raw_and_kgapi_is_well_formed(tmp_path: Path
         assert cell["rps"] > 0
         assert 0 < cell["p50_ms"] <= cell["p99_ms"] <= cell["max_ms"]
     assert 0 < size["rss_peak_mb"]["kgapi"] < 1024
+    # Repeated reads: kgapi with its read cache on, in a process of its own, answers every
+    # query like uncached kgapi, from its cache, at the cost of one round trip (the revision).
+    repeated = size["repeated_reads"]
+    assert repeated["concurrency"] == 2
+    assert repeated["failed"] == {}
+    assert repeated["agreement"] == {key: True for key in QUERY_KEYS}
+    assert [c["query"] for c in repeated["cells"]] == list(QUERY_KEYS)  # no peer in this run
+    for cell in repeated["cells"]:
+        assert cell["system"] == "kgapi-cached"
+        assert cell["errors"] == 0, cell
+        assert cell["rps"] > 0
+    assert all(rate == 1.0 for rate in repeated["hit_rate"].values()), repeated["hit_rate"]
+    assert repeated["round_trips"] == {key: 1.0 for key in QUERY_KEYS}
+    assert repeated["ratio_vs_peer"] == {key: None for key in QUERY_KEYS}
+    assert 0 < repeated["rss_peak_mb"] < 1024
+    table = markdown(results)
+    assert "Repeated reads at" in table and "| Q1 | " in table.split("Repeated reads at")[1]
+    cache_target = targets(results)[-1]
+    assert "read cache" in cache_target["target"]
+    assert cache_target["status"] == "NOT MEASURED"  # the peer was not part of this run
     # The private Neo4j was stopped: its pid file is gone.
     assert not list((tmp_path / "data").glob("*/neo4j.pid.json"))

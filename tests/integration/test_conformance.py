@@ -1,4 +1,5 @@
-"""GraphQL over HTTP: graphql-http's server audit suite (npm), run against a live kgapi."""
+"""GraphQL over HTTP: graphql-http's server audit suite (npm), run against a live kgapi, with
+the read cache off and on."""
 
 from __future__ import annotations
 
@@ -19,9 +20,14 @@ from tests.integration.live import running_server
 AUDIT_DIR = Path(__file__).resolve().parents[1] / "conformance"
 
 
-@pytest.fixture(scope="module")
-def server(neo4j_settings: Settings, seeded: Database) -> Iterator[str]:
-    with running_server(neo4j_settings) as url:
+@pytest.fixture(scope="module", params=["cache-off", "cache-on"])
+def server(
+    request: pytest.FixtureRequest, neo4j_settings: Settings, seeded: Database
+) -> Iterator[str]:
+    """Once as configured by default, once with the read cache on: the audit repeats its
+    requests, so hits must speak GraphQL over HTTP exactly as misses do."""
+    cache = "true" if request.param == "cache-on" else "false"
+    with running_server(neo4j_settings, KGAPI_READ_CACHE=cache) as url:
         yield url
 
 
