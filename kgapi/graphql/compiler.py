@@ -721,12 +721,18 @@ class CompiledReads:
         """Plans depend only on the query, the operation and the variables (never on the
         caller: the role is checked before), so they are kept per process like parsed
         documents; a repeated request skips planning."""
-        key = (query, operation_name, orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+        prepared = self.prepare(query, operation_name)
+        if prepared is None:
+            return None
+        try:
+            canonical = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # e.g. a lone surrogate: not JSON text; the resolvers refuse it
+            return None
+        key = (query, operation_name, canonical)
         if key in self._plans:
             self._plans.move_to_end(key)
             return self._plans[key]
-        prepared = self.prepare(query, operation_name)
-        plan = self.plan(prepared, variables) if prepared is not None else None
+        plan = self.plan(prepared, variables)
         self._plans[key] = plan
         if len(self._plans) > PREPARED_CACHE_SIZE:
             self._plans.popitem(last=False)
