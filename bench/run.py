@@ -12,6 +12,8 @@ the repeated-reads measurement: a second kgapi process with KGAPI_READ_CACHE=tru
 take turns on each query of the mix, the same request repeated at concurrency 8
 (`--repeat-concurrency`); it reports req/s, latency, the share of kgapi's answers that were
 cache hits, and the ratio kgapi-cached / @neo4j/graphql (`repeated_reads` in the results).
+That part is timed by wrk (bench.wrk) when it is installed, else by the Python client
+(`--repeat-driver`); the results name the driver of every cell.
 
     python -m bench.run --sizes 10k,100k --seconds 1          # make bench
     python -m bench.run --sizes 10k,100k,1M --seconds 5       # make bench-full
@@ -48,6 +50,7 @@ from bench.generate import (
 from bench.harness import (
     PEER_DIR,
     REPO,
+    REQUEST_TIMEOUT,
     CellResult,
     HttpSystem,
     RawSystem,
@@ -57,6 +60,7 @@ from bench.harness import (
     System,
     http_client,
     kgapi_server,
+    metric_samples,
     peer_server,
     round_trips,
     rss_bytes,
@@ -70,6 +74,7 @@ from bench.private_neo4j import (
     private_neo4j,
 )
 from bench.queries import PAGE, RAW_Q2_SORT, Query, Setup, peer_offset_cursor, query_mix
+from bench.wrk import INSTALL_HINT, run_wrk, wrk_version
 from kgapi.db import Database
 from kgapi.model import EntityKind
 from kgapi.neo4j_local import LocalNeo4j
@@ -96,6 +101,9 @@ def _versions() -> dict[str, str]:
         "neo4j-rust-ext": version("neo4j-rust-ext"),
         "httpx (load client)": version("httpx"),
     }
+    wrk = wrk_version()
+    if wrk:
+        out["wrk (repeated-reads load driver)"] = wrk.removeprefix("wrk ")
     node = shutil.which("node")
     if node:
         out["node"] = subprocess.run(
@@ -397,13 +405,16 @@ async def measure_repeated_reads(
 
     The cached kgapi is a process of its own, started for this part only, so that the main
     measurement above stays the cache-off one. Before measuring, its answer to each query is
-    checked against uncached kgapi's; after, its round trips per request are counted (the
-    revision read, when every answer is a hit)."""
+    checked against uncached kgapi's (by the Python client); after, its round trips per request
+    are counted (the revision read, when every answer is a hit). The timed part of both systems
+    is driven by `args.repeat_driver`: wrk when installed (the Python client cannot ask as fast
+    as the cache answers), else the Python client; every cell records which."""
     concurrency = args.repeat_concurrency
     failed: dict[str, dict[str, str]] = measured.get("failed", {})
     uncached: dict[str, dict[str, Any]] = measured.get("answers", {})
     out: dict[str, Any] = {
         "concurrency": concurrency,
+        "driver": args.repeat_driver,
         "kgapi_env": {"KGAPI_READ_CACHE": "true"},
         "cells": [],
         "hit_rate": {},
@@ -434,26 +445,44 @@ async def measure_repeated_reads(
                 rps: dict[str, float] = {}
                 for system in pair:
                     system.cache_outcomes.clear()
-                    cell = await run_cell(
-                        system,
-                        query,
-                        concurrency=concurrency,
-                        seconds=args.seconds,
-                        max_requests=args.max_requests,
-                        warmup=min(concurrency, 4),
-                        sampler=sampler if system is cached else None,
-                    )
-                    out["cells"].append(cell.to_json())
-                    rps[system.name] = cell.rps
-                    if system is cached:
-                        answered = sum(cached.cache_outcomes.values())
-                        hits = cached.cache_outcomes.get("hit", 0)
-                        out["hit_rate"][query.key] = hits / answered if answered else None
+                    if args.repeat_driver == "httpx":
+                        cell = (
+                            await run_cell(
+                                system,
+                                query,
+                                concurrency=concurrency,
+                                seconds=args.seconds,
+                                max_requests=args.max_requests,
+                                warmup=min(concurrency, 4),
+                                sampler=sampler if system is cached else None,
+                            )
+                        ).to_json()
+                        cell["driver"] = "httpx"
+                        if system is cached:
+                            answered = sum(cached.cache_outcomes.values())
+                            hits = cached.cache_outcomes.get("hit", 0)
+                            out["hit_rate"][query.key] = hits / answered if answered else None
+                    else:
+                        cell = await wrk_cell(
+                            system,
+                            query,
+                            concurrency=concurrency,
+                            seconds=args.seconds,
+                            driver=args.repeat_driver,
+                            kgapi_url=server.url if system is cached else None,
+                            peer_log=log_dir / "neo4j-graphql.log",
+                            sampler=sampler if system is cached else None,
+                        )
+                        if system is cached:
+                            out["hit_rate"][query.key] = cell.pop("hit_rate")
+                    out["cells"].append(cell)
+                    rps[system.name] = cell["rps"]
                     console.print(
                         f"[dim]repeat[/] {query.key:<4} c={concurrency:<2} {system.name:<13} "
-                        f"{cell.rps:8.1f} req/s  p50 {report.fmt_ms(cell.p50_ms):>7}  "
-                        f"p99 {report.fmt_ms(cell.p99_ms):>7}  n={cell.requests}"
-                        + (f" [red]errors={cell.errors}[/]" if cell.errors else "")
+                        f"{cell['rps']:8.1f} req/s  p50 {report.fmt_ms(cell['p50_ms']):>7}  "
+                        f"p99 {report.fmt_ms(cell['p99_ms']):>7}  n={cell['requests']}"
+                        f"  ({cell['driver']})"
+                        + (f" [red]errors={cell['errors']}[/]" if cell["errors"] else "")
                     )
                 peer_rps = rps.get("neo4j-graphql")
                 out["ratio_vs_peer"][query.key] = rps[CACHED] / peer_rps if peer_rps else None
@@ -464,6 +493,101 @@ async def measure_repeated_reads(
             await sampler.stop()
         out["rss_peak_mb"] = sampler.overall_peak_mb
     return out
+
+
+async def wrk_cell(
+    system: HttpSystem,
+    query: Query,
+    *,
+    concurrency: int,
+    seconds: float,
+    driver: str,
+    kgapi_url: str | None,
+    peer_log: Path,
+    sampler: RssSampler | None,
+) -> dict[str, Any]:
+    """One repeated-reads cell timed by wrk: the same body the Python client sends, after the
+    same untimed warm-up, as a cell of the same shape as run_cell's (plus wrk's own figures).
+
+    wrk sees status codes only, so the errors it cannot see are counted where the servers
+    record them: kgapi's /metrics (GraphQL errors, and the cache outcomes that give the hit
+    rate) and the peer's log (server.mjs logs every error it masks as `ERROR ...`)."""
+    for _ in range(min(concurrency, 4)):
+        with contextlib.suppress(RequestFailed, httpx.HTTPError, asyncio.TimeoutError):
+            await asyncio.wait_for(system.call(query), REQUEST_TIMEOUT)
+    before = await metric_samples(system.client, kgapi_url) if kgapi_url else {}
+    peer_errors_before = _peer_error_lines(peer_log) if kgapi_url is None else []
+    if sampler is not None:
+        sampler.reset()
+    # In a thread: the loop keeps sampling the RSS while wrk runs.
+    figures, output = await asyncio.to_thread(
+        run_wrk, system.url, system.payload(query), seconds=seconds, concurrency=concurrency
+    )
+    hit_rate: float | None = None
+    if kgapi_url:
+        after = await metric_samples(system.client, kgapi_url)
+
+        def delta(prefix: str) -> dict[str, float]:
+            return {
+                name: value - before.get(name, 0.0)
+                for name, value in after.items()
+                if name.startswith(prefix) and value - before.get(name, 0.0) > 0
+            }
+
+        outcomes = delta("kgapi_read_cache_requests_total{")
+        answered = sum(outcomes.values())
+        if answered:
+            hits = outcomes.get('kgapi_read_cache_requests_total{result="hit"}', 0.0)
+            hit_rate = hits / answered
+        graphql_errors = delta("kgapi_graphql_errors_total{")
+        in_band = round(sum(graphql_errors.values()))
+        first_error = ", ".join(
+            f"GraphQL errors {name[name.index('{') :]}: {count:g}"
+            for name, count in graphql_errors.items()
+        )
+    else:
+        new_lines = _peer_error_lines(peer_log)[len(peer_errors_before) :]
+        in_band = len(new_lines)
+        first_error = new_lines[0][6:][:300] if new_lines else ""
+    ok = figures.requests - figures.http_errors
+    # An error kgapi answers with a status >= 400 is in both counts; any error at all makes the
+    # cell suspect, so the sum is kept simple rather than exact.
+    errors = figures.errors + in_band
+    if not first_error and figures.errors:
+        first_error = (
+            f"wrk: {figures.http_errors} HTTP errors, socket errors {figures.socket_errors}"
+        )
+    cell: dict[str, Any] = {
+        "system": system.name,
+        "query": query.key,
+        "concurrency": concurrency,
+        "requests": figures.requests,
+        "errors": errors,
+        "seconds": figures.seconds,
+        # wrk's rate less the answers that were errors (GraphQL errors come with status 200).
+        "rps": figures.rps * max(0, ok - in_band) / ok if ok else 0.0,
+        "p50_ms": figures.p50_ms,
+        "p90_ms": figures.p90_ms,
+        "p99_ms": figures.p99_ms,
+        "mean_ms": figures.mean_ms,
+        "max_ms": figures.max_ms,
+        "first_error": first_error or None,
+        "rss_peak_mb": sampler.peak_mb() if sampler is not None else None,
+        "driver": driver,
+        "p75_ms": figures.p75_ms,
+        "http_errors": figures.http_errors,
+        "socket_errors": figures.socket_errors,
+        "graphql_errors": in_band,
+        "hit_rate": hit_rate,
+        "wrk_output": output,  # as printed, so that every figure above can be checked
+    }
+    return {k: (round(v, 3) if isinstance(v, float) else v) for k, v in cell.items()}
+
+
+def _peer_error_lines(log: Path) -> list[str]:
+    if not log.exists():
+        return []
+    return [ln for ln in log.read_text(errors="replace").splitlines() if ln.startswith("ERROR ")]
 
 
 def _remove_stale_homes(data_dir: Path, prefix: str, keep: str) -> None:
@@ -509,6 +633,7 @@ async def run(args: argparse.Namespace) -> Path:
                 "caches on, no response cache"
             ),
             "repeat_concurrency": args.repeat_concurrency,
+            "repeat_driver": args.repeat_driver,
         },
         "sizes": [],
     }
@@ -588,6 +713,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=8,
         help="concurrency of the repeated-reads measurement (kgapi-cached vs the peer)",
     )
+    parser.add_argument(
+        "--repeat-driver",
+        choices=("auto", "wrk", "httpx"),
+        default="auto",
+        help="load driver of the repeated-reads measurement: wrk (needs the wrk binary), the "
+        "Python client (httpx), or auto: wrk when it is on PATH, else httpx",
+    )
     parser.add_argument("--queries", default="Q1,Q2a,Q2b,Q3,Q4,Q5,Q6a,Q6b")
     parser.add_argument("--heap", default="1g", help="private Neo4j heap (at most 2g)")
     parser.add_argument("--pagecache", default="1g", help="private Neo4j page cache (<= 1g)")
@@ -608,11 +740,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if CACHED in args.systems and "kgapi" not in args.systems:
         # its deep-page cursor and the answers it is checked against come from uncached kgapi
         parser.error(f"{CACHED} needs kgapi in --systems too")
+    args.repeat_driver = _repeat_driver(parser, args.repeat_driver, CACHED in args.systems)
     if args.plot:
         report.require_matplotlib()
     args.out.mkdir(parents=True, exist_ok=True)
     args.data_dir.mkdir(parents=True, exist_ok=True)
     return args
+
+
+def _repeat_driver(parser: argparse.ArgumentParser, choice: str, needed: bool) -> str:
+    """The repeated-reads load driver as the results name it ("wrk 4.1.0" or "httpx"); without
+    wrk, `auto` falls back to the Python client and says so, `wrk` stops with the fix."""
+    if choice == "httpx" or not needed:
+        return "httpx"
+    version = wrk_version()
+    if version is not None:
+        return version
+    if choice == "wrk":
+        parser.error(f"--repeat-driver wrk: wrk is not on PATH; {INSTALL_HINT}")
+    console.print(
+        "[yellow]wrk is not on PATH[/]: the repeated-reads measurement falls back to the Python "
+        "load client (httpx), which tops out around 400–600 req/s here and caps cached kgapi's "
+        f"figure; {INSTALL_HINT}"
+    )
+    return "httpx"
 
 
 def main(argv: list[str] | None = None) -> None:
