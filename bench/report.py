@@ -20,6 +20,7 @@ __all__ = [
     "markdown",
     "plot",
     "print_summary",
+    "repeated_driver",
     "repeated_rows",
     "require_matplotlib",
     "targets",
@@ -94,6 +95,14 @@ REPEATED_COLUMNS = (
     "hit rate",
     "cached trips",
 )
+
+
+def repeated_driver(repeated: dict[str, Any]) -> str:
+    """The load driver(s) that timed a repeated-reads measurement ("wrk 4.1.0", "httpx"): the
+    Python client caps cached kgapi's figure, so a reader must see which one it was. Results
+    written before wrk was used name none; those were all timed by httpx."""
+    drivers = sorted({cell.get("driver", "httpx") for cell in repeated.get("cells", [])})
+    return " and ".join(drivers) if drivers else repeated.get("driver", "httpx")
 
 
 def repeated_rows(size: dict[str, Any]) -> list[list[str]]:
@@ -320,7 +329,8 @@ def print_summary(results: dict[str, Any], console: Console) -> None:
         repeated = size["repeated_reads"]
         table = Table(
             title=f"{size['label']} relationships, repeated reads at concurrency "
-            f"{repeated['concurrency']} (kgapi with KGAPI_READ_CACHE=true)",
+            f"{repeated['concurrency']} (kgapi with KGAPI_READ_CACHE=true; load driver "
+            f"{repeated_driver(repeated)})",
             title_justify="left",
         )
         for column in REPEATED_COLUMNS:
@@ -400,7 +410,8 @@ def markdown(results: dict[str, Any]) -> str:
             lines.append(
                 f"Repeated reads at {size['label']}, concurrency {repeated['concurrency']}: "
                 "kgapi with `KGAPI_READ_CACHE=true` (a process of its own) and @neo4j/graphql "
-                "take turns, each repeating one request."
+                "take turns, each repeating one request; load driver: "
+                f"{repeated_driver(repeated)}."
             )
             lines.append("")
             lines.append("| " + " | ".join(REPEATED_COLUMNS) + " |")
