@@ -3,24 +3,47 @@ deterministic and faithful to the model, that its graph loads, and that one shor
 load driver against raw Cypher, kgapi and kgapi with its read cache on produces a well-formed
 result. It starts and stops its own private Neo4j on a free port (never the team's), with a tiny
 graph, in well under a minute.
+
+wrk (the repeated-reads load driver): its report is parsed from output it really printed
+(tests/bench/data/wrk-*.txt, captured against a small local HTTP server, one run answering
+every request, one answering a third with 503 and stalling a few past wrk's timeout). The tests
+that run wrk itself carry the `bench` marker, outside `make test` (which must stay green without
+wrk); `make test-bench` installs wrk and runs them, and they fail, not skip, when wrk is missing.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from bench.generate import generate
 from bench.harness import percentile
 from bench.queries import QUERY_KEYS
-from bench.report import markdown, targets
+from bench.report import markdown, print_summary, targets
 from bench.run import parse_args, run
+from bench.wrk import WrkError, parse_wrk_output, run_wrk, wrk_version
 from kgapi.model import EntityKind
 
 TINY = 200  # relationships
+DATA = Path(__file__).parent / "data"
+
+
+def require_wrk() -> None:
+    """The `bench` tests need the wrk binary: say how to get it instead of skipping."""
+    if shutil.which("wrk") is None:
+        pytest.fail(
+            "wrk is not installed: apt-get install wrk (as root), or `make test-bench`, which "
+            "installs it"
+        )
 
 
 def test_same_seed_gives_the_same_rows_and_another_seed_does_not() -> None:
@@ -66,10 +89,121 @@ def test_the_peer_type_definitions_name_every_kind_of_the_model() -> None:
     assert re.findall(r'"(\w+)"', block.group(1)) == [k.value for k in EntityKind]
 
 
+def test_wrk_report_is_read_from_real_output() -> None:
+    ok = parse_wrk_output((DATA / "wrk-ok.txt").read_text())
+    assert ok.requests == 11551
+    assert ok.seconds == pytest.approx(1.0)
+    assert ok.rps == pytest.approx(11527.20)
+    assert ok.p50_ms == pytest.approx(0.444)
+    assert ok.p75_ms == pytest.approx(0.614)
+    assert ok.p90_ms == pytest.approx(0.97)
+    assert ok.p99_ms == pytest.approx(3.71)
+    assert ok.mean_ms == pytest.approx(0.61754)
+    assert ok.max_ms == pytest.approx(12.77)
+    assert ok.http_errors == 0
+    assert ok.socket_errors == {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+    assert ok.errors == 0
+
+
+def test_wrk_errors_are_counted_and_left_out_of_the_rate() -> None:
+    bad = parse_wrk_output((DATA / "wrk-errors.txt").read_text())
+    assert bad.requests == 5600
+    assert bad.seconds == pytest.approx(2.01)
+    assert bad.http_errors == 1867  # "Non-2xx or 3xx responses": the 503s
+    assert bad.socket_errors == {"connect": 0, "read": 0, "write": 0, "timeout": 7}
+    assert bad.errors == 1867 + 7
+    # Requests/sec counts every answer; the benchmark's rate counts successes only.
+    assert bad.rps == pytest.approx(2790.21 * (5600 - 1867) / 5600)
+    assert bad.p50_ms == pytest.approx(0.077)
+    assert bad.p99_ms == pytest.approx(1.21)
+
+
+def test_wrk_output_that_is_not_a_report_is_an_error() -> None:
+    text = (DATA / "wrk-ok.txt").read_text()
+    with pytest.raises(WrkError, match="Requests/sec"):
+        parse_wrk_output(text.replace("Requests/sec:", "Requests per second:"))
+    with pytest.raises(WrkError):
+        parse_wrk_output("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+class _Recorder(ThreadingHTTPServer):
+    """Answers POST with 200 when the body and Content-Type are the expected ones, 400 when
+    not, and counts both: what the live wrk test checks wrk really sent."""
+
+    expected: bytes = b""
+    matched = itertools.count()
+    mismatched = itertools.count()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as wrk's connections expect
+    disable_nagle_algorithm = True
+    server: _Recorder
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        ok = body == self.server.expected and self.headers["Content-Type"] == "application/json"
+        next(self.server.matched if ok else self.server.mismatched)
+        answer = b'{"data":{"ok":true}}'
+        self.send_response(200 if ok else 400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture
+def recorder() -> Iterator[_Recorder]:
+    server = _Recorder(("127.0.0.1", 0), _Handler)
+    server.daemon_threads = True
+    server.matched, server.mismatched = itertools.count(), itertools.count()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.bench
+def test_wrk_posts_the_body_for_one_second_and_its_report_is_read(recorder: _Recorder) -> None:
+    require_wrk()
+    version = wrk_version()
+    assert version is not None and re.fullmatch(r"wrk \d+\.\d+\.\d+", version), version
+    # Quotes, a backslash and Bengali: the Lua literal must carry every byte unchanged.
+    body = {
+        "query": 'query($slug: String!) { entity(slug: $slug) { name } } # "\\"',
+        "variables": {"slug": "শেখ-মুজিবুর-রহমান"},
+    }
+    recorder.expected = json.dumps(body, ensure_ascii=False).encode()
+    port = recorder.server_address[1]
+    figures, output = run_wrk(f"http://127.0.0.1:{port}/graphql", body, seconds=1, concurrency=8)
+    assert "2 threads and 8 connections" in output
+    assert figures.requests > 0
+    assert figures.errors == 0, output
+    assert next(recorder.mismatched) == 0  # no request had another body or Content-Type
+    # wrk counts the answers it read before its duration ended; the server may have answered
+    # a few more that were still in flight.
+    assert next(recorder.matched) >= figures.requests
+    assert 0 < figures.p50_ms <= figures.p75_ms <= figures.p90_ms <= figures.p99_ms
+    assert figures.p99_ms <= figures.max_ms
+
+
+DRIVERS = ["httpx", pytest.param("wrk", marks=pytest.mark.bench)]
+
+
 @pytest.mark.provisioning
+@pytest.mark.parametrize("driver", DRIVERS)
 async def test_one_short_run_against_raw_kgapi_and_cached_kgapi_is_well_formed(
-    tmp_path: Path,
+    tmp_path: Path, driver: str
 ) -> None:
+    if driver == "wrk":
+        require_wrk()
     args = parse_args(
         [
             "--sizes",
@@ -86,6 +220,8 @@ async def test_one_short_run_against_raw_kgapi_and_cached_kgapi_is_well_formed(
             "kgapi,raw,kgapi-cached",
             "--repeat-concurrency",
             "2",
+            "--repeat-driver",
+            driver,
             "--heap",
             "512m",
             "--pagecache",
@@ -120,19 +256,32 @@ async def test_one_short_run_against_raw_kgapi_and_cached_kgapi_is_well_formed(
     # query like uncached kgapi, from its cache, at the cost of one round trip (the revision).
     repeated = size["repeated_reads"]
     assert repeated["concurrency"] == 2
+    expected_driver = "httpx" if driver == "httpx" else wrk_version()
+    assert repeated["driver"] == expected_driver
+    assert results["config"]["repeat_driver"] == expected_driver
     assert repeated["failed"] == {}
     assert repeated["agreement"] == {key: True for key in QUERY_KEYS}
     assert [c["query"] for c in repeated["cells"]] == list(QUERY_KEYS)  # no peer in this run
     for cell in repeated["cells"]:
         assert cell["system"] == "kgapi-cached"
+        assert cell["driver"] == expected_driver
         assert cell["errors"] == 0, cell
         assert cell["rps"] > 0
+        assert 0 < cell["p50_ms"] <= cell["p99_ms"] <= cell["max_ms"]
+        if driver == "wrk":
+            assert "requests in" in cell["wrk_output"]
+            assert cell["graphql_errors"] == 0
+    # With wrk, the hit rate comes from kgapi's /metrics; with httpx, from X-Kgapi-Cache.
     assert all(rate == 1.0 for rate in repeated["hit_rate"].values()), repeated["hit_rate"]
     assert repeated["round_trips"] == {key: 1.0 for key in QUERY_KEYS}
     assert repeated["ratio_vs_peer"] == {key: None for key in QUERY_KEYS}
     assert 0 < repeated["rss_peak_mb"] < 1024
     table = markdown(results)
     assert "Repeated reads at" in table and "| Q1 | " in table.split("Repeated reads at")[1]
+    assert f"load driver: {expected_driver}." in table
+    console = Console(record=True, width=200)
+    print_summary(results, console)
+    assert f"load driver {expected_driver})" in console.export_text()
     cache_target = targets(results)[-1]
     assert "read cache" in cache_target["target"]
     assert cache_target["status"] == "NOT MEASURED"  # the peer was not part of this run
