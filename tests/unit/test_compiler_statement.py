@@ -1,0 +1,62 @@
+"""The one-statement read path never puts client text into Cypher.
+
+Planning needs no database: these tests plan queries with hostile aliases and argument values
+and inspect the statement and its parameters (the statements themselves run against Neo4j in
+tests/integration/test_compiled_reads.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kgapi.config import Settings
+from kgapi.graphql.compiler import CompiledReads
+from kgapi.graphql.schema import build_schema
+
+HOSTILE = "x}) DETACH DELETE n //"
+
+
+@pytest.fixture(scope="module")
+def reads() -> CompiledReads:
+    schema: Any = build_schema(Settings())
+    assert isinstance(schema.reads, CompiledReads)
+    return schema.reads
+
+
+def test_aliases_and_values_stay_out_of_the_statement(reads: CompiledReads) -> None:
+    query = """query($slug: String!, $text: String!) {
+      matchDetachDelete: entity(slug: $slug) { returnAll: slug
+        callDbms: relations(type: "PARTY_TO", first: 3) { edges { node { claimId } } } }
+      s: search(text: $text) { score }
+      e: entities(where: { name: { contains: $text } }) { totalCount }
+    }"""
+    plan = reads.cached_plan(query, None, {"slug": HOSTILE, "text": HOSTILE})
+    assert plan is not None and plan.statement is not None
+    for text in ("matchDetachDelete", "returnAll", "callDbms", "DETACH", HOSTILE):
+        assert text not in plan.statement
+    assert HOSTILE in plan.params.values()  # the value travels as a parameter
+    assert "PARTY_TO" in plan.params.values()  # a predicate argument is a parameter too
+
+
+def test_plans_are_reused_for_the_same_request(reads: CompiledReads) -> None:
+    query = "query($s: String!) { entity(slug: $s) { slug } }"
+    first = reads.cached_plan(query, None, {"s": "pakistan"})
+    assert first is not None
+    assert reads.cached_plan(query, None, {"s": "pakistan"}) is first
+    other = reads.cached_plan(query, None, {"s": "kazakhstan"})
+    assert other is not None and other is not first
+    assert other.statement == first.statement  # one statement text: Neo4j plans it once
+
+
+def test_what_it_cannot_express_is_declined(reads: CompiledReads) -> None:
+    declined = [
+        "{ stats { entities } }",
+        '{ entity(slug: "a") { ... on Agreement { parties { slug } } } }',
+        'mutation { retractClaim(input: {id: "x"}) { changed } }',
+        "{ __schema { queryType { name } } }",
+        '{ entity(slug: "a") { relations(first: 100000) { totalCount } } }',
+    ]
+    for query in declined:
+        assert reads.cached_plan(query, None, None) is None, query
