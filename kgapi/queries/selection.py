@@ -98,8 +98,9 @@ class RelationsFetch:
 
 @dataclass(slots=True)
 class EntityFetch:
-    """An entity's `slug` and `kind` (always: ids, type names and cursors need them), those of
-    ENTITY_PROPERTIES in `properties`, and its `relations` fields in selection order."""
+    """An entity's `slug` (always: ids and cursors need it), those of ENTITY_PROPERTIES in
+    `properties` (`kind` too, for `kind` and `__typename`), and its `relations` fields in
+    selection order."""
 
     properties: set[str] = field(default_factory=set)
     relations: list[RelationsFetch] = field(default_factory=list)
@@ -216,7 +217,7 @@ class _Builder:
         extra: LiteralString = ""
         for index, relations in enumerate(fetch.relations if fetch else []):
             extra += ", r" + trusted(str(index)) + ": " + self.relations(var, relations)
-        wanted = {"slug", "kind", *(fetch.properties if fetch else ())}
+        wanted = {"slug", *(fetch.properties if fetch else ())}
         return var + " " + entity_map(var, extra, wanted)
 
     def relations(self, entity: LiteralString, fetch: RelationsFetch) -> LiteralString:
