@@ -132,3 +132,14 @@ def test_when_neo4j_is_down_ready_is_503_and_graphql_says_so() -> None:
         error = body["errors"][0]
         assert error["extensions"] == {"code": "DATABASE_UNAVAILABLE"}
         assert error["message"] == "The database is unavailable; try again shortly."
+
+
+def test_bengali_leaves_as_utf8_not_escapes(client: TestClient) -> None:
+    """Answers are encoded by orjson: Bengali is sent as UTF-8 (three bytes a letter), not as
+    six-byte \\uXXXX escapes."""
+    response = client.post(
+        "/graphql", json={"query": '{ entity(slug: "pakistan") { name(lang: "bn") } }'}
+    )
+    assert response.status_code == 200
+    assert "পাকিস্তান".encode() in response.content
+    assert b"\\u09" not in response.content

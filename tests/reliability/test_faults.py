@@ -232,6 +232,24 @@ async def test_neo4j_outage_and_recovery_under_load(private: tuple[LocalNeo4j, S
     assert slowest < 2 * (2.0 + 3.0) + 2.0, slowest
 
 
+async def test_a_read_waits_out_a_short_restart(private: tuple[LocalNeo4j, Settings]) -> None:
+    """Reads are auto-commit queries that kgapi itself retries (within the query timeout) when
+    Neo4j is unreachable: a read issued while Neo4j restarts answers once it is back."""
+    local, settings = private
+    db = Database(settings.model_copy(update={"query_timeout": 90.0}))
+    try:
+        assert (await db.read("RETURN 1 AS n"))[0]["n"] == 1
+        await asyncio.to_thread(local.stop)
+        reading = asyncio.create_task(db.read("RETURN 2 AS n"))
+        await asyncio.sleep(2.0)
+        assert not reading.done(), reading  # retrying, not failed
+        await asyncio.to_thread(local.start)
+        records = await asyncio.wait_for(reading, timeout=90)
+        assert records[0]["n"] == 2
+    finally:
+        await db.close()
+
+
 def test_private_home_is_not_the_projects(private: tuple[LocalNeo4j, Settings]) -> None:
     local, _ = private
     assert Path(".neo4j").resolve() != local.home
