@@ -57,6 +57,16 @@ def fmt_ms(value: float | None) -> str:
     return f"{value:.0f}ms" if value >= 100 else f"{value:.1f}ms"
 
 
+def cell_columns(cell: dict[str, Any] | None, failed: bool) -> list[str]:
+    """A cell's two table columns: req/s (with errors, if any) and p50 / p99."""
+    if failed:
+        return ["failed", "—"]
+    if not cell:
+        return ["—", "—"]
+    errors = f" ({cell['errors']} errors)" if cell["errors"] else ""
+    return [f"{cell['rps']:.1f}{errors}", f"{fmt_ms(cell['p50_ms'])} / {fmt_ms(cell['p99_ms'])}"]
+
+
 def fmt_ratio(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}×"
 
@@ -117,16 +127,7 @@ def repeated_rows(size: dict[str, Any]) -> list[list[str]]:
         for system in ("kgapi-cached", "neo4j-graphql"):
             cell = cells.get((system, key))
             failed = system == "kgapi-cached" and key in repeated.get("failed", {})
-            if failed:
-                row += ["failed", "—"]
-            elif cell:
-                errors = f" ({cell['errors']} errors)" if cell["errors"] else ""
-                row += [
-                    f"{cell['rps']:.1f}{errors}",
-                    f"{fmt_ms(cell['p50_ms'])} / {fmt_ms(cell['p99_ms'])}",
-                ]
-            else:
-                row += ["—", "—"]
+            row += cell_columns(cell, bool(failed))
         hit_rate = repeated.get("hit_rate", {}).get(key)
         trips = repeated.get("round_trips", {}).get(key)
         row += [
@@ -373,16 +374,7 @@ def markdown(results: dict[str, Any]) -> str:
                 for system in ("kgapi", "neo4j-graphql", "raw"):
                     cell = cells.get((system, key, concurrency))
                     failed = size.get("failed", {}).get(key, {}).get(system)
-                    if failed:
-                        row += ["failed", "—"]
-                    elif cell:
-                        errors = f" ({cell['errors']} errors)" if cell["errors"] else ""
-                        row += [
-                            f"{cell['rps']:.1f}{errors}",
-                            f"{fmt_ms(cell['p50_ms'])} / {fmt_ms(cell['p99_ms'])}",
-                        ]
-                    else:
-                        row += ["—", "—"]
+                    row += cell_columns(cell, bool(failed))
                 r = ratios(size, key, concurrency)
                 row += [
                     fmt_ratio(r["rps_vs_peer"]),

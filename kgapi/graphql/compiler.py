@@ -62,7 +62,7 @@ from kgapi.graphql.arguments import (
     entity_list_args,
 )
 from kgapi.graphql.context import Context
-from kgapi.graphql.entity_types import ENTITY_TYPES, parse_predicate
+from kgapi.graphql.entity_types import ENTITY_TYPES, parse_predicate, qualifier_text
 from kgapi.graphql.errors import database_error
 from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import check_first, decode_cursor, encode_cursor
@@ -152,16 +152,8 @@ class _Constant:
         return self.value
 
 
-def _value(key: str) -> Shape:
-    return _Copy(key)
-
-
 def _at(key: str, shape: Shape) -> Shape:
     return lambda item: shape(item[key])
-
-
-def _constant(value: Any) -> Shape:
-    return _Constant(value)
 
 
 def _object(fields: list[tuple[str, Shape]]) -> Shape:
@@ -211,10 +203,6 @@ def _relation_cursor(claim: dict[str, Any]) -> str:
 
 def _qualifier_items(claim: dict[str, Any]) -> list[tuple[str, Any]]:
     return sorted(json.loads(claim.get("qualifiers_json") or "{}").items())
-
-
-def _qualifier_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +295,7 @@ class _Planner:
             name = sub[0].name.value
             if name in _ENTITY_VALUES:
                 fetch.properties.add(_ENTITY_VALUES[name])
-                fields.append((key, _value(_ENTITY_VALUES[name])))
+                fields.append((key, _Copy(_ENTITY_VALUES[name])))
             elif name == "__typename":
                 fetch.properties.add("kind")
                 fields.append((key, lambda m: _TYPENAMES[m["kind"]]))
@@ -322,7 +310,7 @@ class _Planner:
                     raise Unsupported("a language the resolver refuses")
                 prop = "name_bn" if lang == "bn" else "name_en"
                 fetch.properties.add(prop)
-                fields.append((key, _value(prop)))
+                fields.append((key, _Copy(prop)))
             elif name == "names":
                 fetch.properties |= {"name_bn", "name_en"}
                 fields.append((key, self.names(sub)))
@@ -340,9 +328,9 @@ class _Planner:
         for key, sub in self.collect(nodes, frozenset({"LocalizedName"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((key, _constant("LocalizedName")))
+                fields.append((key, _Constant("LocalizedName")))
             elif name in {"lang", "value"}:
-                fields.append((key, _value(name)))
+                fields.append((key, _Copy(name)))
             else:  # pragma: no cover - validation knows LocalizedName's fields
                 raise Unsupported(f"LocalizedName.{name}")
         pair = _object(fields)
@@ -388,10 +376,10 @@ class _Planner:
         for out, sub in self.collect(nodes, frozenset({f"{type_name}Connection"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((out, _constant(f"{type_name}Connection")))
+                fields.append((out, _Constant(f"{type_name}Connection")))
             elif name == "totalCount":
                 total = True
-                fields.append((out, _value("total")))
+                fields.append((out, _Copy("total")))
             elif name == "pageInfo":
                 rows_wanted = True
                 fields.append((out, self.page_info(sub, after)))
@@ -432,7 +420,7 @@ class _Planner:
         for key, sub in self.collect(nodes, frozenset({f"{type_name}Edge"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((key, _constant(f"{type_name}Edge")))
+                fields.append((key, _Constant(f"{type_name}Edge")))
             elif name == "cursor":
                 fields.append((key, cursor))
             elif name == "node":
@@ -449,11 +437,11 @@ class _Planner:
         for key, sub in self.collect(nodes, frozenset({"PageInfo"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((key, _constant("PageInfo")))
+                fields.append((key, _Constant("PageInfo")))
             elif name == "hasNextPage":
-                fields.append((key, _value("has_next")))
+                fields.append((key, _Copy("has_next")))
             elif name == "hasPreviousPage":
-                fields.append((key, _constant(after is not None)))
+                fields.append((key, _Constant(after is not None)))
             elif name == "startCursor":
                 fields.append((key, lambda p: p["cursors"][0] if p["cursors"] else None))
             elif name == "endCursor":
@@ -468,15 +456,15 @@ class _Planner:
         for key, sub in self.collect(nodes, frozenset({"Relation"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((key, _constant("Relation")))
+                fields.append((key, _Constant("Relation")))
             elif name == "claimId":
-                fields.append((key, _value("id")))
+                fields.append((key, _Copy("id")))
             elif name == "type":
                 fetch.properties.add("predicate")
-                fields.append((key, _value("predicate")))
+                fields.append((key, _Copy("predicate")))
             elif name == "status":
                 fetch.properties.add("status")
-                fields.append((key, _value("status")))
+                fields.append((key, _Copy("status")))
             elif name == "rank":
                 fetch.properties.add("rank")
                 fields.append((key, lambda c: c.get("rank") or "normal"))
@@ -507,11 +495,11 @@ class _Planner:
         for key, sub in self.collect(nodes, frozenset({"Qualifier"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((key, _constant("Qualifier")))
+                fields.append((key, _Constant("Qualifier")))
             elif name == "key":
                 fields.append((key, lambda kv: kv[0]))
             elif name == "value":
-                fields.append((key, lambda kv: _qualifier_text(kv[1])))
+                fields.append((key, lambda kv: qualifier_text(kv[1])))
             elif name == "json":
                 fields.append((key, lambda kv: kv[1]))
             else:  # pragma: no cover
@@ -527,9 +515,9 @@ class _Planner:
             name = sub[0].name.value
             if name in _EVIDENCE_VALUES:
                 properties.add(_EVIDENCE_VALUES[name])
-                fields.append((key, _value(_EVIDENCE_VALUES[name])))
+                fields.append((key, _Copy(_EVIDENCE_VALUES[name])))
             elif name == "__typename":
-                fields.append((key, _constant("Evidence")))
+                fields.append((key, _Constant("Evidence")))
             elif name == "document":
                 if document is not None:
                     raise Unsupported("document selected twice")
@@ -547,9 +535,9 @@ class _Planner:
             name = sub[0].name.value
             if name in _DOCUMENT_VALUES:
                 text = text or name == "text"
-                fields.append((key, _value(_DOCUMENT_VALUES[name])))
+                fields.append((key, _Copy(_DOCUMENT_VALUES[name])))
             elif name == "__typename":
-                fields.append((key, _constant("Document")))
+                fields.append((key, _Constant("Document")))
             elif name == "id":
                 fields.append((key, lambda d: to_global_id("Document", d["slug"])))
             else:  # pragma: no cover
@@ -568,7 +556,7 @@ class _Planner:
         for key, nodes in self.collect(root_nodes, frozenset({"Query"})):
             name = nodes[0].name.value
             if name == "__typename":
-                self.roots.append(_Root(key, _constant("Query")))
+                self.roots.append(_Root(key, _Constant("Query")))
                 continue
             definition = query_type.fields.get(name)
             if definition is None:
@@ -643,7 +631,7 @@ class _Planner:
         for out, sub in self.collect(nodes, frozenset({"SearchHit"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((out, _constant("SearchHit")))
+                fields.append((out, _Constant("SearchHit")))
             elif name == "score":
                 fields.append((out, lambda hit: float(hit["score"])))
             elif name == "entity":
@@ -656,7 +644,7 @@ class _Planner:
         hits = _each(_object(fields))
         lucene = lucene_query(text)
         if lucene is None:  # nothing searchable: no hits, no query
-            return _Root(key, _constant([]))
+            return _Root(key, _Constant([]))
         fetch = SearchRoot(lucene, text, kinds, first, entity or EntityFetch())
         return _Root(key, hits, fetch)
 
@@ -688,7 +676,7 @@ class _Planner:
         for out, sub in self.collect(nodes, frozenset({type_name})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((out, _constant(type_name)))
+                fields.append((out, _Constant(type_name)))
             elif name == "length" and type_name == "Path":
                 fields.append((out, lambda g: len(g["nodes"]) - 1))
             elif name == "nodes":

@@ -115,9 +115,13 @@ class Relation:
         )
 
 
+def qualifier_text(value: Any) -> str:
+    """A qualifier's value as text: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
 def _qualifier(key: str, value: Any) -> Qualifier:
-    text = value if isinstance(value, str) else json.dumps(value)
-    return Qualifier(key=key, value=text, json=value)
+    return Qualifier(key=key, value=qualifier_text(value), json=value)
 
 
 @strawberry.type(description="A relation in a connection, with its cursor.")

@@ -8,6 +8,7 @@ from kgapi.config import Settings
 from kgapi.db import Database, count_round_trips
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
+from kgapi.queries.revision import BUMP_REVISION
 
 _schemas: dict[int, Any] = {}
 
@@ -33,3 +34,19 @@ async def data(db: Database, query: str, **variables: Any) -> dict[str, Any]:
     assert "errors" not in body, body["errors"]
     result: dict[str, Any] = body["data"]
     return result
+
+
+async def delete_written(db: Database, prefix: str) -> None:
+    """Remove the entities and documents a test wrote (slugs starting with `prefix`), their
+    claims, sentences and change events, and bump the graph revision as every write must."""
+    await db.write(
+        "MATCH (n) WHERE (n:Entity OR n:Document) AND n.slug STARTS WITH $p "
+        "OPTIONAL MATCH (c:Claim)-[:SUBJECT|OBJECT]->(n) "
+        "OPTIONAL MATCH (s:Sentence)-[:PART_OF]->(n) "
+        "DETACH DELETE c, s, n",
+        {"p": prefix},
+    )
+    await db.write(
+        "MATCH (x:ChangeEvent) WHERE x.target_id STARTS WITH $p DETACH DELETE x", {"p": prefix}
+    )
+    await db.write(BUMP_REVISION)

@@ -27,6 +27,7 @@ from kgapi.queries.revision import BUMP_REVISION, Revision, current_revision
 from kgapi.read_cache import CacheStatus, ReadCache
 from kgapi.seed import seed_database
 from kgapi.writes import EvidenceInput, add_claim, add_document, retract_claim, upsert_entity
+from tests.integration.graphql_helpers import delete_written
 from tests.integration.live import running_server
 
 DOC = "pk-kz-economic-ties-2025"
@@ -59,19 +60,8 @@ def _entity_input(slug: str, description: str = "first") -> dict[str, Any]:
 async def _clean_up(seeded: Database) -> AsyncIterator[None]:
     """Remove what this module wrote (and bump the revision, as every graph write must)."""
     yield
-    await seeded.write(
-        "MATCH (n) WHERE (n:Entity OR n:Document) AND n.slug STARTS WITH $p "
-        "OPTIONAL MATCH (c:Claim)-[:SUBJECT|OBJECT]->(n) "
-        "OPTIONAL MATCH (s:Sentence)-[:PART_OF]->(n) "
-        "DETACH DELETE c, s, n",
-        {"p": TEST_PREFIX},
-    )
-    await seeded.write(
-        "MATCH (x) WHERE (x:ChangeEvent AND x.target_id STARTS WITH $p) "
-        "OR (x:ApiKey AND x.name = $key) DETACH DELETE x",
-        {"p": TEST_PREFIX, "key": KEY_NAME},
-    )
-    await seeded.write(BUMP_REVISION)
+    await seeded.write("MATCH (k:ApiKey {name: $key}) DETACH DELETE k", {"key": KEY_NAME})
+    await delete_written(seeded, TEST_PREFIX)
 
 
 @pytest.fixture(scope="module")

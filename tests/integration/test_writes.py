@@ -23,6 +23,7 @@ from kgapi.auth import new_api_key
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.queries.keys import create_key, revoke_key
+from tests.integration.graphql_helpers import delete_written
 from tests.integration.live import running_server
 
 DOC = "pk-kz-economic-ties-2025"
@@ -48,18 +49,11 @@ async def _clean_up(seeded: Database) -> AsyncIterator[None]:
     """Remove what this module wrote, so that other modules see the seed graph only."""
     yield
     await seeded.write(
-        "MATCH (n) WHERE (n:Entity OR n:Document) AND n.slug STARTS WITH $p "
-        "OPTIONAL MATCH (c:Claim)-[:SUBJECT|OBJECT]->(n) "
-        "OPTIONAL MATCH (s:Sentence)-[:PART_OF]->(n) "
-        "DETACH DELETE c, s, n",
-        {"p": TEST_PREFIX},
-    )
-    await seeded.write(
-        "MATCH (x) WHERE (x:ChangeEvent AND x.target_id STARTS WITH $p) "
-        "OR (x:ApiKey AND x.name STARTS WITH 'test-') "
+        "MATCH (x) WHERE (x:ApiKey AND x.name STARTS WITH 'test-') "
         "OR (x:IdempotencyRecord AND x.scoped_key CONTAINS ':key-' + $p) DETACH DELETE x",
         {"p": TEST_PREFIX},
     )
+    await delete_written(seeded, TEST_PREFIX)
 
 
 def _jwt(
