@@ -29,11 +29,11 @@ run: install
 # Lint first, then the whole suite against a real Neo4j; Neo4j is stopped whatever the outcome.
 # pytest's exit code 5 (no tests collected) is a failure like any other non-zero code.
 test: install lint browser
-	$(BIN)/kgapi neo4j exec -- $(BIN)/pytest
+	$(BIN)/kgapi neo4j exec --isolated -- $(BIN)/pytest
 
 # The long runs: 20,000 mixed requests at concurrency 32, and thousands of fuzzed queries.
 test-soak: install
-	KGAPI_FUZZ_EXAMPLES=3000 $(BIN)/kgapi neo4j exec -- $(BIN)/pytest -m "soak or not soak" \
+	KGAPI_FUZZ_EXAMPLES=3000 $(BIN)/kgapi neo4j exec --isolated -- $(BIN)/pytest -m "soak or not soak" \
 		tests/reliability/test_load.py tests/security/test_fuzz.py
 
 lint: install

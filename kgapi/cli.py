@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
 from functools import wraps
 from pathlib import Path
@@ -274,11 +277,23 @@ def neo4j_status() -> None:
     context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
 )
 @handle_errors
-def neo4j_exec(ctx: typer.Context) -> None:
+def neo4j_exec(
+    ctx: typer.Context,
+    isolated: Annotated[
+        bool,
+        typer.Option(
+            "--isolated",
+            help="Start a throw-away Neo4j on a free port in a temporary home, removed "
+            "afterwards (what `make test` uses, so it never meets `make run`'s Neo4j).",
+        ),
+    ] = False,
+) -> None:
     """Run a command with Neo4j up: `kgapi neo4j exec -- pytest`.
 
     Starts the local Neo4j unless NEO4J_URI points elsewhere, exports NEO4J_URI to the command,
     and afterwards stops Neo4j if, and only if, this call started it, whatever the outcome.
+    With --isolated the Neo4j is always a new one of this call's own (NEO4J_URI is ignored), so
+    any number of such calls and a developer's `make run` can run side by side.
     """
     command = list(ctx.args)
     if not command:
@@ -287,26 +302,50 @@ def neo4j_exec(ctx: typer.Context) -> None:
     env = dict(os.environ)
     local: LocalNeo4j | None = None
     started = False
-    if settings.uses_local_neo4j:
-        local = LocalNeo4j(settings)
-        with console.status(f"starting Neo4j {local.version} on {local.uri}"):
-            result = local.start()
-        started = result.started
-        console.print(
-            f"Neo4j {result.version} {result.edition} at {result.uri} "
-            f"({'started' if started else 'already running'}, {result.seconds:.1f}s)"
+    scratch: Path | None = None
+    if isolated:
+        scratch = Path(tempfile.mkdtemp(prefix="kgapi-neo4j-"))
+        settings = settings.model_copy(
+            update={
+                "neo4j_uri": None,
+                "neo4j_home": scratch / "home",
+                "neo4j_bolt_port": _free_local_port(),
+            }
         )
-        env["NEO4J_URI"] = result.uri
-    # Ctrl-C reaches the child (same process group); we outlive it to clean up.
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        code = subprocess.call(command, env=env)
+        if isolated or settings.uses_local_neo4j:
+            local = LocalNeo4j(settings)
+            with console.status(f"starting Neo4j {local.version} on {local.uri}"):
+                result = local.start()
+            started = result.started
+            console.print(
+                f"Neo4j {result.version} {result.edition} at {result.uri} "
+                f"({'started' if started else 'already running'}, {result.seconds:.1f}s"
+                f"{', isolated in ' + str(scratch) if scratch else ''})"
+            )
+            env["NEO4J_URI"] = result.uri
+            env["KGAPI_NEO4J_BOLT_PORT"] = str(local.port)
+            env["KGAPI_NEO4J_HOME"] = str(local.home)
+        # Ctrl-C reaches the child (same process group); we outlive it to clean up.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            code = subprocess.call(command, env=env)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            if local is not None and started:
+                local.stop()
+                console.print("stopped the Neo4j this command started")
     finally:
-        signal.signal(signal.SIGINT, previous)
-        if local is not None and started:
-            local.stop()
-            console.print("stopped the Neo4j this command started")
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     raise typer.Exit(code)
+
+
+def _free_local_port() -> int:
+    """A port the kernel just handed out on 127.0.0.1; Neo4j binds it a moment later."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 async def _with_db(settings: Settings, work: Callable[[Database], Coroutine[Any, Any, R]]) -> R:

@@ -7,6 +7,7 @@ read once per process: the API holds no other state, so any number of workers ca
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["ALLOWED_URI_SCHEMES", "Settings", "get_settings"]
 
@@ -92,8 +93,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="largest request body")
     introspection: bool = Field(default=True, description="allow __schema/__type queries")
     field_suggestions: bool = Field(default=True, description='"Did you mean ...?" hints')
-    cors_origins: list[str] = Field(default_factory=list, description="origins allowed by CORS")
-    allowed_hosts: list[str] = Field(default_factory=lambda: ["*"], description="Host headers")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="origins allowed by CORS (comma-separated or JSON)"
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["*"], description="Host headers (comma-separated or JSON)"
+    )
     log_format: str = Field(default="json", pattern="^(json|text)$", description="json or text")
 
     # The read cache (kgapi.read_cache): per process, keyed on the graph revision in Neo4j, so
@@ -124,6 +129,38 @@ class Settings(BaseSettings):
         if scheme not in ALLOWED_URI_SCHEMES:
             allowed = ", ".join(f"{s}://" for s in ALLOWED_URI_SCHEMES)
             raise ValueError(f"NEO4J_URI {value!r} has scheme {scheme!r}; use one of {allowed}")
+        return value
+
+    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @classmethod
+    def _comma_or_json_list(cls, value: object) -> object:
+        """`http://localhost:5173,http://127.0.0.1:5173` as well as a JSON list: the plain form
+        is what people type, and a JSON list is what the earlier releases documented."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                raise ValueError(f"not a JSON list of strings: {text!r}") from None
+            if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
+                raise ValueError(f"not a JSON list of strings: {text!r}")
+            return parsed
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins_are_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            parts = urlsplit(origin)
+            if origin != "*" and (
+                parts.scheme not in ("http", "https") or not parts.netloc or parts.path
+            ):
+                raise ValueError(
+                    f"CORS origin {origin!r} is not an origin: give scheme://host[:port] with no "
+                    "path or trailing slash, e.g. http://localhost:5173"
+                )
         return value
 
     @property

@@ -344,6 +344,8 @@ class LocalNeo4j:
         env["KGAPI_NEO4J_INIT_USER"] = self.settings.neo4j_username
         env["KGAPI_NEO4J_INIT_PASSWORD"] = self.settings.neo4j_password
         log_offset = self.log_file.stat().st_size if self.log_file.exists() else 0
+        # The start timeout is the JVM's: a first-time download (above) may take longer on its own.
+        launched = time.monotonic()
         with open(self.log_file, "ab") as log:
             process = subprocess.Popen(
                 [
@@ -382,7 +384,9 @@ class LocalNeo4j:
             )
         )
         try:
-            version, edition = self._wait_until_answering(process.pid, began, process, log_offset)
+            version, edition = self._wait_until_answering(
+                process.pid, launched, process, log_offset
+            )
         except ProvisioningError:
             self._terminate(process.pid)
             self.pid_file.unlink(missing_ok=True)

@@ -147,3 +147,71 @@ def test_stop_never_signals_a_process_it_did_not_start(tmp_path: Path) -> None:
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_isolated_exec_runs_beside_a_busy_default_port_and_beside_itself(tmp_path: Path) -> None:
+    """`make test` while `make run` serves, and two `make test` runs at once: each
+    `kgapi neo4j exec --isolated` gets a Neo4j of its own on its own port and home, and removes
+    the home afterwards. The default port is held busy here, as a dev server's Neo4j would."""
+    import sys
+
+    kgapi = str(Path(sys.executable).with_name("kgapi"))
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    busy_port = busy.getsockname()[1]
+    probe = (
+        "import os, neo4j; uri = os.environ['NEO4J_URI']; "
+        "d = neo4j.GraphDatabase.driver(uri, auth=(os.environ.get('NEO4J_USERNAME', 'neo4j'), "
+        "os.environ.get('NEO4J_PASSWORD', 'kgapi-dev-password'))); "
+        "d.verify_connectivity(); d.close(); "
+        "print('URI', uri); print('HOME', os.environ['KGAPI_NEO4J_HOME'])"
+    )
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("NEO4J_URI", "KGAPI_NEO4J_HOME", "KGAPI_NEO4J_BOLT_PORT")
+    }
+    env.update(
+        KGAPI_NEO4J_BOLT_PORT=str(busy_port),
+        KGAPI_NEO4J_HOME=str(tmp_path / "dev-home"),
+        KGAPI_NEO4J_HEAP="512m",
+        KGAPI_NEO4J_PAGECACHE="32m",
+    )
+    try:
+        # Without --isolated the busy port stops the command at once, as the issue reported.
+        plain = subprocess.run(
+            [kgapi, "neo4j", "exec", "--", sys.executable, "-c", "pass"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert plain.returncode == 1
+        assert "already in use" in plain.stderr
+
+        runs = [
+            subprocess.Popen(
+                [kgapi, "neo4j", "exec", "--isolated", "--", sys.executable, "-c", probe],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = [run.communicate(timeout=300) for run in runs]
+    finally:
+        busy.close()
+    found: list[dict[str, str]] = []
+    for run, (out, errors) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, errors
+        lines = dict(
+            line.split(" ", 1) for line in out.splitlines() if line[:4] in ("URI ", "HOME")
+        )
+        found.append(lines)
+    uris = {f["URI"] for f in found}
+    assert len(uris) == 2 and all(f":{busy_port}" not in uri for uri in uris)
+    for f in found:
+        assert not Path(f["HOME"]).exists()  # the temporary home is removed
+    assert not (tmp_path / "dev-home").exists()  # the dev server's home was never touched
