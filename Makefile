@@ -28,7 +28,7 @@ run: install
 
 # Lint first, then the whole suite against a real Neo4j; Neo4j is stopped whatever the outcome.
 # pytest's exit code 5 (no tests collected) is a failure like any other non-zero code.
-test: install lint browser
+test: install lint browser nginx
 	$(BIN)/kgapi neo4j exec --isolated -- $(BIN)/pytest
 
 # The long runs: 20,000 mixed requests at concurrency 32, and thousands of fuzzed queries.
@@ -63,6 +63,13 @@ browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium)
 	@# Bengali glyphs, so that the screenshots the browser tests save are legible.
 	fc-list 2>/dev/null | grep -q "Noto Sans Bengali" || (apt-get update && apt-get install -y --no-install-recommends fonts-noto-core)
+
+# nginx for the replicas tests (tests/integration/test_replicas.py runs deploy/nginx/kgapi.conf in
+# front of three API processes), from Debian's package like chromium above. The tests run it in
+# the foreground with every path under a temporary folder, so it needs no service and no root.
+.PHONY: nginx
+nginx:
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || (apt-get update && apt-get install -y --no-install-recommends nginx)
 
 # The explorer's vendored cytoscape.js, from the exact version kgapi/explorer/package-lock.json pins.
 # The result is committed, so only a version bump needs this (and npm).

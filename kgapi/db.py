@@ -207,7 +207,7 @@ class Database:
             return await work(Tx(tx))
 
         try:
-            async with self.driver.session(database=self.name) as session:
+            async with self._write_session() as session:
                 return await session.execute_write(run)
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
@@ -245,10 +245,17 @@ class Database:
             return totals
 
         try:
-            async with self.driver.session(database=self.name) as session:
+            async with self._write_session() as session:
                 return await session.execute_write(work)
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
+
+    def _write_session(self) -> neo4j.AsyncSession:
+        """A session whose commits land in the bookmark manager that reads (and execute_query)
+        use: on a cluster, a read routed to a follower then waits until it has applied them."""
+        return self.driver.session(
+            database=self.name, bookmark_manager=self.driver.execute_query_bookmark_manager
+        )
 
     async def _execute(
         self,

@@ -1,7 +1,10 @@
-"""docker-compose.yml cannot run here (no Docker engine); this keeps it honest with the app."""
+"""docker-compose.yml cannot run here (no Docker engine); this keeps it honest with the app and
+with deploy/nginx/kgapi.conf (which tests/integration/test_replicas.py runs with Debian's nginx)."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import yaml
@@ -9,6 +12,7 @@ import yaml
 from kgapi.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+NGINX_CONF = ROOT / "deploy" / "nginx" / "kgapi.conf"
 
 
 def _compose() -> dict:  # type: ignore[type-arg]
@@ -26,8 +30,9 @@ def _known_variables() -> set[str]:
 
 def test_services_and_images() -> None:
     services = _compose()["services"]
-    assert set(services) == {"neo4j", "api", "seed"}
+    assert set(services) == {"neo4j", "api", "seed", "nginx"}
     assert services["neo4j"]["image"] == "neo4j:5.26-community"
+    assert re.fullmatch(r"nginx:1\.\d+-alpine", services["nginx"]["image"])
     assert "healthcheck" in services["neo4j"]
     assert any(str(v).endswith(":/data") for v in services["neo4j"]["volumes"])
     assert services["api"]["build"]["dockerfile"] == "Dockerfile"
@@ -37,8 +42,43 @@ def test_services_and_images() -> None:
 def test_ports_agree_with_the_configuration() -> None:
     services = _compose()["services"]
     defaults = Settings()
-    assert f"{defaults.port}:{defaults.port}" in [str(p) for p in services["api"]["ports"]]
+    api = services["api"]
+    # Scaled: no host port on the API (only one replica could bind it); nginx is the way in.
+    assert "ports" not in api
+    assert str(defaults.port) in [str(p) for p in api["expose"]]
+    assert api["environment"]["KGAPI_PORT"] == str(defaults.port)
+    assert "8080:80" in [str(p) for p in services["nginx"]["ports"]]
     assert "7687:7687" in [str(p) for p in services["neo4j"]["ports"]]
+
+
+def test_nginx_balances_the_scaled_api_with_the_shipped_configuration() -> None:
+    services = _compose()["services"]
+    api, nginx = services["api"], services["nginx"]
+    assert api["deploy"]["replicas"] == 3
+    mounts = [str(v).split(":") for v in nginx["volumes"]]
+    assert ["./deploy/nginx/kgapi.conf", "/etc/nginx/conf.d/default.conf", "ro"] in mounts
+    # nginx resolves `api` once it is up; the API's healthcheck says when that is.
+    assert nginx["depends_on"]["api"]["condition"] == "service_healthy"
+    assert "healthcheck" in api
+
+    conf = NGINX_CONF.read_text("utf-8")
+    upstream = re.findall(r"^\s*server (\S+):(\d+) ([^;]*);", conf, flags=re.MULTILINE)
+    assert upstream == [("api", api["environment"]["KGAPI_PORT"], upstream[0][2])]
+    assert "max_fails=" in upstream[0][2] and "fail_timeout=" in upstream[0][2]
+    published = str(nginx["ports"][0]).split(":")[-1]
+    assert re.search(rf"^\s*listen {published};", conf, flags=re.MULTILINE)
+
+
+def test_nginx_limits_bodies_as_the_api_does() -> None:
+    """client_max_body_size, and the answer nginx gives above it, match KGAPI_MAX_BODY_BYTES."""
+    conf = NGINX_CONF.read_text("utf-8")
+    limit = Settings().max_body_bytes
+    assert re.findall(r"client_max_body_size (\d+);", conf) == [str(limit)]
+    answer = re.search(r"return 413 '([^']*)';", conf)
+    assert answer is not None
+    error = json.loads(answer.group(1))["errors"][0]
+    assert error["extensions"] == {"code": "PAYLOAD_TOO_LARGE", "maximum": limit}
+    assert str(limit) in error["message"]
 
 
 def test_variables_are_the_apps_own() -> None:
