@@ -53,6 +53,7 @@ from strawberry.extensions import SchemaExtension
 from kgapi.config import Settings
 from kgapi.graphql.context import Context
 from kgapi.graphql.errors import KgapiError
+from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
 
 __all__ = [
     "COST_EXTENSION",
@@ -87,7 +88,7 @@ ROW = 1.0  # one object read and sent (an entity, a claim, a span, a document)
 TEXT = 50.0  # a document's text: up to KGAPI_MAX_DOCUMENT_BYTES read and sent
 ROW_BYTES = 600  # a generous size of one object in the response, for the size estimate
 PATH_PER_HOP = 40.0  # shortestPath: Neo4j's bidirectional search, per hop allowed
-NEIGHBORHOOD_FANOUT = 25  # entities reached per entity per hop (hubs have more)
+NEIGHBORHOOD_FANOUT = 8  # entities reached per entity per hop, on average (hubs have more)
 NEIGHBORHOOD_NODES = 500  # kgapi.queries.relations.MAX_NEIGHBORHOOD_NODES
 EVIDENCE_FANOUT = 3  # spans per claim (the seed graph has at most 3)
 
@@ -136,7 +137,7 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Path", "nodes"): FieldCost(cost=0.0),
     ("Path", "relations"): FieldCost(cost=0.0),
     ("Subgraph", "nodes"): FieldCost(cost=0.0),
-    ("Subgraph", "relations"): FieldCost(cost=0.0, items=3),  # facts among the nodes, per node
+    ("Subgraph", "relations"): FieldCost(cost=0.0, items=2),  # facts among the nodes, per node
 }
 _ENTITY_LISTS = frozenset(
     {"entities", "ministers", "associations", "agreements", "corridors", "commodities"}
@@ -335,7 +336,7 @@ class _Walker:
     def price(self, owner: Any, name: str, args: dict[str, Any]) -> tuple[float, float]:
         """(units once per parent object, objects below it) for one field."""
         if owner.name == "Query" and name in _ENTITY_LISTS:
-            first = _int(args.get("first"), 10)
+            first = self.page(args.get("first"), 10)
             where = args.get("where")
             conditions = _filter_weight(where) if isinstance(where, dict) else 0.0
             if name == "ministers":
@@ -347,10 +348,10 @@ class _Walker:
                 conditions += FILTER_WEIGHTS["relation"]  # a COUNT subquery per entity
             return SCAN * passes * (1.0 + conditions), first
         if owner.name == "Query" and name == "shortestPath":
-            hops = _int(args.get("maxHops"), 6)
+            hops = min(_int(args.get("maxHops"), 6), MAX_PATH_HOPS)
             return PATH_PER_HOP * hops, hops + 1
         if owner.name == "Query" and name == "neighborhood":
-            hops = _int(args.get("hops"), 1)
+            hops = min(_int(args.get("hops"), 1), MAX_NEIGHBORHOOD_HOPS)
             nodes = min(NEIGHBORHOOD_FANOUT**hops, NEIGHBORHOOD_NODES)
             return float(nodes), nodes
         price = FIELD_COSTS.get((owner.name, name))
@@ -358,8 +359,13 @@ class _Walker:
             price = FIELD_COSTS.get(("Entity", name))
         if price is None:
             return 0.0, 1
-        items = _int(args.get(price.page), price.items) if price.page else price.items
+        items = self.page(args.get(price.page), price.items) if price.page else price.items
         return price.cost, items
+
+    def page(self, value: Any, default: int) -> int:
+        """A page size as priced: one over the limit is refused with BAD_USER_INPUT before
+        anything is read, so it is priced at the limit (the client learns the real reason)."""
+        return min(_int(value, default), self.settings.max_page_size)
 
 
 def _is_entity(owner: Any) -> bool:
