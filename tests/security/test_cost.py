@@ -134,7 +134,7 @@ def _just_within_budget(settings: Settings) -> dict[str, str]:
     k = 1
     while True:  # the most relation-existence conditions (with `other`) in one OR
         conditions = ", ".join(
-            f'{{ some: {{ type: "PARTY_TO", other: "pakistan" }} }}, {{ none: {{ type: "HEADS" }} }}'
+            '{ some: { type: "PARTY_TO", other: "pakistan" } }, { none: { type: "HEADS" } }'
             for _ in range(k + 1)
         )
         candidate = (
@@ -150,7 +150,8 @@ def _just_within_budget(settings: Settings) -> dict[str, str]:
     families["sort"] = """{ entities(orderBy: {field: RELATION_COUNT, direction: DESC}, first: 100,
       where: { some: { type: "PARTY_TO" } }) { totalCount edges { node { slug } } } }"""
     families["path"] = """{ shortestPath(from: "kazakhstan-leather-association",
-      to: "pakistan-tanners-association", maxHops: 10) { nodes { slug } relations { evidence { quote } } } }"""
+      to: "pakistan-tanners-association", maxHops: 10) {
+      nodes { slug } relations { evidence { quote } } } }"""
     families["hood"] = """{ neighborhood(slug: "pakistan", hops: 2) { nodes { slug name }
       relations { type source { slug } target { slug } evidence { quote } } } }"""
     for name, query in families.items():
