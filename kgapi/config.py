@@ -113,6 +113,23 @@ class Settings(BaseSettings):
         default=1_000_000, ge=1, description="larger answers are not kept"
     )
 
+    # Work and memory per request (issue 15, kgapi.graphql.cost): a budget of cost units per
+    # role (about one unit per row Neo4j reads; `python -m bench.cost_calibration` relates
+    # units to Neo4j's time), the largest query text, the largest response (estimated before
+    # anything is read), and the parse/validation/plan caches' bounds.
+    cost_budget_anonymous: float = Field(default=2000.0, gt=0, description="cost per request")
+    cost_budget_reader: float = Field(default=4000.0, gt=0, description="cost per request")
+    cost_budget_editor: float = Field(default=8000.0, gt=0, description="cost per request")
+    cost_budget_admin: float = Field(default=20000.0, gt=0, description="cost per request")
+    max_query_bytes: int = Field(default=100_000, ge=100, description="largest query text")
+    max_response_bytes: int = Field(
+        default=16_000_000, ge=1024, description="largest response, estimated before reading"
+    )
+    document_cache_max_entries: int = Field(default=512, ge=1, description="documents kept")
+    document_cache_max_bytes: int = Field(
+        default=32_000_000, ge=1024, description="bytes of parsed documents and plans kept"
+    )
+
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_home: Path = Path(".neo4j")
     neo4j_heap: str = "1g"

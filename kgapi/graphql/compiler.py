@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, cast
@@ -62,6 +61,15 @@ from kgapi.graphql.arguments import (
     entity_list_args,
 )
 from kgapi.graphql.context import Context
+from kgapi.graphql.cost import (
+    COST_EXTENSION,
+    Cost,
+    check_cost,
+    cost_report,
+    operation_cost,
+    wants_cost,
+)
+from kgapi.graphql.document_cache import BoundedCache, check_query_size, query_digest, weight_of
 from kgapi.graphql.entity_types import ENTITY_TYPES, parse_predicate, qualifier_text
 from kgapi.graphql.errors import database_error
 from kgapi.graphql.ids import to_global_id
@@ -92,7 +100,6 @@ logger = logging.getLogger("kgapi.compiler")
 Shape = Callable[[Any], Any]
 Fields = list[tuple[str, list[FieldNode]]]
 
-PREPARED_CACHE_SIZE = 512
 _ENTITY_CONDITIONS = frozenset({"Entity", "Node"})
 _TYPENAMES = {
     kind.value: cls.__strawberry_definition__.name  # type: ignore[attr-defined]
@@ -225,6 +232,7 @@ class _Plan:
     fetched: list[_Root]  # the roots that read, in the statement's column order
     statement: LiteralString | None  # None: nothing to read
     params: dict[str, Any]
+    cost: Cost  # checked against the caller's budget before the statement is sent
 
 
 @dataclass
@@ -704,15 +712,26 @@ class CompiledReads:
         self.schema = schema
         self.settings = settings
         self.rules = [*specified_rules, *rules]
-        self._prepared: OrderedDict[tuple[str, str | None], Prepared | None] = OrderedDict()
-        self._plans: OrderedDict[tuple[str, str | None, bytes], _Plan | None] = OrderedDict()
+        # Keyed by a digest of the text, bounded in entries and in bytes (issue 15): the
+        # keys no longer hold query texts, and the values are weighed by the texts they came from.
+        self._prepared: BoundedCache[tuple[bytes, str | None], Prepared | None] = BoundedCache(
+            max_entries=settings.document_cache_max_entries,
+            max_bytes=settings.document_cache_max_bytes,
+        )
+        self._plans: BoundedCache[tuple[bytes, str | None, bytes], _Plan | None] = BoundedCache(
+            max_entries=settings.document_cache_max_entries,
+            max_bytes=settings.document_cache_max_bytes,
+        )
 
     def prepare(self, query: str, operation_name: str | None) -> Prepared | None:
         """The operation of a valid query document, or None (the resolvers answer it)."""
-        cache_key = (query, operation_name)
+        try:
+            check_query_size(query, self.settings.max_query_bytes)
+        except GraphQLError:
+            return None  # the resolvers' path refuses it, before parsing
+        cache_key = (query_digest(query), operation_name)
         if cache_key in self._prepared:
-            self._prepared.move_to_end(cache_key)
-            return self._prepared[cache_key]
+            return self._prepared.get(cache_key)
         prepared: Prepared | None = None
         try:
             document = parse(query, max_tokens=self.settings.max_tokens)
@@ -727,9 +746,7 @@ class CompiledReads:
                     if isinstance(d, FragmentDefinitionNode)
                 }
                 prepared = Prepared(operation, fragments)
-        self._prepared[cache_key] = prepared
-        if len(self._prepared) > PREPARED_CACHE_SIZE:
-            self._prepared.popitem(last=False)
+        self._prepared.put(cache_key, prepared, weight_of(query))
         return prepared
 
     def plan(self, prepared: Prepared, variables: dict[str, Any] | None) -> _Plan | None:
@@ -741,12 +758,19 @@ class CompiledReads:
             )
             if isinstance(coerced, list):  # variable errors: the resolvers report them
                 return None
+            cost = operation_cost(
+                self.schema._schema,
+                prepared.operation,
+                prepared.fragments,
+                coerced,
+                self.settings,
+            )
             roots = _Planner(self.schema, prepared, coerced, self.settings).plan()
             fetched = [root for root in roots if root.fetch is not None]
             if not fetched:
-                return _Plan(roots, [], None, {})
+                return _Plan(roots, [], None, {}, cost)
             statement, params = read_statement([cast(RootFetch, r.fetch) for r in fetched])
-            return _Plan(roots, fetched, statement, params)
+            return _Plan(roots, fetched, statement, params, cost)
         except (Unsupported, GraphQLError, ValueError, TypeError, KeyError) as exc:
             logger.debug("answered by the resolvers: %s", exc)
             return None
@@ -764,14 +788,11 @@ class CompiledReads:
             canonical = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
         except TypeError:  # e.g. a lone surrogate: not JSON text; the resolvers refuse it
             return None
-        key = (query, operation_name, canonical)
+        key = (query_digest(query), operation_name, query_digest(canonical.decode()))
         if key in self._plans:
-            self._plans.move_to_end(key)
-            return self._plans[key]
+            return self._plans.get(key)
         plan = self.plan(prepared, variables)
-        self._plans[key] = plan
-        if len(self._plans) > PREPARED_CACHE_SIZE:
-            self._plans.popitem(last=False)
+        self._plans.put(key, plan, weight_of(query, canonical))
         return plan
 
     async def execute(
@@ -780,6 +801,7 @@ class CompiledReads:
         variables: dict[str, Any] | None,
         context: Context,
         operation_name: str | None,
+        operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult | None:
         """The result, or None when the resolvers must answer."""
         well_formed = isinstance(query, str) and isinstance(operation_name, str | None)
@@ -791,6 +813,11 @@ class CompiledReads:
                 pass  # the resolvers' permission classes refuse, with the right code
             else:
                 plan = self.cached_plan(query, operation_name, variables)
+        if plan is not None:
+            try:
+                check_cost(plan.cost, context)
+            except GraphQLError:
+                plan = None  # over budget: CostLimiter refuses it, before any resolver runs
         if plan is None:
             COMPILED_READS.labels("resolvers").inc()
             return None
@@ -808,7 +835,10 @@ class CompiledReads:
             values = {id(root): record[index] for index, root in enumerate(plan.fetched)}
         data = {root.key: root.shape(values.get(id(root))) for root in plan.roots}
         COMPILED_READS.labels("one_statement").inc()
-        return ExecutionResult(data=data, errors=None)
+        extensions = None
+        if wants_cost(operation_extensions):
+            extensions = {COST_EXTENSION: cost_report(plan.cost, context)}
+        return ExecutionResult(data=data, errors=None, extensions=extensions)
 
     @staticmethod
     def _failed(roots: list[_Root], error: GraphQLError) -> ExecutionResult:
@@ -841,7 +871,9 @@ class KgapiSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         if query is not None and self.reads is not None and isinstance(context_value, Context):
-            result = await self.reads.execute(query, variable_values, context_value, operation_name)
+            result = await self.reads.execute(
+                query, variable_values, context_value, operation_name, operation_extensions
+            )
             if result is not None:
                 return result
         return await super().execute(

@@ -1,7 +1,8 @@
 """The root Query and the schema with its limits.
 
-Limits (depth, aliases, tokens, page size) come from settings; parsing and validation results are
-cached per process, which is safe because they depend only on the query text.
+Limits (depth, aliases, tokens, page size, query size, cost) come from settings; parsing and
+validation results are cached per schema (kgapi.graphql.document_cache), which is safe because
+they depend only on the query text; the cost (kgapi.graphql.cost) is checked before execution.
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 
 from kgapi import model
@@ -39,6 +38,8 @@ from kgapi.graphql.changes import (
 )
 from kgapi.graphql.compiler import CompiledReads, KgapiSchema
 from kgapi.graphql.context import Info
+from kgapi.graphql.cost import CostLimiter
+from kgapi.graphql.document_cache import BoundedCache, DocumentCache
 from kgapi.graphql.entity_types import (
     ENTITY_TYPES,
     Entity,
@@ -452,6 +453,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
     ]
+    documents: BoundedCache[bytes, object] = BoundedCache(
+        max_entries=settings.document_cache_max_entries,
+        max_bytes=settings.document_cache_max_bytes,
+    )
     schema = KgapiSchema(
         query=Query,
         mutation=Mutation,
@@ -464,9 +469,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             # limiters constructed per request would make a new class (a cache miss) every time.
             lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-            # Both caches live at module level inside strawberry, shared by every request.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            # One cache per schema, shared by its requests, bounded in entries and bytes.
+            lambda: DocumentCache(documents, settings.max_query_bytes),
+            lambda: CostLimiter(settings),
         ],
     )
     if settings.compiled_reads:

@@ -82,10 +82,10 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     (
         "two-levels",
         """query($slug: String!) { entity(slug: $slug) { slug
-        relations(direction: OUT, first: 10) { edges { node { claimId type status
-          evidence { quote translation start end document { slug } }
+        relations(direction: OUT, first: 3) { edges { node { claimId type status
+          evidence { quote translation start end document { slug text } }
           target { slug kind name relations(direction: OUT, first: 10) { edges { node {
-            claimId type status evidence { quote document { slug text } } target { slug name }
+            claimId type status evidence { quote document { slug } } target { slug name }
           } } } } } } } } }""",
         {"slug": "pakistan"},
         True,

@@ -39,7 +39,7 @@ query($slug: String!) {
       totalCount
       edges { node { claimId type status source { slug } target { slug }
         qualifiers { key json }
-        evidence { sentenceIndex start end quote translation document { slug text } } } }
+        evidence { sentenceIndex start end quote translation document { slug } } } }
     }
     ... on Agreement { status parties { slug } }
     ... on Corridor { route { slug } }
