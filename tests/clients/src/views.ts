@@ -49,10 +49,12 @@ export function kindFields(entity: PageEntity): string[] {
 
 /** One fact with each span of evidence: the verbatim quote, our translation, the source. */
 export function renderRelation(relation: RelationWithEvidenceFragment): string {
-  const head = `${label(relation.source)} —${relation.type} [${statusText(relation.status)}]→ ${label(relation.target)}`;
+  const arrow = `—${relation.type} [${statusText(relation.status)}]→`;
+  const head = `${label(relation.source)} ${arrow} ${label(relation.target)}`;
   const qualifiers = relation.qualifiers.map((q) => `${q.key}=${q.value}`).join(", ");
   const spans = relation.evidence.map((span) => {
-    const where = `${span.document.title} [${span.document.language}] §${span.sentenceIndex} ${span.start}–${span.end}`;
+    const { title, language } = span.document;
+    const where = `${title} [${language}] §${span.sentenceIndex} ${span.start}–${span.end}`;
     const english = span.translation === null ? "" : ` (“${span.translation}”)`;
     return `    “${span.quote}”${english} — ${where} (${span.quote.length} chars)`;
   });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { ApolloClient, HttpLink, InMemoryCache, type OperationVariables } from "@apollo/client";
 import type { TypedDocumentNode } from "@apollo/client";
 import { relayStylePagination } from "@apollo/client/utilities";
-import { filter, firstValueFrom } from "rxjs";
+import { filter, firstValueFrom, throwError, timeout } from "rxjs";
 
 import type { EntityCardFragment } from "../gql/graphql.js";
 import possibleTypesResult from "../gql/possible-types.js";
@@ -24,6 +24,7 @@ import {
 import { graphElements, renderAgreementRow, renderEntityPage, renderPath, renderSearch } from "../views.js";
 
 const PAGE_SIZE = 3;
+const HANG_GUARD_MS = 120_000;
 const SMALL_LIST_PAGE_SIZE = 2; // agreements are few: two a page still takes more than one
 
 interface Connection {
@@ -130,7 +131,8 @@ async function pageToEnd<TData, TVars extends OperationVariables>(
     }
     assert.equal(new Set(seen).size, seen.length, `${name}: no row appears on two pages`);
     assert.deepEqual(seen, expected, `${name}: the pages, in order, are the full list (no gap)`);
-    const cached = client.readQuery<TData, TVars>({ query, variables } as ApolloClient.ReadQueryOptions<TData, TVars>);
+    const read = { query, variables } as ApolloClient.ReadQueryOptions<TData, TVars>;
+    const cached = client.readQuery<TData, TVars>(read);
     assert.ok(cached, `${name}: the list is in the cache`);
     const merged = connection(cached);
     assert.deepEqual(
@@ -139,6 +141,20 @@ async function pageToEnd<TData, TVars extends OperationVariables>(
       `${name}: the list relayStylePagination merged in the cache is the full list`,
     );
     assert.equal(merged.pageInfo.hasNextPage, false);
+    // What the list view renders: the watched query emits the merged list once Apollo has
+    // broadcast the cache write (asynchronously). The time limit only turns a hang into a message.
+    const hang = new Error(`${name}: the watched list never grew to the full list`);
+    const full = await firstValueFrom(
+      observable.pipe(
+        filter((r) => r.dataState === "complete" && connection(r.data as TData).edges.length >= expected.length),
+        timeout({ first: HANG_GUARD_MS, with: () => throwError(() => hang) }),
+      ),
+    );
+    assert.deepEqual(
+      connection(full.data as TData).edges.map((e) => keyOf(e.node)),
+      expected,
+      `${name}: the watched list is the full list`,
+    );
     assert.equal(pages, Math.max(1, Math.ceil(expected.length / pageSize)));
     return { name, pageSize, pages, items: seen.length, totalCount: all.totalCount };
   } finally {
@@ -221,7 +237,17 @@ async function main(): Promise<void> {
 
   // Lists paged to their end, three at a time.
   const paged = [
-    await pageToEnd("entities", client, reference, EntityList, { first: PAGE_SIZE }, "after", PAGE_SIZE, { first: max }, (d) => d.entities),
+    await pageToEnd(
+      "entities",
+      client,
+      reference,
+      EntityList,
+      { first: PAGE_SIZE },
+      "after",
+      PAGE_SIZE,
+      { first: max },
+      (d) => d.entities,
+    ),
     await pageToEnd(
       "agreements",
       client,
@@ -280,7 +306,12 @@ async function main(): Promise<void> {
     JSON.stringify({
       server: base,
       maxPageSize: max,
-      entityPage: { slug: agreement.slug, status: agreement.status, facts: agreement.relations.totalCount, spans: spans.length },
+      entityPage: {
+        slug: agreement.slug,
+        status: agreement.status,
+        facts: agreement.relations.totalCount,
+        spans: spans.length,
+      },
       agreements: rows.length,
       searches,
       path: { from, to, length: found.length },
