@@ -1,0 +1,235 @@
+// The operations a UI sends, as the explorer and partners' front ends ask them. graphql-codegen
+// types each one from schema/schema.graphql; tsc then checks src/views.ts and the Apollo script
+// against those types, so a schema change that breaks a client breaks `make test`.
+import { graphql } from "./gql/index.js";
+
+/** What a list row, a graph node or a link needs of any entity. */
+export const EntityCard = graphql(`
+  fragment EntityCard on Entity {
+    __typename
+    id
+    slug
+    kind
+    name
+    bn: name(lang: "bn")
+  }
+`);
+
+/** A fact as an entity page shows it: who, what, how certain, and the sentences that say so. */
+export const RelationWithEvidence = graphql(`
+  fragment RelationWithEvidence on Relation {
+    claimId
+    type
+    status
+    rank
+    qualifiers {
+      key
+      value
+    }
+    source {
+      ...EntityCard
+    }
+    target {
+      ...EntityCard
+    }
+    evidence {
+      quote
+      translation
+      sentenceIndex
+      start
+      end
+      document {
+        id
+        slug
+        title
+        language
+      }
+    }
+  }
+`);
+
+/** An entity page: the entity, its kind's own fields, and its facts with their evidence. */
+export const EntityPage = graphql(`
+  query EntityPage($slug: String!, $relationsFirst: Int!, $relationsAfter: String) {
+    entity(slug: $slug) {
+      ...EntityCard
+      description
+      aliases
+      names {
+        lang
+        value
+      }
+      ... on Agreement {
+        status
+        parties {
+          ...EntityCard
+        }
+      }
+      ... on Corridor {
+        route {
+          ...EntityCard
+        }
+      }
+      ... on Person {
+        offices {
+          ...EntityCard
+        }
+      }
+      ... on Event {
+        place {
+          ...EntityCard
+        }
+        participants {
+          ...EntityCard
+        }
+      }
+      relations(first: $relationsFirst, after: $relationsAfter) {
+        totalCount
+        edges {
+          cursor
+          node {
+            ...RelationWithEvidence
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+      }
+    }
+  }
+`);
+
+/** A list of one kind with that kind's own fields: agreements, their status and parties. */
+export const AgreementList = graphql(`
+  query AgreementList($first: Int!, $after: String) {
+    agreements(first: $first, after: $after) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...EntityCard
+          ... on Agreement {
+            status
+            parties {
+              ...EntityCard
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
+/** The search box. */
+export const SearchBox = graphql(`
+  query SearchBox($text: String!, $kinds: [EntityKind!], $first: Int!) {
+    search(text: $text, kinds: $kinds, first: $first) {
+      score
+      entity {
+        ...EntityCard
+      }
+    }
+  }
+`);
+
+/** A paginated list ("load more"), keyset cursors. */
+export const EntityList = graphql(`
+  query EntityList($first: Int!, $after: String, $kind: EntityKind, $orderBy: EntityOrder) {
+    entities(first: $first, after: $after, kind: $kind, orderBy: $orderBy) {
+      totalCount
+      edges {
+        cursor
+        node {
+          ...EntityCard
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+    }
+  }
+`);
+
+/** The path finder. */
+export const ShortestPath = graphql(`
+  query ShortestPath($from: String!, $to: String!, $maxHops: Int!) {
+    shortestPath(from: $from, to: $to, maxHops: $maxHops) {
+      length
+      nodes {
+        ...EntityCard
+      }
+      relations {
+        ...RelationWithEvidence
+      }
+    }
+  }
+`);
+
+/** A neighbourhood for a graph view: nodes and the facts among them. */
+export const Neighbourhood = graphql(`
+  query Neighbourhood($slug: String!, $hops: Int!, $types: [String!]) {
+    neighborhood(slug: $slug, hops: $hops, types: $types) {
+      nodes {
+        ...EntityCard
+      }
+      relations {
+        claimId
+        type
+        status
+        source {
+          __typename
+          id
+          slug
+        }
+        target {
+          __typename
+          id
+          slug
+        }
+      }
+    }
+  }
+`);
+
+/** Relay's refetch path, as Apollo users meet it too: any object by its global id. */
+export const NodeById = graphql(`
+  query NodeById($id: ID!) {
+    node(id: $id) {
+      __typename
+      id
+      ... on Entity {
+        slug
+        name
+      }
+      ... on Document {
+        slug
+        title
+      }
+    }
+  }
+`);
+
+/** Live updates for an open page. */
+export const GraphChanged = graphql(`
+  subscription GraphChanged($kinds: [EntityKind!], $predicates: [String!]) {
+    graphChanged(kinds: $kinds, predicates: $predicates) {
+      id
+      seq
+      at
+      actor
+      operation
+      targetType
+      targetId
+      kinds
+      predicates
+    }
+  }
+`);
