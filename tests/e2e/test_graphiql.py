@@ -9,6 +9,9 @@ test-artifacts/graphiql-query.png.
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +23,8 @@ from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from kgapi.config import Settings
 from kgapi.db import Database
-from tests.e2e.test_explorer import ARTIFACTS, browser
+from kgapi.graphiql import STATIC_DIR
+from tests.e2e.test_explorer import ARTIFACTS, ROOT, browser
 from tests.integration.live import running_server
 
 __all__ = ["browser"]  # the explorer's Chromium fixture, used here as it is
@@ -29,6 +33,9 @@ QUERY = "{ documents { totalCount } }"
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
 RESPONSE_EDITOR = ".graphiql-response .CodeMirror"
 RUN = "Execute query (Ctrl-Enter)"
+PACKAGE_DIR = STATIC_DIR.parent
+# `cp $(GRAPHIQL_NPM)/<npm file> $(GRAPHIQL_VENDOR)/<vendored file>` in the Makefile.
+COPY_LINE = re.compile(r"cp \$\(GRAPHIQL_NPM\)/(\S+) \$\(GRAPHIQL_VENDOR\)/(\S+)")
 
 
 @dataclass
@@ -119,6 +126,8 @@ def test_graphiql_runs_a_query_offline(offline: Offline, server: str) -> None:
     page.goto(f"{server}/graphql")
     expect(page).to_have_title("kgapi GraphiQL")
     expect(page.locator(QUERY_EDITOR)).to_be_visible()
+    pins = json.loads((PACKAGE_DIR / "package.json").read_text("utf-8"))["dependencies"]
+    assert page.evaluate("() => React.version") == pins["react"]
     # The schema arrived by introspection: the docs panel lists the root types.
     page.get_by_role("button", name="Show Documentation Explorer").click()
     expect(page.locator(".graphiql-doc-explorer")).to_contain_text("subscription: Subscription")
@@ -168,3 +177,30 @@ def test_a_subscription_goes_over_graphql_ws_on_the_same_origin(
     offline.wait_for_frame("sent", '"subscribe"')
     assert offline.errors == [], f"the page reported errors: {offline.errors}"
     assert offline.blocked == [], f"requests left 127.0.0.1: {offline.blocked}"
+
+
+def test_the_vendored_files_are_the_pinned_npm_files() -> None:
+    """Every file `make graphiql-assets` copies is committed, byte for byte the file of the
+    npm release package.json pins exactly (npm ci fills node_modules when it is missing)."""
+    pins = json.loads((PACKAGE_DIR / "package.json").read_text("utf-8"))["dependencies"]
+    lock = json.loads((PACKAGE_DIR / "package-lock.json").read_text("utf-8"))["packages"]
+    for name, version in pins.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"pin {name} exactly, not {version!r}"
+        assert lock[f"node_modules/{name}"]["version"] == version, name
+    copies = COPY_LINE.findall((ROOT / "Makefile").read_text("utf-8"))
+    assert len(copies) == 10, copies
+    modules = PACKAGE_DIR / "node_modules"
+    if not (modules / "graphiql" / "package.json").exists():
+        npm = shutil.which("npm")
+        assert npm, "npm is needed to check the vendored GraphiQL against its packages"
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"],
+            cwd=PACKAGE_DIR,
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+    for source, vendored in copies:
+        assert (STATIC_DIR / "vendor" / vendored).read_bytes() == (modules / source).read_bytes(), (
+            f"{vendored} is not {source} of the pinned release: run `make graphiql-assets`"
+        )
