@@ -79,6 +79,27 @@ explorer-assets:
 	cp kgapi/explorer/node_modules/cytoscape/dist/cytoscape.min.js kgapi/explorer/static/vendor/cytoscape.min.js
 	cp kgapi/explorer/node_modules/cytoscape/LICENSE kgapi/explorer/static/vendor/cytoscape.LICENSE
 
+# GraphiQL's UMD builds (graphiql 3.x, its explorer plugin, React 18), from the exact versions
+# kgapi/graphiql/package-lock.json pins; committed like the explorer's, so GraphiQL works offline.
+# The plugin has no LICENSE file of its own: it is MIT from the GraphiQL monorepo (graphiql's
+# LICENSE); graphiql-explorer, which its bundle contains, brings its own MIT LICENSE.
+.PHONY: graphiql-assets
+GRAPHIQL_NPM := kgapi/graphiql/node_modules
+GRAPHIQL_VENDOR := kgapi/graphiql/static/vendor
+graphiql-assets:
+	cd kgapi/graphiql && npm ci --no-audit --no-fund
+	mkdir -p $(GRAPHIQL_VENDOR)
+	cp $(GRAPHIQL_NPM)/react/umd/react.production.min.js $(GRAPHIQL_VENDOR)/react.production.min.js
+	cp $(GRAPHIQL_NPM)/react/LICENSE $(GRAPHIQL_VENDOR)/react.LICENSE
+	cp $(GRAPHIQL_NPM)/react-dom/umd/react-dom.production.min.js $(GRAPHIQL_VENDOR)/react-dom.production.min.js
+	cp $(GRAPHIQL_NPM)/react-dom/LICENSE $(GRAPHIQL_VENDOR)/react-dom.LICENSE
+	cp $(GRAPHIQL_NPM)/graphiql/graphiql.min.js $(GRAPHIQL_VENDOR)/graphiql.min.js
+	cp $(GRAPHIQL_NPM)/graphiql/graphiql.min.css $(GRAPHIQL_VENDOR)/graphiql.min.css
+	cp $(GRAPHIQL_NPM)/graphiql/LICENSE $(GRAPHIQL_VENDOR)/graphiql.LICENSE
+	cp $(GRAPHIQL_NPM)/@graphiql/plugin-explorer/dist/index.umd.js $(GRAPHIQL_VENDOR)/plugin-explorer.umd.js
+	cp $(GRAPHIQL_NPM)/@graphiql/plugin-explorer/dist/style.css $(GRAPHIQL_VENDOR)/plugin-explorer.css
+	cp $(GRAPHIQL_NPM)/@graphiql/plugin-explorer/node_modules/graphiql-explorer/LICENSE $(GRAPHIQL_VENDOR)/graphiql-explorer.LICENSE
+
 # Benchmarks (issue 6, bench/ and BENCHMARKS.md): kgapi vs @neo4j/graphql vs the raw driver, on
 # private Neo4j instances under bench/.data/ (never the team's). Neither is part of `make test`.
 # `bench` is the quick one (10k and 100k relationships, 0.8 s per cell, under 5 minutes);

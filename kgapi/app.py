@@ -1,4 +1,4 @@
-"""The ASGI app: /graphql (GraphiQL in a browser), /health, /ready and /metrics.
+"""The ASGI app: /graphql (GraphiQL in a browser, kgapi.graphiql), /health, /ready and /metrics.
 
 The Neo4j driver is opened once in the lifespan and closed on shutdown. The app starts even
 when Neo4j is down (so /health answers and /ready says why it is not ready) and recovers by
@@ -34,6 +34,8 @@ from kgapi.config import Settings, get_settings
 from kgapi.db import Database, DatabaseUnavailable, describe_connection_error
 from kgapi.explorer import routes as explorer_routes
 from kgapi.export_http import routes as export_routes
+from kgapi.graphiql import graphiql_page
+from kgapi.graphiql import routes as graphiql_routes
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
 from kgapi.observability import (
@@ -103,6 +105,11 @@ class KgapiGraphQL(GraphQL[Context, None]):
             if settings.read_cache
             else None
         )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """kgapi's own GraphiQL page (vendored assets, same-origin CSP), not strawberry's,
+        which loads everything from a CDN."""
+        return graphiql_page(request)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = _SubResponse()
@@ -300,6 +307,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/metrics", metrics_endpoint, methods=["GET"]),
             *export_routes,
             *explorer_routes,
+            *(graphiql_routes if settings.graphiql else []),
         ],
         lifespan=lifespan,
         middleware=[
