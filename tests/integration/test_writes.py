@@ -643,3 +643,88 @@ async def test_ingesting_a_new_document_links_mentions_and_reports_candidates(
     assert again["data"]["ingestDocument"]["changed"] is False
     assert again["data"]["ingestDocument"]["document"]["slug"] == slug
     assert await _size(seeded) == before
+
+
+# The valid evidence of `_claim_input`, so that only the model's rules can refuse these claims.
+_GOOD_EVIDENCE = _claim_input("x")["evidence"]
+
+
+async def test_a_claim_outside_its_predicates_domain_and_range_is_refused(
+    client: TestClient, tokens: dict[str, str], seeded: Database
+) -> None:
+    """kgapi.model gives HOLDS_OFFICE the subject kind Person and the object kind Office."""
+    before = await _size(seeded)
+    claim = {
+        "subject": "islamabad",  # a City
+        "predicate": "HOLDS_OFFICE",
+        "object": "pakistan",  # a Country
+        "status": "stated",
+        "evidence": _GOOD_EVIDENCE,
+    }
+    payload = _gql(client, ADD_CLAIM, tokens["editor"], input=claim)["data"]["addClaim"]
+    assert payload["claim"] is None and payload["changed"] is False
+    errors = {e["field"]: e for e in payload["userErrors"]}
+    assert set(errors) == {"subject", "object"}, payload
+    subject, obj = errors["subject"]["message"], errors["object"]["message"]
+    for message, wrong, allowed in ((subject, "City", "Person"), (obj, "Country", "Office")):
+        assert wrong in message and "HOLDS_OFFICE" in message and allowed in message, message
+    assert {e["code"] for e in errors.values()} == {"BAD_USER_INPUT"}
+    assert await _size(seeded) == before
+
+
+async def test_every_problem_of_a_claim_is_reported_at_once(
+    client: TestClient, tokens: dict[str, str], seeded: Database
+) -> None:
+    before = await _size(seeded)
+    claim = {
+        "subject": "islamabad",  # a City; EXPORTS wants a Country
+        "predicate": "EXPORTS",
+        "object": "atlantis",  # no such entity
+        "status": "maybe",  # no such status
+        "rank": "sometimes",  # no such rank
+        "qualifiers": {
+            "destination": "karachi",  # an entity qualifier naming a City, not a Country
+            "colour": "red",  # EXPORTS has no such qualifier
+        },
+        "evidence": [
+            {"document": DOC, "quote": "not in the text", "translation": "x"},
+            {"document": "no-such-doc", "quote": "x", "translation": "x"},
+        ],
+    }
+    payload = _gql(client, ADD_CLAIM, tokens["editor"], input=claim)["data"]["addClaim"]
+    fields = [e["field"] for e in payload["userErrors"]]
+    assert set(fields) == {
+        "subject",
+        "object",
+        "status",
+        "rank",
+        "qualifiers.destination",
+        "qualifiers.colour",
+        "evidence[0].quote",
+        "evidence[1].document",
+    }, payload
+    assert len(fields) == len(set(fields)), "each problem once"
+    messages = {e["field"]: e["message"] for e in payload["userErrors"]}
+    assert "unknown entity 'atlantis'" in messages["object"]
+    assert "City" in messages["qualifiers.destination"]
+    assert "Country" in messages["qualifiers.destination"]
+    assert "destination" in messages["qualifiers.colour"]  # names the allowed qualifiers
+    assert await _size(seeded) == before
+
+
+async def test_a_qualifier_of_the_wrong_type_is_refused(
+    client: TestClient, tokens: dict[str, str], seeded: Database
+) -> None:
+    before = await _size(seeded)
+    claim = {
+        "subject": "kazakhstan-turkmenistan-afghanistan-pakistan-corridor",
+        "predicate": "ROUTE_INCLUDES",
+        "object": "uzbekistan",
+        "status": "stated",
+        "qualifiers": {"position": "first"},
+        "evidence": _GOOD_EVIDENCE,
+    }
+    payload = _gql(client, ADD_CLAIM, tokens["editor"], input=claim)["data"]["addClaim"]
+    assert [e["field"] for e in payload["userErrors"]] == ["qualifiers.position"], payload
+    assert "integer" in payload["userErrors"][0]["message"]
+    assert await _size(seeded) == before
