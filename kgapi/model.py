@@ -1,27 +1,47 @@
-"""The vocabulary of the graph: the single whitelist of labels, relation types and statuses.
+"""The vocabulary of the graph and its rules, declared once as data.
 
 Cypher cannot take a label or a relationship type as a parameter, so every label and type that
 reaches a query string must come from the enums below; anything else is rejected before a query
 is built. The seed loader, the read API and the write API all import from here.
+
+The rules are data too, so that nothing downstream has to restate them: `PREDICATES` gives each
+predicate the kinds its subject and object may have and the qualifiers it takes, with their
+types (the validator checks every claim against it); `KIND_FIELDS` gives each kind the fields
+it derives from claims (`Agreement.parties`, `Corridor.route`, ...), which the GraphQL types
+read. Adding a predicate is one `PredicateSpec` entry; a kind field, one `KindField` entry (plus
+its typed line in kgapi/graphql/entity_types.py). tests/unit/test_model.py keeps the tables
+consistent with each other and with the seed.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
     "CLAIM_LABEL",
     "DOCUMENT_LABEL",
     "ENTITY_LABEL",
+    "KIND_FIELDS",
+    "PREDICATES",
     "SENTENCE_LABEL",
     "SLUG_PATTERN",
+    "ClaimPath",
+    "Direction",
     "EntityKind",
+    "FieldShape",
+    "KindField",
     "Language",
     "Predicate",
+    "PredicateSpec",
+    "QualifierSpec",
+    "QualifierType",
     "Status",
     "entity_kind",
     "is_valid_slug",
+    "kind_field",
     "predicate",
     "status",
 ]
@@ -56,33 +76,36 @@ class EntityKind(StrEnum):
 
 
 class Predicate(StrEnum):
-    """Relation types; each is both a Claim.predicate value and a traversal relationship type."""
+    """Relation types; each is both a Claim.predicate value and a traversal relationship type.
 
-    HOLDS_OFFICE = "HOLDS_OFFICE"  # Person -> Office
-    HEADS = "HEADS"  # Office -> Ministry
-    OFFICE_OF = "OFFICE_OF"  # Office -> Country (head of state)
-    MINISTRY_OF = "MINISTRY_OF"  # Ministry -> Country
-    ASSOCIATION_OF = "ASSOCIATION_OF"  # Association -> Country
-    PARTY_TO = "PARTY_TO"  # Country -> Agreement
-    AIMS_AT = "AIMS_AT"  # Agreement|Country -> Goal
-    COMMITTED_TO = "COMMITTED_TO"  # Country -> Goal
-    EMPHASIZES = "EMPHASIZES"  # Country -> Goal|Sector|Initiative
-    COOPERATES_IN = "COOPERATES_IN"  # Country -> Sector
-    EXPORTS = "EXPORTS"  # Country -> Commodity (qualifier: destination)
-    OFFERS = "OFFERS"  # Country -> Capability
-    WILL_CONTACT = "WILL_CONTACT"  # Association -> Association
-    ROUTE_INCLUDES = "ROUTE_INCLUDES"  # Corridor -> Country (qualifier: position)
-    DEVELOPS = "DEVELOPS"  # Country -> Corridor
-    FACILITATES_TRADE_WITH = "FACILITATES_TRADE_WITH"  # Agreement -> Region
-    PLANS = "PLANS"  # Country -> Initiative
-    AGREED_TO_HOLD = "AGREED_TO_HOLD"  # Country -> Initiative
-    HELD_IN = "HELD_IN"  # Event -> City
-    PARTICIPATED_IN = "PARTICIPATED_IN"  # Person|Country -> Event
-    VISITS = "VISITS"  # Event -> Country (destination of a visit)
-    EXPECTED_AT = "EXPECTED_AT"  # Agreement -> Event (to be signed during)
-    STRENGTHENS = "STRENGTHENS"  # Event|Initiative -> Country (relations with)
-    MAY_MEET_DEMAND_OF = "MAY_MEET_DEMAND_OF"  # Commodity -> Event (post-flood demand)
-    CONCERNS = "CONCERNS"  # Agreement|Initiative -> Sector|Commodity
+    What each may relate, and how it is qualified, is in `PREDICATES` below.
+    """
+
+    HOLDS_OFFICE = "HOLDS_OFFICE"
+    HEADS = "HEADS"
+    OFFICE_OF = "OFFICE_OF"
+    MINISTRY_OF = "MINISTRY_OF"
+    ASSOCIATION_OF = "ASSOCIATION_OF"
+    PARTY_TO = "PARTY_TO"
+    AIMS_AT = "AIMS_AT"
+    COMMITTED_TO = "COMMITTED_TO"
+    EMPHASIZES = "EMPHASIZES"
+    COOPERATES_IN = "COOPERATES_IN"
+    EXPORTS = "EXPORTS"
+    OFFERS = "OFFERS"
+    WILL_CONTACT = "WILL_CONTACT"
+    ROUTE_INCLUDES = "ROUTE_INCLUDES"
+    DEVELOPS = "DEVELOPS"
+    FACILITATES_TRADE_WITH = "FACILITATES_TRADE_WITH"
+    PLANS = "PLANS"
+    AGREED_TO_HOLD = "AGREED_TO_HOLD"
+    HELD_IN = "HELD_IN"
+    PARTICIPATED_IN = "PARTICIPATED_IN"
+    VISITS = "VISITS"
+    EXPECTED_AT = "EXPECTED_AT"
+    STRENGTHENS = "STRENGTHENS"
+    MAY_MEET_DEMAND_OF = "MAY_MEET_DEMAND_OF"
+    CONCERNS = "CONCERNS"
 
 
 class Status(StrEnum):
@@ -101,6 +124,371 @@ class Language(StrEnum):
 
     BN = "bn"
     EN = "en"
+
+
+# --- The rules, as data ------------------------------------------------------------------------
+
+K = EntityKind
+P = Predicate
+
+
+class QualifierType(StrEnum):
+    """The JSON type a qualifier's value must have."""
+
+    TEXT = "text"  # a non-empty string
+    INTEGER = "integer"  # a whole number (not a boolean, not 2.0)
+    NUMBER = "number"  # an integer or a decimal
+    BOOLEAN = "boolean"
+    ENTITY = "entity"  # the slug of an entity in the graph, of one of `QualifierSpec.kinds`
+
+
+@dataclass(frozen=True, slots=True)
+class QualifierSpec:
+    """One qualifier a predicate takes: its name, its value's type, and what it means."""
+
+    name: str
+    type: QualifierType
+    description: str
+    required: bool = False
+    minimum: int | None = None  # for INTEGER and NUMBER
+    kinds: tuple[EntityKind, ...] = ()  # for ENTITY: the kinds it may name (empty: any kind)
+
+
+@dataclass(frozen=True, slots=True)
+class PredicateSpec:
+    """A predicate's domain (subject kinds), range (object kinds) and qualifiers."""
+
+    predicate: Predicate
+    subjects: tuple[EntityKind, ...]
+    objects: tuple[EntityKind, ...]
+    description: str
+    qualifiers: tuple[QualifierSpec, ...] = ()
+
+    def qualifier(self, name: str) -> QualifierSpec | None:
+        return next((q for q in self.qualifiers if q.name == name), None)
+
+
+def _text(name: str, description: str) -> QualifierSpec:
+    return QualifierSpec(name, QualifierType.TEXT, description)
+
+
+def _integer(
+    name: str, description: str, *, required: bool = False, minimum: int | None = None
+) -> QualifierSpec:
+    return QualifierSpec(name, QualifierType.INTEGER, description, required, minimum)
+
+
+def _entity(name: str, description: str, *kinds: EntityKind) -> QualifierSpec:
+    return QualifierSpec(name, QualifierType.ENTITY, description, kinds=kinds)
+
+
+_AMOUNT = (
+    QualifierSpec("amount", QualifierType.NUMBER, "A quantity the text gives.", minimum=0),
+    _text("currency", "The currency of `amount` (ISO 4217), e.g. `USD`."),
+    _text("metric", "What `amount` measures, e.g. `bilateral trade`."),
+)
+_AIM = (
+    _text("aim", "What is to happen to the object, e.g. `improve`."),
+    _text("aspect", "Which aspect of the object, e.g. `industrial cooperation`."),
+    _text("scope", "Its scope, e.g. `regional`."),
+    _text("purpose", "What it is for."),
+    _text("degree", "How strongly, as the text puts it, e.g. `special attention`."),
+)
+_MONTH = _text("month", "The month the text names, in English.")
+_ROLE = _text("role", "The subject's role, as the text gives it.")
+
+_PREDICATE_LIST: tuple[PredicateSpec, ...] = (
+    PredicateSpec(P.HOLDS_OFFICE, (K.PERSON,), (K.OFFICE,), "The person holds the office."),
+    PredicateSpec(P.HEADS, (K.OFFICE,), (K.MINISTRY,), "The office heads the ministry."),
+    PredicateSpec(
+        P.OFFICE_OF, (K.OFFICE,), (K.COUNTRY,), "The office is the country's (head of state)."
+    ),
+    PredicateSpec(P.MINISTRY_OF, (K.MINISTRY,), (K.COUNTRY,), "The ministry is the country's."),
+    PredicateSpec(
+        P.ASSOCIATION_OF, (K.ASSOCIATION,), (K.COUNTRY,), "The association is the country's."
+    ),
+    PredicateSpec(
+        P.PARTY_TO,
+        (K.COUNTRY,),
+        (K.AGREEMENT,),
+        "The country is a party to the agreement.",
+        (
+            _integer("period_start", "First year of the agreement's period."),
+            _integer("period_end", "Last year of the agreement's period."),
+            _ROLE,
+        ),
+    ),
+    PredicateSpec(
+        P.AIMS_AT, (K.AGREEMENT, K.COUNTRY), (K.GOAL,), "The subject aims at the goal.", _AMOUNT
+    ),
+    PredicateSpec(
+        P.COMMITTED_TO,
+        (K.COUNTRY,),
+        (K.GOAL,),
+        "The country is committed to the goal.",
+        (_text("basis", "What the commitment rests on."),),
+    ),
+    PredicateSpec(
+        P.EMPHASIZES,
+        (K.COUNTRY,),
+        (K.GOAL, K.SECTOR, K.INITIATIVE),
+        "The country emphasizes the object.",
+        _AIM,
+    ),
+    PredicateSpec(
+        P.COOPERATES_IN,
+        (K.COUNTRY,),
+        (K.SECTOR,),
+        "The country cooperates in the sector.",
+        (_text("identified_as", "How the text characterises the sector."),),
+    ),
+    PredicateSpec(
+        P.EXPORTS,
+        (K.COUNTRY,),
+        (K.COMMODITY,),
+        "The country exports the commodity.",
+        (
+            _entity("destination", "The country it is exported to.", K.COUNTRY),
+            _text("category", "The category of goods, as the text gives it."),
+        ),
+    ),
+    PredicateSpec(P.OFFERS, (K.COUNTRY,), (K.CAPABILITY,), "The country offers the capability."),
+    PredicateSpec(
+        P.WILL_CONTACT,
+        (K.ASSOCIATION,),
+        (K.ASSOCIATION,),
+        "The association will contact the other.",
+        (
+            _text("mode", "How, e.g. `direct`."),
+            _text("purpose", "What the contact is for."),
+        ),
+    ),
+    PredicateSpec(
+        P.ROUTE_INCLUDES,
+        (K.CORRIDOR,),
+        (K.COUNTRY,),
+        "The corridor's route passes through the country.",
+        (
+            _integer(
+                "position", "Place of the country on the route, from 1.", required=True, minimum=1
+            ),
+        ),
+    ),
+    PredicateSpec(
+        P.DEVELOPS,
+        (K.COUNTRY,),
+        (K.CORRIDOR,),
+        "The country develops the corridor.",
+        (_text("modality", "How the text puts it, e.g. `development emphasized`."),),
+    ),
+    PredicateSpec(
+        P.FACILITATES_TRADE_WITH,
+        (K.AGREEMENT,),
+        (K.REGION,),
+        "The agreement facilitates trade with the region.",
+        (_entity("trade_flow_with", "The region the trade flows with.", K.REGION),),
+    ),
+    PredicateSpec(P.PLANS, (K.COUNTRY,), (K.INITIATIVE,), "The country plans the initiative."),
+    PredicateSpec(
+        P.AGREED_TO_HOLD,
+        (K.COUNTRY,),
+        (K.INITIATIVE,),
+        "The country agreed to hold the initiative.",
+    ),
+    PredicateSpec(
+        P.HELD_IN,
+        (K.EVENT,),
+        (K.CITY,),
+        "The event was held in the city.",
+        (_text("timing", "When, as the text puts it, e.g. `recent`."),),
+    ),
+    PredicateSpec(
+        P.PARTICIPATED_IN,
+        (K.PERSON, K.COUNTRY),
+        (K.EVENT,),
+        "The subject took part in the event.",
+        (
+            _text("capacity", "In what capacity, e.g. an office."),
+            _text("participants", "Who took part on the subject's behalf, e.g. `companies`."),
+            _integer("companies", "How many companies took part.", minimum=0),
+            _text("companies_comparator", "How `companies` is hedged, e.g. `more than`."),
+            _ROLE,
+            _MONTH,
+        ),
+    ),
+    PredicateSpec(
+        P.VISITS,
+        (K.EVENT,),
+        (K.COUNTRY,),
+        "The event is a visit to the country.",
+        (_MONTH,),
+    ),
+    PredicateSpec(
+        P.EXPECTED_AT,
+        (K.AGREEMENT,),
+        (K.EVENT,),
+        "The agreement is expected to be signed during the event.",
+    ),
+    PredicateSpec(
+        P.STRENGTHENS,
+        (K.EVENT, K.INITIATIVE),
+        (K.COUNTRY,),
+        "The subject strengthens relations with the country.",
+        (_text("relations", "Which relations, e.g. `trade`."),),
+    ),
+    PredicateSpec(
+        P.MAY_MEET_DEMAND_OF,
+        (K.COMMODITY,),
+        (K.EVENT,),
+        "The commodity may meet demand arising from the event.",
+        (
+            _text("hedge", "The text's hedge, e.g. `may`."),
+            _text("demand", "Which demand, e.g. `domestic demand`."),
+            _entity("demand_of", "Whose demand.", K.COUNTRY),
+        ),
+    ),
+    PredicateSpec(
+        P.CONCERNS,
+        (K.AGREEMENT, K.INITIATIVE),
+        (K.SECTOR, K.COMMODITY),
+        "The subject concerns the sector or commodity.",
+        (
+            _text("goods", "Which goods, as the text gives them."),
+            _text("via", "By way of what, e.g. ports."),
+        ),
+    ),
+)
+
+PREDICATES: Mapping[Predicate, PredicateSpec] = {s.predicate: s for s in _PREDICATE_LIST}
+
+
+class Direction(StrEnum):
+    """Which end of a claim the entity is: OUT, its subject; IN, its object."""
+
+    OUT = "OUT"
+    IN = "IN"
+
+
+class FieldShape(StrEnum):
+    """What a kind field answers with."""
+
+    ONE = "one"  # the entity at the other end (the first, by claim id), or null
+    MANY = "many"  # the entities at the other end
+    STATUS = "status"  # the strongest status of the claims (see Status's order)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPath:
+    """Claims of one predicate with the entity at one end."""
+
+    predicate: Predicate
+    direction: Direction
+
+    def other_kinds(self) -> tuple[EntityKind, ...]:
+        """The kinds the other end may have, by the predicate's domain and range."""
+        spec = PREDICATES[self.predicate]
+        return spec.objects if self.direction is Direction.OUT else spec.subjects
+
+
+@dataclass(frozen=True, slots=True)
+class KindField:
+    """A field a kind derives from its non-retracted claims, e.g. `Agreement.parties`.
+
+    `distinct`: each entity once, however many claims name it; `order_by`: an integer
+    qualifier that orders the entities (else claim id order).
+    """
+
+    kind: EntityKind
+    name: str  # the GraphQL field name
+    shape: FieldShape
+    claims: tuple[ClaimPath, ...]
+    description: str
+    distinct: bool = True
+    order_by: str | None = None
+
+    @property
+    def path(self) -> ClaimPath:
+        """The one claim path of an ONE or MANY field."""
+        (only,) = self.claims
+        return only
+
+
+def _ends(
+    kind: EntityKind,
+    name: str,
+    shape: FieldShape,
+    predicate: Predicate,
+    direction: Direction,
+    description: str,
+    *,
+    distinct: bool = True,
+    order_by: str | None = None,
+) -> KindField:
+    return KindField(
+        kind, name, shape, (ClaimPath(predicate, direction),), description, distinct, order_by
+    )
+
+
+_OUT, _IN = Direction.OUT, Direction.IN
+_ONE, _MANY = FieldShape.ONE, FieldShape.MANY
+
+_KIND_FIELD_LIST: tuple[KindField, ...] = (
+    _ends(
+        K.PERSON,
+        "offices",
+        _MANY,
+        P.HOLDS_OFFICE,
+        _OUT,
+        "Offices the documents say this person holds.",
+    ),
+    _ends(K.OFFICE, "holders", _MANY, P.HOLDS_OFFICE, _IN, "Who holds it, per the documents."),
+    _ends(K.OFFICE, "heads", _ONE, P.HEADS, _OUT, "The ministry this office heads, if any."),
+    _ends(K.MINISTRY, "country", _ONE, P.MINISTRY_OF, _OUT, "The country whose ministry it is."),
+    _ends(
+        K.ASSOCIATION, "country", _ONE, P.ASSOCIATION_OF, _OUT, "The country of the association."
+    ),
+    KindField(
+        K.AGREEMENT,
+        "status",
+        FieldShape.STATUS,
+        (ClaimPath(P.PARTY_TO, _IN), ClaimPath(P.EXPECTED_AT, _OUT)),
+        "Its status as the text gives it (signed, in_progress, expected, ...), "
+        "from the claims about its parties and signing; never upgraded by kgapi.",
+    ),
+    _ends(
+        K.AGREEMENT,
+        "parties",
+        _MANY,
+        P.PARTY_TO,
+        _IN,
+        "The countries party to it, per the documents.",
+    ),
+    _ends(
+        K.CORRIDOR,
+        "route",
+        _MANY,
+        P.ROUTE_INCLUDES,
+        _OUT,
+        "The countries of the route, in the order the text gives.",
+        distinct=False,  # a route may pass a country twice
+        order_by="position",
+    ),
+    _ends(K.EVENT, "place", _ONE, P.HELD_IN, _OUT, "Where it was held, per the documents."),
+    _ends(
+        K.EVENT,
+        "participants",
+        _MANY,
+        P.PARTICIPATED_IN,
+        _IN,
+        "Who took part (people or countries), each by a claim.",
+    ),
+)
+
+KIND_FIELDS: Mapping[EntityKind, Mapping[str, KindField]] = {
+    kind: {f.name: f for f in _KIND_FIELD_LIST if f.kind is kind} for kind in EntityKind
+}
+
+del K, P
 
 
 def is_valid_slug(value: str) -> bool:
@@ -133,3 +521,8 @@ def status(value: str) -> Status:
     except ValueError:
         allowed = ", ".join(s.value for s in Status)
         raise ValueError(f"unknown status {value!r}; allowed: {allowed}") from None
+
+
+def kind_field(kind: EntityKind, name: str) -> KindField:
+    """The declared field `name` of `kind`; a KeyError here is a programming error."""
+    return KIND_FIELDS[kind][name]

@@ -85,8 +85,9 @@ def load_bundle(seed_dir: Path = DEFAULT_SEED_DIR) -> GraphBundle:
         rel["entities.yaml"], "entities", loaded["entities.yaml"], EntityIn, "slug"
     )
     problems += found
+    unparsed_claims: list[tuple[str, str, Any]] = []
     claim_items, found = parse_items(
-        rel["claims.yaml"], "claims", loaded["claims.yaml"], ClaimIn, "id"
+        rel["claims.yaml"], "claims", loaded["claims.yaml"], ClaimIn, "id", unparsed_claims
     )
     problems += found
 
@@ -97,7 +98,7 @@ def load_bundle(seed_dir: Path = DEFAULT_SEED_DIR) -> GraphBundle:
         if doc is not None:
             documents.append((file, entry, doc))
 
-    problems += check_bundle(documents, entity_items, claim_items)
+    problems += check_bundle(documents, entity_items, claim_items, None, unparsed_claims)
     if problems:
         raise SeedInvalid(problems)
     return GraphBundle(

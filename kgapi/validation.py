@@ -1,8 +1,14 @@
-"""The one rule set for everything that enters the graph: seed files now, the write API later.
+"""The one rule set for everything that enters the graph: the seed loader and the write API.
 
 Validation is complete before anything is written: it returns every problem it finds, each
 naming the file, the entry and the field, so that a curator fixes a seed file in one pass and the
-database is never left half-written.
+database is never left half-written. A field is named by one path format everywhere —
+`evidence[0].quote`, `qualifiers.position`, and with its entry `claims[3].object` — whether
+pydantic or a rule below found the problem.
+
+The model's rules (a predicate's subject and object kinds, its qualifiers and their types) are
+not written here: they are read from kgapi.model's tables, so a new predicate is checked the
+moment it is declared.
 """
 
 from __future__ import annotations
@@ -33,12 +39,13 @@ __all__ = [
     "StoredText",
     "check_bundle",
     "check_claim",
+    "check_claim_fields",
     "check_entity",
     "check_evidence",
+    "entry_label",
+    "field_path",
     "pydantic_problems",
 ]
-
-QualifierValue = str | int | float | bool
 
 
 class _Strict(BaseModel):
@@ -90,7 +97,10 @@ class ClaimIn(_Strict):
     object: str
     status: model.Status
     rank: Literal["preferred", "normal", "deprecated"] = "normal"
-    qualifiers: dict[str, QualifierValue] = Field(default_factory=dict)
+    # Names and value types come from the predicate's entry in kgapi.model.PREDICATES and are
+    # checked by check_claim_fields, which names the key and the type expected; pydantic's
+    # union errors would say neither.
+    qualifiers: dict[str, Any] = Field(default_factory=dict)
     evidence: list[EvidenceIn] = Field(min_length=1)
 
     @field_validator("id")
@@ -145,6 +155,12 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}: {self.entry}: {self.field}: {self.message}"
 
+    @property
+    def path(self) -> str:
+        """The field with its entry, e.g. `claims[3].object` (`entry` may carry a label)."""
+        head = self.entry.split(" ", 1)[0]
+        return f"{head}.{self.field}" if head and head[0].isalpha() else self.field
+
 
 class SeedInvalid(ValueError):
     """Raised with every problem found; nothing has been written."""
@@ -193,11 +209,22 @@ class GraphBundle:
     claims: list[ClaimIn]
 
 
+def field_path(location: Iterable[str | int]) -> str:
+    """`("evidence", 0, "quote")` as `evidence[0].quote`: list items by index, keys by dots."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else part
+    return path
+
+
 def pydantic_problems(file: str, entry: str, error: ValidationError) -> list[Problem]:
     """Turn pydantic's errors into located problems."""
     problems = []
     for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"]) or "(entry)"
+        location = field_path(item["loc"]) or "(entry)"
         problems.append(Problem(file, entry, location, item["msg"]))
     return problems
 
@@ -294,12 +321,14 @@ def check_bundle(
     documents: list[tuple[str, str, LoadedDocument]],
     entities: list[tuple[str, str, EntityIn]],
     claims: list[tuple[str, str, ClaimIn]],
-    known_entity_slugs: Iterable[str] = (),
+    known_entities: Mapping[str, model.EntityKind] | None = None,
+    unparsed_claims: Iterable[tuple[str, str, Any]] = (),
 ) -> list[Problem]:
-    """Cross-entry rules: unique keys, no dangling slugs, every span verbatim.
+    """Cross-entry rules: unique keys, no dangling slugs, the model's kinds, every span verbatim.
 
-    Each input is (file, entry label, item). `known_entity_slugs` lets a write check against
-    entities already in the graph.
+    Each input is (file, entry label, item). `known_entities` (slug to kind) lets a write check
+    against entities already in the graph. `unparsed_claims` are the raw entries pydantic
+    refused: the model's rules still run on what they hold, so that one pass reports all.
     """
     problems: list[Problem] = []
     doc_slugs = [d.meta.slug for _, _, d in documents]
@@ -313,8 +342,8 @@ def check_bundle(
     for cid in sorted(_duplicates(c.id for _, _, c in claims)):
         problems.append(Problem("claims", cid, "id", "duplicate claim id"))
 
-    entity_slugs = {e.slug for _, _, e in entities} | set(known_entity_slugs)
-    kinds = {e.slug: e.kind for _, _, e in entities}
+    kinds = {**(known_entities or {}), **{e.slug: e.kind for _, _, e in entities}}
+    entity_slugs = set(kinds)
 
     for file, entry, doc in documents:
         meta = doc.meta
@@ -338,7 +367,10 @@ def check_bundle(
     for file, entry, entity in entities:
         problems += check_entity(entity, texts, file, entry)
     for file, entry, claim in claims:
-        problems += check_claim(claim, texts, entity_slugs, file, entry)
+        problems += check_claim(claim, texts, kinds, file, entry)
+    for file, entry, raw in unparsed_claims:
+        if isinstance(raw, Mapping):
+            problems += check_claim_fields(raw, kinds, file, entry)
     return problems
 
 
@@ -355,36 +387,182 @@ def check_entity(
 def check_claim(
     claim: ClaimIn,
     documents: Mapping[str, DocumentText],
-    entity_slugs: set[str],
+    kinds: Mapping[str, model.EntityKind],
     file: str,
     entry: str,
 ) -> list[Problem]:
-    """Both ends must exist, differ, and every piece of evidence must be verbatim."""
-    problems: list[Problem] = []
-    for role in ("subject", "object"):
-        slug = getattr(claim, role)
-        if slug not in entity_slugs:
-            problems.append(Problem(file, entry, role, f"unknown entity {slug!r}"))
-    if claim.subject == claim.object:
-        problems.append(Problem(file, entry, "object", "a claim cannot relate an entity to itself"))
+    """The model's rules on a parsed claim, and every piece of evidence verbatim."""
+    fields = {
+        "subject": claim.subject,
+        "predicate": claim.predicate.value,
+        "object": claim.object,
+        "qualifiers": claim.qualifiers,
+    }
+    problems = check_claim_fields(fields, kinds, file, entry)
     for i, evidence in enumerate(claim.evidence):
         problems += check_evidence(evidence, documents, file, entry, f"evidence[{i}]")
     return problems
 
 
+def check_claim_fields(
+    fields: Mapping[str, Any],
+    kinds: Mapping[str, model.EntityKind],
+    file: str,
+    entry: str,
+) -> list[Problem]:
+    """Both ends must exist, differ and be of kinds the predicate allows; qualifiers as declared.
+
+    Works on raw fields (a YAML entry, a request) so that it can run even where pydantic
+    refused some other field: a value of the wrong JSON type here is left to pydantic, which
+    reports it. `kinds` maps every known entity slug to its kind.
+    """
+    problems: list[Problem] = []
+    try:
+        spec: model.PredicateSpec | None = model.PREDICATES[model.Predicate(fields["predicate"])]
+    except (KeyError, ValueError, TypeError):
+        spec = None  # pydantic names an unknown or missing predicate
+    for role in ("subject", "object"):
+        slug = fields.get(role)
+        if not isinstance(slug, str):
+            continue
+        kind = kinds.get(slug)
+        if kind is None:
+            problems.append(Problem(file, entry, role, f"unknown entity {slug!r}"))
+        elif spec is not None:
+            allowed = spec.subjects if role == "subject" else spec.objects
+            if kind not in allowed:
+                problems.append(
+                    Problem(file, entry, role, _kind_message(slug, kind, role, spec, allowed))
+                )
+    if fields.get("subject") is not None and fields.get("subject") == fields.get("object"):
+        problems.append(Problem(file, entry, "object", "a claim cannot relate an entity to itself"))
+    qualifiers = fields.get("qualifiers")
+    if spec is not None and isinstance(qualifiers, Mapping):
+        problems += _qualifier_problems(spec, qualifiers, kinds, file, entry)
+    return problems
+
+
+def _kinds_text(kinds: Iterable[model.EntityKind]) -> str:
+    return ", ".join(k.value for k in kinds)
+
+
+def _kind_message(
+    slug: str,
+    kind: model.EntityKind,
+    role: str,
+    spec: model.PredicateSpec,
+    allowed: tuple[model.EntityKind, ...],
+) -> str:
+    return (
+        f"{slug!r} is a {kind.value}, which cannot be the {role} of {spec.predicate.value}; "
+        f"allowed {role} kinds: {_kinds_text(allowed)}"
+    )
+
+
+def _qualifier_problems(
+    spec: model.PredicateSpec,
+    qualifiers: Mapping[Any, Any],
+    kinds: Mapping[str, model.EntityKind],
+    file: str,
+    entry: str,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    declared = ", ".join(q.name for q in spec.qualifiers) or "none"
+    for name, value in qualifiers.items():
+        field = f"qualifiers.{name}"
+        qualifier = spec.qualifier(str(name))
+        if qualifier is None:
+            problems.append(
+                Problem(
+                    file,
+                    entry,
+                    field,
+                    f"{spec.predicate.value} has no qualifier {name!r}; its qualifiers: {declared}",
+                )
+            )
+            continue
+        message = _qualifier_value_problem(qualifier, value, kinds)
+        if message is not None:
+            problems.append(Problem(file, entry, field, message))
+    for qualifier in spec.qualifiers:
+        if qualifier.required and qualifier.name not in qualifiers:
+            problems.append(
+                Problem(
+                    file,
+                    entry,
+                    f"qualifiers.{qualifier.name}",
+                    f"{spec.predicate.value} needs the qualifier {qualifier.name!r} "
+                    f"({qualifier.type.value}): {qualifier.description}",
+                )
+            )
+    return problems
+
+
+def _qualifier_value_problem(
+    qualifier: model.QualifierSpec, value: Any, kinds: Mapping[str, model.EntityKind]
+) -> str | None:
+    """What is wrong with one qualifier's value, or None."""
+    kind_of = model.QualifierType
+    expected = qualifier.type
+    ok = {
+        kind_of.TEXT: isinstance(value, str) and bool(value.strip()),
+        kind_of.INTEGER: isinstance(value, int) and not isinstance(value, bool),
+        kind_of.NUMBER: isinstance(value, int | float) and not isinstance(value, bool),
+        kind_of.BOOLEAN: isinstance(value, bool),
+        kind_of.ENTITY: isinstance(value, str),
+    }[expected]
+    if not ok:
+        what = {
+            kind_of.TEXT: "a non-empty string",
+            kind_of.INTEGER: "an integer",
+            kind_of.NUMBER: "a number",
+            kind_of.BOOLEAN: "true or false",
+            kind_of.ENTITY: "an entity slug",
+        }[expected]
+        return f"must be {what} ({qualifier.description}), not {value!r}"
+    if qualifier.minimum is not None and value < qualifier.minimum:
+        return f"must be at least {qualifier.minimum}, not {value!r}"
+    if expected is kind_of.ENTITY:
+        kind = kinds.get(value)
+        if kind is None:
+            return f"unknown entity {value!r}"
+        if qualifier.kinds and kind not in qualifier.kinds:
+            return (
+                f"{value!r} is a {kind.value}; {qualifier.name!r} names a "
+                f"{_kinds_text(qualifier.kinds)}"
+            )
+    return None
+
+
+def entry_label(key: str, index: int, raw: Any, label: str) -> str:
+    """`claims[3] (id=x)`: the entry's path, and its key for a person to find it by."""
+    name = raw.get(label) if isinstance(raw, dict) else None
+    return f"{key}[{index}]" + (f" ({label}={name})" if name else "")
+
+
 def parse_items(
-    file: str, key: str, data: Any, model_type: type[BaseModel], label: str
+    file: str,
+    key: str,
+    data: Any,
+    model_type: type[BaseModel],
+    label: str,
+    rejected: list[tuple[str, str, Any]] | None = None,
 ) -> tuple[list[tuple[str, str, Any]], list[Problem]]:
-    """Parse a YAML list under `key` into models, collecting located problems."""
+    """Parse a YAML list under `key` into models, collecting located problems.
+
+    Entries pydantic refuses are appended, raw, to `rejected` when given, for rules that can
+    still say more about them.
+    """
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         return [], [Problem(file, "(file)", key, f"expected a top-level list named {key!r}")]
     items: list[tuple[str, str, Any]] = []
     problems: list[Problem] = []
     for i, raw in enumerate(data[key]):
-        name = raw.get(label) if isinstance(raw, dict) else None
-        entry = f"{key}[{i}]" + (f" ({label}={name})" if name else "")
+        entry = entry_label(key, i, raw, label)
         try:
             items.append((file, entry, model_type.model_validate(raw)))
         except ValidationError as exc:
             problems += pydantic_problems(file, entry, exc)
+            if rejected is not None:
+                rejected.append((file, entry, raw))
     return items, problems

@@ -32,11 +32,13 @@ from kgapi.validation import (
     ClaimIn,
     DocumentIn,
     EntityIn,
+    EvidenceIn,
     LoadedDocument,
     Problem,
     StoredText,
-    check_claim,
+    check_claim_fields,
     check_entity,
+    check_evidence,
     pydantic_problems,
 )
 
@@ -316,30 +318,44 @@ async def add_claim(
     expected_revision: int | None = None,
     idempotency_key: str | None = None,
 ) -> WriteResult:
+    """Validate the whole request, reporting every problem at once, then write it.
+
+    Each check runs on what it needs even when another field is wrong (pydantic's types, the
+    model's kinds and qualifiers, each span against its document), so that a partner fixes a
+    request in one round trip; evidence problems keep the index the client sent.
+    """
     errors: list[UserError] = []
     if data.get("status") == model.Status.RETRACTED.value:
         errors.append(UserError("status", "use retractClaim to retract a claim"))
     texts = await _texts(db, evidence)
-    resolved = [_resolve(e, texts, f"evidence[{i}]", errors) for i, e in enumerate(evidence)]
-    spans = [r for r in resolved if r]
-    if errors:
-        raise WriteRejected(errors)
+    spans: list[dict[str, Any]] = []
+    for i, given in enumerate(evidence):
+        span = _resolve(given, texts, f"evidence[{i}]", errors)
+        if span is not None and _span_ok(span, texts, f"evidence[{i}]", errors):
+            spans.append(span)
+    if not evidence:
+        errors.append(UserError("evidence", "give at least one span of a document that states it"))
+    kinds = await _entity_kinds(db, data)
+    errors += _errors(check_claim_fields(data, kinds, "input", ENTRY))
+    claim: ClaimIn | None = None
     try:
-        claim = ClaimIn.model_validate(
-            {**data, "id": claim_id_for({**data, "evidence": spans}), "evidence": spans}
-        )
-    except (ValidationError, KeyError) as exc:
-        if isinstance(exc, ValidationError):
-            errors += _errors(pydantic_problems("input", ENTRY, exc))
-        else:
-            errors.append(UserError(str(exc), "is required"))
-        raise WriteRejected(errors) from None
-    known = await q.existing_entity_slugs(db, [claim.subject, claim.object])
-    errors += _errors(check_claim(claim, dict(texts), known, "input", ENTRY))
-    if errors:
-        raise WriteRejected(errors)
+        claim_id = claim_id_for({**data, "evidence": spans})
+    except KeyError as exc:
+        errors.append(UserError(str(exc.args[0]), "is required"))
+    else:
+        try:
+            claim = ClaimIn.model_validate({**data, "id": claim_id, "evidence": spans})
+        except ValidationError as exc:
+            # Evidence was checked span by span above, under the client's own indices.
+            errors += [
+                e
+                for e in _errors(pydantic_problems("input", ENTRY, exc))
+                if not e.field.startswith("evidence")
+            ]
+    if errors or claim is None:
+        raise WriteRejected(sorted(errors, key=_input_order))
     row = claim_row(claim)
-    kinds = await _kinds(db, [claim.subject, claim.object])
+    claim_kinds = sorted({kinds[claim.subject].value, kinds[claim.object].value})
 
     async def work(tx: Tx) -> WriteResult:
         before = await q.lock_claim(tx, claim.id)
@@ -357,7 +373,7 @@ async def add_claim(
                     claim.id,
                     before,
                     after,
-                    kinds,
+                    claim_kinds,
                     [claim.predicate.value],
                 ),
             )
@@ -367,13 +383,39 @@ async def add_claim(
     return await _idempotent(db, principal, idempotency_key, "addClaim", payload, work)
 
 
-async def _kinds(db: Database, slugs: list[str]) -> list[str]:
-    records = await db.read(
-        "UNWIND $slugs AS slug MATCH (e:Entity {slug: slug}) "
-        "RETURN collect(DISTINCT e.kind) AS kinds",
-        {"slugs": slugs},
-    )
-    return sorted(records[0]["kinds"])
+_CLAIM_FIELDS = ("subject", "predicate", "object", "status", "rank", "qualifiers", "evidence")
+
+
+def _input_order(error: UserError) -> int:
+    """Errors in the order of the input's fields, so a person reads them top to bottom."""
+    head = error.field.split(".", 1)[0].split("[", 1)[0]
+    return _CLAIM_FIELDS.index(head) if head in _CLAIM_FIELDS else len(_CLAIM_FIELDS)
+
+
+def _span_ok(
+    span: dict[str, Any], texts: dict[str, StoredText], path: str, errors: list[UserError]
+) -> bool:
+    """Check one resolved span as the seed's evidence is checked; False if it is refused."""
+    try:
+        parsed = EvidenceIn.model_validate(span)
+    except ValidationError as exc:
+        errors += [
+            UserError(f"{path}.{p.field}", p.message)
+            for p in pydantic_problems("input", ENTRY, exc)
+        ]
+        return False
+    found = _errors(check_evidence(parsed, dict(texts), "input", ENTRY, path))
+    errors += found
+    return not found
+
+
+async def _entity_kinds(db: Database, data: dict[str, Any]) -> dict[str, model.EntityKind]:
+    """Kinds of the entities a claim names: its ends and any qualifier that may be a slug."""
+    qualifiers = data.get("qualifiers")
+    values = list(qualifiers.values()) if isinstance(qualifiers, dict) else []
+    slugs = [v for v in (data.get("subject"), data.get("object"), *values) if isinstance(v, str)]
+    found = await q.entity_kinds(db, sorted(set(slugs)))
+    return {slug: model.EntityKind(kind) for slug, kind in found.items()}
 
 
 async def retract_claim(

@@ -26,7 +26,7 @@ __all__ = [
     "claim_histories",
     "document_conflicts",
     "document_texts",
-    "existing_entity_slugs",
+    "entity_kinds",
     "idempotency_lookup",
     "idempotency_save",
     "latest_seq",
@@ -171,12 +171,13 @@ async def document_texts(db: Database, slugs: list[str]) -> dict[str, str]:
     return {r["slug"]: r["text"] for r in records}
 
 
-async def existing_entity_slugs(db: Database, slugs: list[str]) -> set[str]:
+async def entity_kinds(db: Database, slugs: list[str]) -> dict[str, str]:
+    """The kind of each of `slugs` that names an entity (the validator checks kinds)."""
     records = await db.read(
-        "UNWIND $slugs AS slug MATCH (e:Entity {slug: slug}) RETURN e.slug AS slug",
+        "UNWIND $slugs AS slug MATCH (e:Entity {slug: slug}) RETURN e.slug AS slug, e.kind AS kind",
         {"slugs": slugs},
     )
-    return {r["slug"] for r in records}
+    return {r["slug"]: r["kind"] for r in records}
 
 
 async def name_rows(db: Database) -> list[EntityRow]:
