@@ -2,14 +2,17 @@
 
 Every entity kind is its own type implementing the `Entity` interface, with the typed fields its
 users ask for (Agreement.status and parties, Corridor.route in order, Event.place and
-participants, Person.offices). Typed fields are derived from claims through batched loaders.
+participants, Person.offices). What each such field means — which predicate, which end, distinct
+or ordered by which qualifier, its description — is declared in kgapi.model.KIND_FIELDS; here
+each is one typed line, `name: Type = kind_field(KIND, "name")`, answered from claims through
+batched loaders.
 """
 
 from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Annotated, Any, TypeAlias, TypeVar
+from typing import Annotated, Any, TypeAlias
 
 import strawberry
 
@@ -28,9 +31,6 @@ strawberry.enum(
     model.EntityKind, name="EntityKind", description="The kinds of entity in the graph."
 )
 EntityKind: TypeAlias = model.EntityKind
-
-
-E = TypeVar("E", bound="Entity")
 
 
 @strawberry.enum(description="Which way a relation points from the entity asked about.")
@@ -201,24 +201,57 @@ class Entity(Node):
         )
 
     async def _related(
-        self, info: Info, predicate: model.Predicate, direction: str
+        self, info: Info, path: model.ClaimPath
     ) -> list[tuple[RelationRow, EntityRow]]:
-        return await info.context.loaders.related.load((self.slug, predicate.value, direction))
+        key = (self.slug, path.predicate.value, path.direction.value)
+        return await info.context.loaders.related.load(key)
 
-    async def _ends(
-        self, info: Info, predicate: model.Predicate, direction: str, cls: type[E]
-    ) -> list[E]:
-        """Entities of one type at the other end of this entity's claims of one predicate."""
-        related = await self._related(info, predicate, direction)
-        if predicate is model.Predicate.ROUTE_INCLUDES:  # a route is ordered by position
-            related = sorted(related, key=lambda pair: int(pair[0].qualifiers.get("position", 0)))
-        return [e for _, row in related if isinstance(e := entity_from_row(row), cls)]
+    async def _kind_field(self, info: Info, spec: model.KindField) -> Any:
+        """Answer a declared kind field from this entity's non-retracted claims."""
+        if spec.shape is model.FieldShape.STATUS:
+            statuses = {
+                rel.status for path in spec.claims for rel, _ in await self._related(info, path)
+            }
+            ranked = sorted(statuses, key=_STATUS_ORDER.index)
+            return ranked[0] if ranked else None
+        related = await self._related(info, spec.path)
+        if spec.order_by is not None:
+            order = spec.order_by
+            related = sorted(related, key=lambda pair: int(pair[0].qualifiers.get(order, 0)))
+        wanted = _end_type(spec.path)
+        ends: list[Entity] = []
+        seen: set[str] = set()
+        for _, row in related:
+            if spec.distinct and row.slug in seen:
+                continue
+            seen.add(row.slug)
+            if isinstance(end := entity_from_row(row), wanted):
+                ends.append(end)
+        if spec.shape is model.FieldShape.ONE:
+            return ends[0] if ends else None
+        return ends
 
-    async def _end(
-        self, info: Info, predicate: model.Predicate, direction: str, cls: type[E]
-    ) -> E | None:
-        found = await self._ends(info, predicate, direction, cls)
-        return found[0] if found else None
+
+_STATUS_ORDER = [s.value for s in model.Status]
+
+
+def _end_type(path: model.ClaimPath) -> type[Entity]:
+    """The GraphQL type of a path's other end: its one kind's type, or the interface."""
+    kinds = path.other_kinds()
+    return ENTITY_TYPES[kinds[0]] if len(kinds) == 1 else Entity
+
+
+def kind_field(kind: model.EntityKind, name: str) -> Any:
+    """The strawberry field of the declared kind field `kind.name` (kgapi.model.KIND_FIELDS).
+
+    The class attribute's annotation gives the GraphQL type; the table gives the rest.
+    """
+    spec = model.kind_field(kind, name)
+
+    async def resolve(self: Entity, info: Info) -> Any:
+        return await self._kind_field(info, spec)
+
+    return strawberry.field(resolver=resolve, description=spec.description)
 
 
 @strawberry.type(description="A country.")
@@ -238,65 +271,34 @@ class Region(Entity):
 
 @strawberry.type(description="A person.")
 class Person(Entity):
-    @strawberry.field(description="Offices the documents say this person holds.")
-    async def offices(self, info: Info) -> list[Office]:
-        return await self._ends(info, model.Predicate.HOLDS_OFFICE, "OUT", Office)
+    offices: list[Office] = kind_field(model.EntityKind.PERSON, "offices")
 
 
 @strawberry.type(description="An office, e.g. Pakistan's Minister of Commerce.")
 class Office(Entity):
-    @strawberry.field(description="Who holds it, per the documents.")
-    async def holders(self, info: Info) -> list[Person]:
-        return await self._ends(info, model.Predicate.HOLDS_OFFICE, "IN", Person)
-
-    @strawberry.field(description="The ministry this office heads, if any.")
-    async def heads(self, info: Info) -> Ministry | None:
-        return await self._end(info, model.Predicate.HEADS, "OUT", Ministry)
+    holders: list[Person] = kind_field(model.EntityKind.OFFICE, "holders")
+    heads: Ministry | None = kind_field(model.EntityKind.OFFICE, "heads")
 
 
 @strawberry.type(description="A government ministry.")
 class Ministry(Entity):
-    @strawberry.field(description="The country whose ministry it is.")
-    async def country(self, info: Info) -> Country | None:
-        return await self._end(info, model.Predicate.MINISTRY_OF, "OUT", Country)
+    country: Country | None = kind_field(model.EntityKind.MINISTRY, "country")
 
 
 @strawberry.type(description="A trade or industry association.")
 class Association(Entity):
-    @strawberry.field(description="The country of the association.")
-    async def country(self, info: Info) -> Country | None:
-        return await self._end(info, model.Predicate.ASSOCIATION_OF, "OUT", Country)
-
-
-_STATUS_ORDER = [s.value for s in model.Status]
+    country: Country | None = kind_field(model.EntityKind.ASSOCIATION, "country")
 
 
 @strawberry.type(description="An agreement, plan or treaty, signed or not.")
 class Agreement(Entity):
-    @strawberry.field(
-        description="Its status as the text gives it (signed, in_progress, expected, ...), "
-        "from the claims about its parties and signing; never upgraded by kgapi."
-    )
-    async def status(self, info: Info) -> str | None:
-        statuses = {
-            rel.status for rel, _ in await self._related(info, model.Predicate.PARTY_TO, "IN")
-        }
-        statuses |= {
-            rel.status for rel, _ in await self._related(info, model.Predicate.EXPECTED_AT, "OUT")
-        }
-        ranked = sorted(statuses, key=_STATUS_ORDER.index)
-        return ranked[0] if ranked else None
-
-    @strawberry.field(description="The countries party to it, per the documents.")
-    async def parties(self, info: Info) -> list[Country]:
-        return await self._ends(info, model.Predicate.PARTY_TO, "IN", Country)
+    status: str | None = kind_field(model.EntityKind.AGREEMENT, "status")
+    parties: list[Country] = kind_field(model.EntityKind.AGREEMENT, "parties")
 
 
 @strawberry.type(description="A trade corridor: an ordered route of countries.")
 class Corridor(Entity):
-    @strawberry.field(description="The countries of the route, in the order the text gives.")
-    async def route(self, info: Info) -> list[Country]:
-        return await self._ends(info, model.Predicate.ROUTE_INCLUDES, "OUT", Country)
+    route: list[Country] = kind_field(model.EntityKind.CORRIDOR, "route")
 
 
 @strawberry.type(description="A traded good, e.g. grain.")
@@ -316,13 +318,8 @@ class Capability(Entity):
 
 @strawberry.type(description="A meeting, forum, visit or other event.")
 class Event(Entity):
-    @strawberry.field(description="Where it was held, per the documents.")
-    async def place(self, info: Info) -> City | None:
-        return await self._end(info, model.Predicate.HELD_IN, "OUT", City)
-
-    @strawberry.field(description="Who took part (people or countries), each by a claim.")
-    async def participants(self, info: Info) -> list[Entity]:
-        return await self._ends(info, model.Predicate.PARTICIPATED_IN, "IN", Entity)
+    place: City | None = kind_field(model.EntityKind.EVENT, "place")
+    participants: list[Entity] = kind_field(model.EntityKind.EVENT, "participants")
 
 
 @strawberry.type(description="A joint initiative, e.g. trade missions.")

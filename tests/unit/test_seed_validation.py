@@ -66,3 +66,25 @@ def test_every_problem_is_reported_with_its_location(tmp_path: Path) -> None:
     assert "evidence[0].quote: 'not in the text' does not equal the text" in text
     assert "claims[3]" in text and "evidence: List should have at least 1 item" in text
     assert len(caught.value.problems) >= 6
+
+
+def test_the_model_rules_are_checked_even_where_pydantic_refuses_the_entry(
+    tmp_path: Path,
+) -> None:
+    """A seed claim of kinds its predicate does not allow is refused; with a bad status beside
+    it, both are reported in the one pass."""
+    seed = _copy_seed(tmp_path)
+
+    def break_claims(data: dict) -> None:  # type: ignore[type-arg]
+        # claims[0] is jam-kamal-khan HOLDS_OFFICE pakistan-commerce-minister.
+        data["claims"][0]["object"] = "pakistan"  # a Country, not an Office
+        data["claims"][1]["subject"] = "islamabad"  # a City, not a Person
+        data["claims"][1]["status"] = "rumoured"
+
+    _edit(seed / "graph" / "claims.yaml", break_claims)
+    with pytest.raises(SeedInvalid) as caught:
+        load_bundle(seed)
+    paths = {p.path: p.message for p in caught.value.problems}
+    assert set(paths) == {"claims[0].object", "claims[1].subject", "claims[1].status"}, paths
+    assert "allowed object kinds: Office" in paths["claims[0].object"]
+    assert "'islamabad' is a City" in paths["claims[1].subject"]
