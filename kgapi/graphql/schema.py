@@ -430,8 +430,8 @@ class Subscription:
     @strawberry.subscription(
         permission_classes=[CanRead],
         description="Change events after commit, in seq order (read from the database, so "
-        "every API worker's writes arrive). Resumable: pass `afterSeq` to get the changes "
-        "missed while away from the audit trail first, then live ones.",
+        "every API worker's writes arrive). Resumable: with `afterSeq`, the changes missed "
+        "while away come first, from the audit trail, then live ones.",
     )
     async def graph_changed(
         self,

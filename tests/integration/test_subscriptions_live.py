@@ -8,9 +8,12 @@ print the figures (`pytest -s`), never on time.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -28,7 +31,7 @@ from kgapi.db import Database
 from kgapi.queries.keys import create_key
 from kgapi.queries.writes import latest_seq
 from tests.integration.graphql_helpers import delete_written
-from tests.integration.live import running_server
+from tests.integration.live import free_port, running_server
 
 CLIENT_DIR = Path(__file__).resolve().parents[1] / "clients" / "ws"
 PREFIX = "wsl-"  # every slug these tests write starts with it; the module cleans up
@@ -326,3 +329,44 @@ async def test_the_cap_on_open_feeds_refuses_one_more_with_a_code_and_frees_on_c
     assert error["extensions"]["code"] == "TOO_MANY_SUBSCRIPTIONS"
     assert "KGAPI_MAX_SUBSCRIPTIONS" in error["message"]
     assert figures["acceptedAfterOneClosed"] is True
+
+
+@pytest.fixture
+def kgapi_serve(neo4j_settings: Settings, seeded: Database) -> Iterator[str]:
+    """`kgapi serve` itself (not uvicorn's CLI), so that its settings reach uvicorn."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "NEO4J_URI": neo4j_settings.effective_uri,
+        "NEO4J_USERNAME": neo4j_settings.neo4j_username,
+        "NEO4J_PASSWORD": neo4j_settings.neo4j_password,
+        "KGAPI_LOG_LEVEL": "warning",
+        "KGAPI_WS_PING_INTERVAL": "0.2",
+    }
+    kgapi = Path(sys.executable).parent / "kgapi"
+    process = subprocess.Popen([str(kgapi), "serve", "--port", str(port)], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                    break
+            assert process.poll() is None and time.monotonic() < deadline, "kgapi serve failed"
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_kgapi_serve_pings_idle_websockets(node_client: Path, kgapi_serve: str) -> None:
+    """KGAPI_WS_PING_INTERVAL reaches uvicorn: an idle, acknowledged socket gets pings (which
+    the client answers), and stays open."""
+    node = Node("ping", {"url": _ws(kgapi_serve), "listenMs": 1500})
+    try:
+        figures = node.finish()
+    finally:
+        node.stop()
+    _report(figures)
+    assert figures["pings"] >= 2 and figures["openAfterListening"] is True

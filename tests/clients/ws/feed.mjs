@@ -1,7 +1,7 @@
 // The change feed (graphChanged) as a graphql-ws user meets it: the npm `graphql-ws` client on
 // `ws`, against a real kgapi server. Run by tests/integration/test_subscriptions_live.py:
 //
-//   node feed.mjs stream|resume|auth|cap '{"url": "ws://127.0.0.1:PORT/graphql", ...}'
+//   node feed.mjs stream|resume|auth|cap|ping '{"url": "ws://127.0.0.1:PORT/graphql", ...}'
 //
 // Talks JSON lines: stdout carries progress (`{"away": ...}`) and, last, the figures; stdin
 // carries the test's instructions (`{"resume": true}`, then `{"sent": [{slug, ackedAt}]}` with
@@ -250,7 +250,24 @@ async function cap() {
   });
 }
 
-const scenarios = { stream, resume, auth, cap };
+// WebSocket-level pings (not graphql-transport-ws messages): `ws` answers them with pongs by
+// itself; this counts them over `options.listenMs` on an acknowledged, idle connection.
+async function ping() {
+  let pings = 0;
+  const socket = new WebSocket(options.url, 'graphql-transport-ws');
+  socket.on('ping', () => (pings += 1));
+  await new Promise((resolve, reject) => {
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    socket.on('message', (data) => (JSON.parse(data).type === 'connection_ack' ? resolve() : null));
+    socket.on('error', reject);
+  });
+  await new Promise((r) => setTimeout(r, options.listenMs));
+  const open = socket.readyState === WebSocket.OPEN;
+  socket.close(1000);
+  emit({ scenario, pings, openAfterListening: open });
+}
+
+const scenarios = { stream, resume, auth, cap, ping };
 const timer = setTimeout(() => {
   emit({ error: `deadline of ${DEADLINE_MS} ms passed` });
   process.exit(2);
