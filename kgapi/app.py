@@ -130,8 +130,7 @@ class KgapiGraphQL(GraphQL[Context, None]):
         if isinstance(response, Response) and _accepts_graphql_response(request):
             response.headers[WANTS_GRAPHQL_RESPONSE] = "1"
         context = Context(db=db, settings=self.settings, request_id=request_id)
-        if isinstance(request, WebSocket):
-            context.feeds = self.feeds
+        context.feeds = self.feeds  # also for subscriptions over HTTP (multipart), if any
         try:
             context.principal = await authenticate(
                 request.headers.get("authorization"), self.settings, db

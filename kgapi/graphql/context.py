@@ -30,7 +30,7 @@ class Context:
     principal: Principal = ANONYMOUS
     auth_error: str | None = None  # set when a token was sent but is not acceptable
     database_unavailable: bool = False  # an API key could not be checked
-    feeds: FeedSlots | None = None  # the process's cap on open change feeds (WebSocket only)
+    feeds: FeedSlots | None = None  # the app's cap on open change feeds
     _loaders: Loaders | None = field(default=None, init=False, repr=False)
 
     @property

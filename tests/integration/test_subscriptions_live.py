@@ -122,10 +122,28 @@ class Node:
         assert self.process.wait(timeout=NODE_TIMEOUT) == 0
         return figures
 
-    def stop(self) -> None:
+    def __enter__(self) -> Node:
+        return self
+
+    def __exit__(self, *_: object) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+def _figures(scenario: str, options: dict[str, Any]) -> dict[str, Any]:
+    """Run a scenario that needs no instructions; its figures."""
+    with Node(scenario, options) as node:
+        figures = node.finish()
+    _report(figures)
+    return figures
+
+
+def _assert_each_write_arrived_once_in_order(figures: dict[str, Any], writes: int) -> None:
+    assert figures["sent"] == writes
+    assert figures["received"] == writes and figures["distinct"] == writes
+    assert figures["missed"] == 0 and figures["duplicated"] == 0 and figures["unexpected"] == 0
+    assert figures["inSeqOrder"] is True
 
 
 def _write(url: str, token: str, slugs: list[str]) -> list[dict[str, Any]]:
@@ -170,22 +188,14 @@ async def test_a_hundred_writes_from_another_process_are_a_hundred_events_in_ord
     node_client: Path, server: str, keys: dict[str, str], seeded: Database
 ) -> None:
     prefix = _unique("stream")
-    node = Node(
-        "stream",
-        {"url": _ws(server), "prefix": prefix, "afterSeq": await latest_seq(seeded)},
-    )
-    try:
+    options = {"url": _ws(server), "prefix": prefix, "afterSeq": await latest_seq(seeded)}
+    with Node("stream", options) as node:
         assert node.hear() == {"subscribed": True}
         sent = _write(server, keys["editor"], [f"{prefix}{i:03}" for i in range(100)])
         node.tell(sent=sent)
         figures = node.finish()
-    finally:
-        node.stop()
     _report(figures)
-    assert figures["sent"] == 100
-    assert figures["received"] == 100 and figures["distinct"] == 100
-    assert figures["missed"] == 0 and figures["duplicated"] == 0 and figures["unexpected"] == 0
-    assert figures["inSeqOrder"] is True
+    _assert_each_write_arrived_once_in_order(figures, 100)
 
 
 async def test_a_client_that_leaves_and_resumes_from_its_last_seq_misses_nothing(
@@ -195,16 +205,13 @@ async def test_a_client_that_leaves_and_resumes_from_its_last_seq_misses_nothing
     from the last seq it saw while 30 more are written: the backlog, then live, no seam."""
     prefix = _unique("resume")
     slugs = [f"{prefix}{i:03}" for i in range(100)]
-    node = Node(
-        "resume",
-        {
-            "url": _ws(server),
-            "prefix": prefix,
-            "afterSeq": await latest_seq(seeded),
-            "leaveAfter": 20,
-        },
-    )
-    try:
+    options = {
+        "url": _ws(server),
+        "prefix": prefix,
+        "afterSeq": await latest_seq(seeded),
+        "leaveAfter": 20,
+    }
+    with Node("resume", options) as node:
         sent = _write(server, keys["editor"], slugs[:40])
         away = node.hear()["away"]
         assert away["received"] == 20
@@ -213,13 +220,8 @@ async def test_a_client_that_leaves_and_resumes_from_its_last_seq_misses_nothing
         sent += _write(server, keys["editor"], slugs[70:])
         node.tell(sent=sent)
         figures = node.finish()
-    finally:
-        node.stop()
     _report(figures)
-    assert figures["sent"] == 100
-    assert figures["received"] == 100 and figures["distinct"] == 100
-    assert figures["missed"] == 0 and figures["duplicated"] == 0
-    assert figures["inSeqOrder"] is True
+    _assert_each_write_arrived_once_in_order(figures, 100)
     assert figures["beforeLeaving"] == 20 and figures["afterResuming"] == 80
     # The 30 written between "away" and "resume" at least: only the audit trail has those.
     assert figures["committedWhileAway"] >= 30
@@ -234,11 +236,9 @@ def _jwt(role: str, *, secret: str = JWT_SECRET) -> str:
 
 
 def _auth_results(server: str, attempts: dict[str, Any]) -> dict[str, Any]:
-    node = Node("auth", {"url": _ws(server), "attempts": attempts})
-    try:
-        results: dict[str, Any] = node.finish()["results"]
-    finally:
-        node.stop()
+    results: dict[str, Any] = _figures("auth", {"url": _ws(server), "attempts": attempts})[
+        "results"
+    ]
     return results
 
 
@@ -265,7 +265,6 @@ def test_connection_init_credentials_when_anonymous_reads_are_off(
                 "readerJwt": {"authorization": f"Bearer {_jwt('reader')}"},
             },
         )
-    _report(results)
     for refused in ("anonymous", "emptyPayload"):
         assert results[refused]["accepted"] is False
         assert results[refused]["code"] == 4403
@@ -302,7 +301,6 @@ def test_an_invalid_credential_is_refused_even_when_anonymous_reads_are_on(
             "editorKey": {"authorization": f"Bearer {keys['editor']}"},
         },
     )
-    _report(results)
     assert results["anonymous"]["accepted"] is True
     assert results["editorKey"]["accepted"] is True
     for refused in ("unknownKey", "expiredJwt"):
@@ -315,14 +313,8 @@ async def test_the_cap_on_open_feeds_refuses_one_more_with_a_code_and_frees_on_c
     limit = 3
     with running_server(neo4j_settings, KGAPI_MAX_SUBSCRIPTIONS=str(limit)) as url:
         _write(url, keys["editor"], [f"{_unique('cap')}0"])  # an event for each feed to see
-        node = Node(
-            "cap", {"url": _ws(url), "limit": limit, "afterSeq": await latest_seq(seeded) - 1}
-        )
-        try:
-            figures = node.finish()
-        finally:
-            node.stop()
-    _report(figures)
+        after_seq = await latest_seq(seeded) - 1
+        figures = _figures("cap", {"url": _ws(url), "limit": limit, "afterSeq": after_seq})
     assert figures["accepted"] == limit
     assert len(figures["refused"]) == 1
     [error] = figures["refused"][0]
@@ -363,10 +355,5 @@ def kgapi_serve(neo4j_settings: Settings, seeded: Database) -> Iterator[str]:
 def test_kgapi_serve_pings_idle_websockets(node_client: Path, kgapi_serve: str) -> None:
     """KGAPI_WS_PING_INTERVAL reaches uvicorn: an idle, acknowledged socket gets pings (which
     the client answers), and stays open."""
-    node = Node("ping", {"url": _ws(kgapi_serve), "listenMs": 1500})
-    try:
-        figures = node.finish()
-    finally:
-        node.stop()
-    _report(figures)
+    figures = _figures("ping", {"url": _ws(kgapi_serve), "listenMs": 1500})
     assert figures["pings"] >= 2 and figures["openAfterListening"] is True
