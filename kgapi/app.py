@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
@@ -26,6 +27,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 
 from kgapi.auth import AuthenticationFailed
@@ -36,8 +38,10 @@ from kgapi.explorer import routes as explorer_routes
 from kgapi.export_http import routes as export_routes
 from kgapi.graphiql import graphiql_page
 from kgapi.graphiql import routes as graphiql_routes
+from kgapi.graphql.changes import FeedSlots
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
+from kgapi.graphql.websocket import AdmittingHandler
 from kgapi.observability import (
     GRAPHQL_ERRORS,
     READ_CACHE_REQUESTS,
@@ -78,6 +82,9 @@ class _SubResponse(Response):
 class KgapiGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with kgapi's per-request context.
 
+    WebSocket connections speak graphql-transport-ws only, with credentials checked at
+    `connection_init` (AdmittingHandler) and open change feeds capped per process (FeedSlots).
+
     It also speaks the GraphQL-over-HTTP media type application/graphql-response+json: a
     request error (unparsable, invalid, or with variables that do not coerce — no `data`
     entry) is then a 400 without `data`, as the specification asks.
@@ -90,11 +97,18 @@ class KgapiGraphQL(GraphQL[Context, None]):
     X-Kgapi-Cache.
     """
 
+    graphql_transport_ws_handler_class = AdmittingHandler
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # One subscription protocol, so one admission path (kgapi.graphql.websocket).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
         )
         self.settings = settings
+        self.feeds = FeedSlots(settings.max_subscriptions)
         self.read_cache = (
             ReadCache(
                 max_entries=settings.read_cache_max_entries,
@@ -123,6 +137,7 @@ class KgapiGraphQL(GraphQL[Context, None]):
         if isinstance(response, Response) and _accepts_graphql_response(request):
             response.headers[WANTS_GRAPHQL_RESPONSE] = "1"
         context = Context(db=db, settings=self.settings, request_id=request_id)
+        context.feeds = self.feeds  # also for subscriptions over HTTP (multipart), if any
         try:
             context.principal = await authenticate(
                 request.headers.get("authorization"), self.settings, db

@@ -234,6 +234,8 @@ def serve(
         port=bind_port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        ws_ping_interval=settings.ws_ping_interval or None,  # keeps idle feeds' proxies open
+        ws_ping_timeout=settings.ws_ping_timeout,
     )
 
 

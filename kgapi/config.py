@@ -89,6 +89,20 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(default=1_000_000, ge=1, description="largest ingest")
     feed_poll_interval: float = Field(default=0.5, gt=0, description="change feed poll (s)")
 
+    # The change feed over WebSocket (graphql-transport-ws at /graphql).
+    max_subscriptions: int = Field(
+        default=200, ge=1, description="change feeds open at once, per process"
+    )
+    ws_init_timeout: float = Field(
+        default=10.0, gt=0, description="seconds a socket may wait before connection_init"
+    )
+    ws_ping_interval: float = Field(
+        default=20.0, ge=0, description="seconds between WebSocket pings (kgapi serve); 0: off"
+    )
+    ws_ping_timeout: float = Field(
+        default=20.0, gt=0, description="seconds to wait for a pong before closing"
+    )
+
     # HTTP hardening and operations.
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="largest request body")
     introspection: bool = Field(default=True, description="allow __schema/__type queries")
