@@ -21,10 +21,11 @@ from kgapi.graphql.schema import build_schema
 from kgapi.queries.graph_writes import MARK_SEEDED
 from kgapi.queries.keys import create_key
 from kgapi.seed import load_bundle
+from tests.integration.graphql_helpers import claim_input as _claim
 from tests.integration.graphql_helpers import delete_written
+from tests.integration.graphql_helpers import entity_input as _entity
 from tests.integration.live import running_server
 
-DOC = "pk-kz-economic-ties-2025"
 PREFIX = "tsc-"  # every slug and key name this module writes starts with it
 NAMESPACE = f"{PREFIX}acme-"
 
@@ -35,33 +36,6 @@ ADD_CLAIM = """mutation($input: AddClaimInput!) { addClaim(input: $input) {
 RETRACT = """mutation($input: RetractClaimInput!) { retractClaim(input: $input) {
   changed claim { claimId status history { actor operation } } userErrors { field message } } }"""
 CLAIM_STATUS = "query($id: String!) { claim(id: $id) { status } }"
-
-
-def _entity(slug: str) -> dict[str, Any]:
-    return {
-        "slug": slug,
-        "kind": "INITIATIVE",
-        "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
-        "description": "scope test entity",
-        "aliases": [],
-        "mentions": [{"document": DOC, "quote": "যৌথ উদ্যোগ"}],
-    }
-
-
-def _claim(subject: str) -> dict[str, Any]:
-    return {
-        "subject": subject,
-        "predicate": "CONCERNS",
-        "object": "transport-and-logistics",
-        "status": "planned",
-        "evidence": [
-            {
-                "document": DOC,
-                "quote": "যৌথ উদ্যোগ বিকাশের পরিকল্পনা করছে",
-                "translation": "are planning to develop joint ventures",
-            }
-        ],
-    }
 
 
 async def _key(db: Database, role: Role, **scope: Any) -> str:
