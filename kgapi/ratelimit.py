@@ -37,6 +37,7 @@ from limits.aio.storage import MovingWindowSupport, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
+from neo4j.exceptions import DriverError, Neo4jError
 from prometheus_client import Counter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -81,7 +82,7 @@ class Refusal:
     def error(self) -> dict[str, Any]:
         """The GraphQL-style error, the same for HTTP and WebSocket."""
         who = (
-            "anonymous callers, per address"
+            "anonymous callers (per address)"
             if self.caller.role == ANONYMOUS
             else f"{self.caller.bucket} ({self.caller.role})"
         )
@@ -172,7 +173,7 @@ class RateLimitMiddleware:
             db: Database = scope["app"].state.db
             try:
                 principal = await authenticate(header, self.settings, db)
-            except (AuthenticationFailed, DatabaseUnavailable):
+            except (AuthenticationFailed, DatabaseUnavailable, DriverError, Neo4jError):
                 pass  # the app refuses or reports it; the attempt counts against the address
             else:
                 if not principal.anonymous:
