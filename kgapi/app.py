@@ -29,6 +29,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kgapi.auth import AuthenticationFailed
 from kgapi.authenticate import authenticate
@@ -53,6 +54,7 @@ from kgapi.observability import (
     metrics_endpoint,
 )
 from kgapi.queries.schema import schema_ready
+from kgapi.ratelimit import RateLimitMiddleware
 from kgapi.read_cache import CACHE_HEADER, CacheStatus, Lookup, ReadCache
 
 if TYPE_CHECKING:
@@ -326,7 +328,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            # Outermost first: every request gets an id, then host, CORS and size checks.
+            # Outermost first: the client address (X-Forwarded-For from trusted proxies only),
+            # a request id, then host, CORS, rate limit and size checks.
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies),
             Middleware(RequestContextMiddleware),
             Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
             Middleware(
@@ -334,8 +338,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-                expose_headers=[REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER, "retry-after"],
             ),
+            Middleware(RateLimitMiddleware, settings=settings),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
     )
