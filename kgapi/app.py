@@ -12,6 +12,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
@@ -26,7 +27,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from kgapi.auth import AuthenticationFailed
 from kgapi.authenticate import authenticate
@@ -36,8 +39,10 @@ from kgapi.explorer import routes as explorer_routes
 from kgapi.export_http import routes as export_routes
 from kgapi.graphiql import graphiql_page
 from kgapi.graphiql import routes as graphiql_routes
+from kgapi.graphql.changes import FeedSlots
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
+from kgapi.graphql.websocket import AdmittingHandler
 from kgapi.observability import (
     GRAPHQL_ERRORS,
     READ_CACHE_REQUESTS,
@@ -49,6 +54,7 @@ from kgapi.observability import (
     metrics_endpoint,
 )
 from kgapi.queries.schema import schema_ready
+from kgapi.ratelimit import RateLimitMiddleware
 from kgapi.read_cache import CACHE_HEADER, CacheStatus, Lookup, ReadCache
 
 if TYPE_CHECKING:
@@ -78,6 +84,9 @@ class _SubResponse(Response):
 class KgapiGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with kgapi's per-request context.
 
+    WebSocket connections speak graphql-transport-ws only, with credentials checked at
+    `connection_init` (AdmittingHandler) and open change feeds capped per process (FeedSlots).
+
     It also speaks the GraphQL-over-HTTP media type application/graphql-response+json: a
     request error (unparsable, invalid, or with variables that do not coerce — no `data`
     entry) is then a 400 without `data`, as the specification asks.
@@ -90,11 +99,18 @@ class KgapiGraphQL(GraphQL[Context, None]):
     X-Kgapi-Cache.
     """
 
+    graphql_transport_ws_handler_class = AdmittingHandler
+
     def __init__(self, settings: Settings) -> None:
         super().__init__(
-            build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # One subscription protocol, so one admission path (kgapi.graphql.websocket).
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
         )
         self.settings = settings
+        self.feeds = FeedSlots(settings.max_subscriptions)
         self.read_cache = (
             ReadCache(
                 max_entries=settings.read_cache_max_entries,
@@ -123,6 +139,7 @@ class KgapiGraphQL(GraphQL[Context, None]):
         if isinstance(response, Response) and _accepts_graphql_response(request):
             response.headers[WANTS_GRAPHQL_RESPONSE] = "1"
         context = Context(db=db, settings=self.settings, request_id=request_id)
+        context.feeds = self.feeds  # also for subscriptions over HTTP (multipart), if any
         try:
             context.principal = await authenticate(
                 request.headers.get("authorization"), self.settings, db
@@ -311,7 +328,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            # Outermost first: every request gets an id, then host, CORS and size checks.
+            # Outermost first: the client address (X-Forwarded-For from trusted proxies only),
+            # a request id, then host, CORS, rate limit and size checks.
+            Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies),
             Middleware(RequestContextMiddleware),
             Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
             Middleware(
@@ -319,8 +338,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["*"],
-                expose_headers=[REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER, "retry-after"],
             ),
+            Middleware(RateLimitMiddleware, settings=settings),
             Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         ],
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -22,12 +23,16 @@ from kgapi.config import Settings
 __all__ = [
     "ANONYMOUS",
     "KEY_PREFIX",
+    "MUTATIONS",
     "AuthenticationFailed",
+    "KeyScope",
     "Principal",
     "Role",
+    "ScopeDenied",
     "hash_secret",
     "new_api_key",
     "parse_api_key",
+    "parse_scopes",
     "secret_matches",
     "verify_jwt",
 ]
@@ -37,17 +42,86 @@ ID_BYTES = 6
 SECRET_BYTES = 32
 
 
+# The mutations a key scope may name (GraphQL field names; a unit test keeps this equal to the
+# schema's Mutation type).
+MUTATIONS = ("upsertEntity", "addClaim", "retractClaim", "addDocument", "ingestDocument")
+
+
 class Role(StrEnum):
+    """Ordered: each role may do what the ones before it may. A curator is an editor who may
+    also change or retract the facts the seed wrote (the curated ones)."""
+
     READER = "reader"
     EDITOR = "editor"
+    CURATOR = "curator"
     ADMIN = "admin"
 
     @property
     def rank(self) -> int:
-        return [Role.READER, Role.EDITOR, Role.ADMIN].index(self)
+        return list(Role).index(self)
 
     def at_least(self, other: Role) -> bool:
         return self.rank >= other.rank
+
+
+@dataclass(frozen=True, slots=True)
+class KeyScope:
+    """What an API key may write, beyond what its role allows: only these mutations (None:
+    every one its role allows) and only slugs starting with one of these prefixes (empty: any).
+    """
+
+    mutations: frozenset[str] | None = None
+    namespaces: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, mutations: list[str] | None, namespaces: list[str] | None) -> KeyScope:
+        """From the stored lists (a key's `mutations` and `namespaces` properties)."""
+        return cls(frozenset(mutations) if mutations is not None else None, tuple(namespaces or ()))
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.mutations is None and not self.namespaces
+
+    def describe(self) -> str:
+        """The scope as `kgapi keys create --scope` spells it."""
+        parts = [f"mutation:{m}" for m in sorted(self.mutations or ())]
+        parts += [f"namespace:{n}" for n in self.namespaces]
+        return " ".join(parts) or "unrestricted"
+
+
+UNRESTRICTED = KeyScope()
+_NAMESPACE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*-?$")  # a slug's beginning, e.g. `acme-`
+
+
+def parse_scopes(values: list[str]) -> KeyScope:
+    """`--scope mutation:NAME` and `--scope namespace:PREFIX` options as a KeyScope; ValueError
+    naming the bad one. No options: unrestricted."""
+    mutations: set[str] = set()
+    namespaces: list[str] = []
+    for value in values:
+        kind, _, arg = value.partition(":")
+        if kind == "mutation" and arg in MUTATIONS:
+            mutations.add(arg)
+        elif kind == "mutation":
+            raise ValueError(f"unknown mutation {arg!r} in --scope; one of {', '.join(MUTATIONS)}")
+        elif kind == "namespace" and _NAMESPACE.fullmatch(arg):
+            namespaces.append(arg)
+        elif kind == "namespace":
+            raise ValueError(
+                f"namespace {arg!r} is not the beginning of a slug (lowercase letters, digits, "
+                "hyphens; e.g. acme-)"
+            )
+        else:
+            raise ValueError(
+                f"--scope {value!r}: use mutation:NAME (one of {', '.join(MUTATIONS)}) "
+                "or namespace:PREFIX"
+            )
+    return KeyScope(frozenset(mutations) if mutations else None, tuple(namespaces))
+
+
+class ScopeDenied(Exception):
+    """The caller is authenticated and has the role, but its key scope (or the curation rule
+    for seeded facts) does not allow this write; the message names the scope or the rule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +130,29 @@ class Principal:
 
     actor: str
     role: Role
+    scope: KeyScope = UNRESTRICTED
 
     @property
     def anonymous(self) -> bool:
         return self.actor == ANONYMOUS_ACTOR
+
+    def check_mutation(self, name: str) -> None:
+        """ScopeDenied unless the key's scope lists the mutation `name`."""
+        allowed = self.scope.mutations
+        if allowed is not None and name not in allowed:
+            raise ScopeDenied(
+                f"{self.actor} is scoped to {self.scope.describe()}; "
+                f"it may not call {name} (scope mutation:{name} is missing)"
+            )
+
+    def check_slug(self, slug: str, what: str) -> None:
+        """ScopeDenied unless `slug` is in one of the key's namespaces (`what` names the field)."""
+        spaces = self.scope.namespaces
+        if spaces and not any(slug.startswith(prefix) for prefix in spaces):
+            names = ", ".join(f"namespace:{n}" for n in spaces)
+            raise ScopeDenied(
+                f"{self.actor} may write only slugs in {names}; {what} {slug!r} is outside it"
+            )
 
 
 ANONYMOUS_ACTOR = "anonymous"
@@ -125,6 +218,7 @@ def verify_jwt(token: str, settings: Settings) -> Principal:
         role = Role(str(claims.get(settings.jwt_role_claim, Role.READER.value)))
     except ValueError:
         raise AuthenticationFailed(
-            f"the JWT's {settings.jwt_role_claim!r} claim is not one of reader, editor, admin"
+            f"the JWT's {settings.jwt_role_claim!r} claim is not one of "
+            + ", ".join(r.value for r in Role)
         ) from None
     return Principal(f"jwt:{claims['sub']}", role)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kgapi.auth import (
     ANONYMOUS,
     AuthenticationFailed,
+    KeyScope,
     Principal,
     Role,
     parse_api_key,
@@ -36,4 +37,4 @@ async def authenticate(header: str | None, settings: Settings, db: Database) -> 
         raise AuthenticationFailed("unknown API key")
     if row.revoked_at is not None:
         raise AuthenticationFailed("this API key has been revoked")
-    return Principal(f"key:{row.id}", Role(row.role))
+    return Principal(f"key:{row.id}", Role(row.role), KeyScope.of(row.mutations, row.namespaces))

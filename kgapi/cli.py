@@ -234,6 +234,9 @@ def serve(
         port=bind_port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        ws_ping_interval=settings.ws_ping_interval or None,  # keeps idle feeds' proxies open
+        ws_ping_timeout=settings.ws_ping_timeout,
+        proxy_headers=False,  # kgapi.app trusts X-Forwarded-For from KGAPI_TRUSTED_PROXIES only
     )
 
 
@@ -359,41 +362,67 @@ async def _with_db(settings: Settings, work: Callable[[Database], Coroutine[Any,
 @keys_app.command("create")
 @handle_errors
 def keys_create(
-    role: Annotated[str, typer.Option(help="reader, editor or admin.")],
+    role: Annotated[str, typer.Option(help="reader, editor, curator or admin.")],
     name: Annotated[str, typer.Option(help="Who the key is for, e.g. ACME.")],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Restrict the key (repeatable): mutation:NAME allows only the mutations named "
+            "(e.g. mutation:addClaim); namespace:PREFIX allows writing only slugs that start "
+            "with PREFIX (e.g. namespace:acme-)."
+        ),
+    ] = None,
 ) -> None:
     """Create an API key; the token is printed once and only its hash is stored."""
-    from kgapi.auth import Role, new_api_key
+    from kgapi.auth import Role, new_api_key, parse_scopes
     from kgapi.queries.keys import create_key
     from kgapi.queries.schema import apply_schema
 
     try:
         chosen = Role(role)
     except ValueError:
-        raise _fail(f"--role must be one of reader, editor, admin (got {role!r})") from None
+        roles = ", ".join(r.value for r in Role)
+        raise _fail(f"--role must be one of {roles} (got {role!r})") from None
+    try:
+        scoped = parse_scopes(scope or [])
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     key_id, token, hashed = new_api_key()
 
     async def work(db: Database) -> None:
         await apply_schema(db)
-        await create_key(db, key_id, name, chosen.value, hashed)
+        await create_key(
+            db,
+            key_id,
+            name,
+            chosen.value,
+            hashed,
+            mutations=sorted(scoped.mutations) if scoped.mutations is not None else None,
+            namespaces=list(scoped.namespaces),
+        )
 
     _run(_with_db(_settings(), work))
-    console.print(f"created key {key_id} ({chosen.value}) for {name}; the token, shown once:")
+    console.print(
+        f"created key {key_id} ({chosen.value}, {scoped.describe()}) for {name}; "
+        "the token, shown once:"
+    )
     sys.stdout.write(token + "\n")
 
 
 @keys_app.command("list")
 @handle_errors
 def keys_list() -> None:
-    """List API keys (ids, names, roles, created and revoked times; never secrets)."""
+    """List API keys (ids, names, roles, scopes, created and revoked times; never secrets)."""
+    from kgapi.auth import KeyScope
     from kgapi.queries.keys import list_keys
 
     rows = _run(_with_db(_settings(), list_keys))
     table = Table(title="API keys")
-    for column in ("id", "name", "role", "created", "revoked"):
+    for column in ("id", "name", "role", "scope", "created", "revoked"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row.id, row.name, row.role, row.created_at, row.revoked_at or "")
+        scope = KeyScope.of(row.mutations, row.namespaces).describe()
+        table.add_row(row.id, row.name, row.role, scope, row.created_at, row.revoked_at or "")
     console.print(table)
 
 

@@ -14,11 +14,23 @@ from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
 
+from limits import parse_many
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["ALLOWED_URI_SCHEMES", "Settings", "get_settings"]
+__all__ = ["ALLOWED_URI_SCHEMES", "RATE_LIMIT_STORAGE_SCHEMES", "Settings", "get_settings"]
 
+# `limits` storages that support its moving window (memcached does not)
+RATE_LIMIT_STORAGE_SCHEMES = (
+    "memory",
+    "redis",
+    "rediss",
+    "redis+unix",
+    "redis+cluster",
+    "redis+sentinel",
+    "valkey",
+    "valkeys",
+)
 ALLOWED_URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 DEFAULT_PASSWORD = "kgapi-dev-password"  # noqa: S105 - a local development default, documented
 MIN_PASSWORD_LENGTH = 8  # Neo4j refuses shorter passwords by default
@@ -79,7 +91,7 @@ class Settings(BaseSettings):
     )
 
     # Authentication: API keys (kgapi keys create) or JWTs (HS256 with a secret, RS256 with a
-    # public key); roles reader < editor < admin.
+    # public key); roles reader < editor < curator < admin.
     allow_anonymous_reads: bool = Field(default=True, description="reads without a token")
     jwt_secret: str | None = Field(default=None, description="HS256 key")
     jwt_public_key: str | None = Field(default=None, description="RS256 public key (PEM)")
@@ -88,6 +100,20 @@ class Settings(BaseSettings):
     jwt_role_claim: str = Field(default="role", description="claim holding the role")
     max_document_bytes: int = Field(default=1_000_000, ge=1, description="largest ingest")
     feed_poll_interval: float = Field(default=0.5, gt=0, description="change feed poll (s)")
+
+    # The change feed over WebSocket (graphql-transport-ws at /graphql).
+    max_subscriptions: int = Field(
+        default=200, ge=1, description="change feeds open at once, per process"
+    )
+    ws_init_timeout: float = Field(
+        default=10.0, gt=0, description="seconds a socket may wait before connection_init"
+    )
+    ws_ping_interval: float = Field(
+        default=20.0, ge=0, description="seconds between WebSocket pings (kgapi serve); 0: off"
+    )
+    ws_ping_timeout: float = Field(
+        default=20.0, gt=0, description="seconds to wait for a pong before closing"
+    )
 
     # HTTP hardening and operations.
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="largest request body")
@@ -129,6 +155,25 @@ class Settings(BaseSettings):
     document_cache_max_bytes: int = Field(
         default=32_000_000, ge=1024, description="bytes of parsed documents and plans kept"
     )
+    # Rate limits per caller (kgapi.ratelimit): an API key or JWT subject has its own bucket at
+    # its role's rate, an anonymous caller (or a bad credential) one per client address. Each
+    # rate is `limits` notation, several joined by `;` ("600/minute;30/second": the short window
+    # is the burst); an empty rate means no limit for that role. Off by default: buckets live
+    # in each process unless the storage is shared (see the README, "Rate limits").
+    rate_limit: bool = Field(default=False, description="limit requests per caller")
+    rate_limit_anonymous: str = Field(default="120/minute;20/second", description="per address")
+    rate_limit_reader: str = Field(default="600/minute;50/second", description="per key/subject")
+    rate_limit_editor: str = Field(default="600/minute;50/second", description="per key/subject")
+    rate_limit_curator: str = Field(default="600/minute;50/second", description="per key/subject")
+    rate_limit_admin: str = Field(default="1200/minute;100/second", description="per key/subject")
+    rate_limit_storage: str = Field(
+        default="memory://", description="memory:// (per process) or redis://host:port/db"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="proxy addresses/networks whose X-Forwarded-For gives the client address "
+        "(comma-separated or JSON)",
+    )
 
     neo4j_bolt_port: int = Field(default=7687, ge=1, le=65535)
     neo4j_home: Path = Path(".neo4j")
@@ -148,7 +193,7 @@ class Settings(BaseSettings):
             raise ValueError(f"NEO4J_URI {value!r} has scheme {scheme!r}; use one of {allowed}")
         return value
 
-    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @field_validator("cors_origins", "allowed_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _comma_or_json_list(cls, value: object) -> object:
         """`http://localhost:5173,http://127.0.0.1:5173` as well as a JSON list: the plain form
@@ -178,6 +223,33 @@ class Settings(BaseSettings):
                     f"CORS origin {origin!r} is not an origin: give scheme://host[:port] with no "
                     "path or trailing slash, e.g. http://localhost:5173"
                 )
+        return value
+
+    @field_validator(
+        "rate_limit_anonymous",
+        "rate_limit_reader",
+        "rate_limit_editor",
+        "rate_limit_curator",
+        "rate_limit_admin",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not a rate: use e.g. 120/minute, or 600/minute;30/second"
+                ) from None
+        return value.strip()
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme
+        if scheme not in RATE_LIMIT_STORAGE_SCHEMES:
+            allowed = ", ".join(f"{s}://" for s in RATE_LIMIT_STORAGE_SCHEMES)
+            raise ValueError(f"storage {value!r} has scheme {scheme!r}; use one of {allowed}")
         return value
 
     @property

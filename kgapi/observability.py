@@ -64,7 +64,7 @@ READ_CACHE_REQUESTS = Counter(
     ["result"],
 )
 READ_CACHE_BYTES = Gauge("kgapi_read_cache_bytes", "Bytes of answers held by the read cache")
-_ROUTES = ("/graphql", "/health", "/ready", "/metrics", "/explorer", "/export")
+_ROUTES = ("/graphql", "/health", "/ready", "/metrics", "/explorer", "/export", "/graphiql")
 
 
 def current_request_id() -> str | None:

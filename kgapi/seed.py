@@ -249,6 +249,7 @@ def bundle_rows(bundle: GraphBundle) -> dict[str, list[Row]]:
     for entity in bundle.entities:
         entity_rows(entity, rows)
     rows["claims"] = [claim_row(claim) for claim in bundle.claims]
+    rows["seeded"] = [{"id": claim.id} for claim in bundle.claims]
     return rows
 
 

@@ -20,11 +20,12 @@ from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
 
 from kgapi import model
-from kgapi.auth import Principal
+from kgapi.auth import Principal, Role, ScopeDenied
 from kgapi.config import Settings
 from kgapi.db import Database, Tx
 from kgapi.mentions import Candidate, Mention, find_mentions, name_forms
 from kgapi.queries import writes as q
+from kgapi.queries.graph_writes import SEEDED
 from kgapi.queries.revision import bump_revision
 from kgapi.seed import claim_row, document_rows, entity_rows
 from kgapi.text import sentence_containing, split_sentences
@@ -216,6 +217,16 @@ def _check_revision(before: dict[str, Any] | None, expected: int | None, what: s
         )
 
 
+def _check_curation(principal: Principal, before: dict[str, Any] | None, claim_id: str) -> None:
+    """A claim the seed wrote is a curated fact: only a curator (or an admin) may change or
+    retract it, so that an editor's key cannot undo what the project itself vouches for."""
+    if before is not None and before.get(SEEDED) and not principal.role.at_least(Role.CURATOR):
+        raise ScopeDenied(
+            f"claim {claim_id!r} is a seeded (curated) fact: changing or retracting it needs "
+            f"the curator role; {principal.actor} has {principal.role.value}"
+        )
+
+
 def _event(
     principal: Principal,
     operation: str,
@@ -253,6 +264,7 @@ async def upsert_entity(
     expected_revision: int | None = None,
     idempotency_key: str | None = None,
 ) -> WriteResult:
+    principal.check_slug(str(data.get("slug", "")), "slug")
     errors: list[UserError] = []
     texts = await _texts(db, mentions)
     resolved = [_resolve(m, texts, f"mentions[{i}]", errors) for i, m in enumerate(mentions)]
@@ -324,6 +336,7 @@ async def add_claim(
     model's kinds and qualifiers, each span against its document), so that a partner fixes a
     request in one round trip; evidence problems keep the index the client sent.
     """
+    principal.check_slug(str(data.get("subject", "")), "subject")
     errors: list[UserError] = []
     if data.get("status") == model.Status.RETRACTED.value:
         errors.append(UserError("status", "use retractClaim to retract a claim"))
@@ -362,6 +375,7 @@ async def add_claim(
         _check_revision(before, expected_revision, f"claim {claim.id!r}")
         changed = before is None or before.get("content_hash") != row["hash"]
         if changed:
+            _check_curation(principal, before, claim.id)
             await q.write_rows(tx, {"claims": [row]})
             after = {**row["props"], "revision": int((before or {}).get("revision") or 0) + 1}
             await q.record_change(
@@ -433,6 +447,8 @@ async def retract_claim(
         before = await q.lock_claim(tx, claim_id)
         if before is None:
             raise WriteRejected([UserError("id", f"no claim {claim_id!r}", "NOT_FOUND")])
+        principal.check_slug(str(before.get("subject_slug", "")), "the claim's subject")
+        _check_curation(principal, before, claim_id)
         _check_revision(before, expected_revision, f"claim {claim_id!r}")
         if before.get("status") == model.Status.RETRACTED.value:
             return WriteResult(claim_id, changed=False)
@@ -495,6 +511,7 @@ async def add_document(
         raise WriteRejected(errors)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     slug = data.get("slug") or f"doc-{sha[:12]}"
+    principal.check_slug(str(slug), "slug" if data.get("slug") else "the default slug")
     try:
         meta = DocumentIn.model_validate(
             {

@@ -15,9 +15,20 @@ from typing import Any
 import strawberry
 
 from kgapi.graphql.context import Info
+from kgapi.graphql.errors import BadUserInput, KgapiError
 from kgapi.graphql.pagination import PageInfo
 
-__all__ = ["ChangeConnection", "ChangeEdge", "ChangeEvent", "change_from_row", "follow_changes"]
+__all__ = [
+    "ChangeConnection",
+    "ChangeEdge",
+    "ChangeEvent",
+    "FeedSlot",
+    "FeedSlots",
+    "TooManySubscriptions",
+    "change_from_row",
+    "follow_changes",
+    "start_feed",
+]
 
 FEED_BATCH = 100
 
@@ -71,24 +82,94 @@ class ChangeConnection:
     total_count: int = strawberry.field(description="Changes matching, across all pages.")
 
 
+class TooManySubscriptions(KgapiError):
+    code = "TOO_MANY_SUBSCRIPTIONS"
+
+
+class FeedSlots:
+    """The per-process cap on open change feeds (KGAPI_MAX_SUBSCRIPTIONS).
+
+    Each feed polls Neo4j every KGAPI_FEED_POLL_INTERVAL, so open feeds, not sockets, are what
+    a process has to ration. One instance per app, shared by its WebSocket connections; a
+    process's event loop is single-threaded, so a plain counter is exact.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+    def take(self) -> FeedSlot:
+        if self.open >= self.limit:
+            raise TooManySubscriptions(
+                f"this server already has {self.limit} change feeds open (KGAPI_MAX_SUBSCRIPTIONS);"
+                " try again later or another server",
+                limit=self.limit,
+            )
+        self.open += 1
+        return FeedSlot(self)
+
+
+class FeedSlot:
+    """One taken slot. Given back when its feed ends; if the feed is never started (the
+    operation cancelled between the resolver and the first event), when it is collected."""
+
+    def __init__(self, slots: FeedSlots) -> None:
+        self._slots: FeedSlots | None = slots
+
+    def give_back(self) -> None:
+        if self._slots is not None:
+            self._slots.open -= 1
+            self._slots = None
+
+    def __del__(self) -> None:
+        self.give_back()
+
+
+async def start_feed(info: Info, after_seq: int | None) -> int:
+    """Where a feed begins: after `after_seq` if given (checked), else after the latest change."""
+    from kgapi.queries.writes import latest_seq
+
+    latest = await latest_seq(info.context.db)
+    if after_seq is None:
+        return latest
+    if after_seq < 0:
+        raise BadUserInput(f"afterSeq must be 0 or more, got {after_seq}", argument="afterSeq")
+    if after_seq > latest:
+        raise BadUserInput(
+            f"afterSeq {after_seq} is beyond the latest change ({latest}); "
+            "a seq from another database?",
+            argument="afterSeq",
+        )
+    return after_seq
+
+
 async def follow_changes(
-    info: Info, kinds: list[str] | None, predicates: list[str] | None
+    info: Info,
+    after: int,
+    kinds: list[str] | None,
+    predicates: list[str] | None,
+    slot: FeedSlot | None = None,
 ) -> AsyncGenerator[ChangeEvent, None]:
-    """Poll committed change events after the moment of subscribing, filtered."""
-    from kgapi.queries.writes import changes_after, latest_seq
+    """Committed change events with a seq above `after`, in seq order, filtered: first the
+    backlog from the audit trail (in batches, without waiting), then new ones as they commit.
+    Replay and live are one loop over one cursor, so the switch can neither repeat nor miss."""
+    from kgapi.queries.writes import feed_after
 
     db = info.context.db
     interval = info.context.settings.feed_poll_interval
-    last = await latest_seq(db)
-    while True:
-        rows = await changes_after(db, last, FEED_BATCH)
-        for row in rows:
-            last = max(last, int(row["seq"]))
-            event = change_from_row(row)
-            if kinds and not set(kinds) & set(event.kinds):
-                continue
-            if predicates and not set(predicates) & set(event.predicates):
-                continue
-            yield event
-        if len(rows) < FEED_BATCH:
-            await asyncio.sleep(interval)
+    try:
+        while True:
+            batch = await feed_after(db, after, FEED_BATCH)
+            after = batch.cursor
+            for row in batch.rows:
+                event = change_from_row(row)
+                if kinds and not set(kinds) & set(event.kinds):
+                    continue
+                if predicates and not set(predicates) & set(event.predicates):
+                    continue
+                yield event
+            if len(batch.rows) < FEED_BATCH:
+                await asyncio.sleep(interval)
+    finally:
+        if slot is not None:
+            slot.give_back()

@@ -7,6 +7,7 @@ balancer answer alike.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from strawberry.types import Info as StrawberryInfo
 
@@ -14,6 +15,9 @@ from kgapi.auth import ANONYMOUS, Principal
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.graphql.loaders import Loaders
+
+if TYPE_CHECKING:
+    from kgapi.graphql.changes import FeedSlots
 
 __all__ = ["Context", "Info"]
 
@@ -26,6 +30,7 @@ class Context:
     principal: Principal = ANONYMOUS
     auth_error: str | None = None  # set when a token was sent but is not acceptable
     database_unavailable: bool = False  # an API key could not be checked
+    feeds: FeedSlots | None = None  # the app's cap on open change feeds
     _loaders: Loaders | None = field(default=None, init=False, repr=False)
 
     @property

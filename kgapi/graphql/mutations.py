@@ -11,9 +11,10 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
+from kgapi.auth import ScopeDenied
 from kgapi.graphql.context import Info
 from kgapi.graphql.entity_types import Entity, EntityKind, Relation, entity_from_row
-from kgapi.graphql.permissions import CanEdit
+from kgapi.graphql.permissions import CanEdit, Forbidden, WithinKeyScope
 from kgapi.graphql.types import Document
 from kgapi.queries.relations import claims_by_id
 from kgapi.writes import (
@@ -163,14 +164,20 @@ async def _claim_write(info: Info, write: Awaitable[WriteResult]) -> ClaimPayloa
         result = await write
     except WriteRejected as exc:
         return ClaimPayload(claim=None, changed=False, user_errors=_user_errors(exc))
+    except ScopeDenied as exc:
+        raise Forbidden(str(exc)) from None
     rows = await claims_by_id(info.context.db, [result.target])
     claim = Relation.from_row(rows[0]) if rows else None
     return ClaimPayload(claim=claim, changed=result.changed, user_errors=[])
 
 
-@strawberry.type(description="Change the graph (needs the editor or admin role).")
+@strawberry.type(
+    description="Change the graph (the editor role or above; a seeded fact needs the curator role)."
+)
 class Mutation:
-    @strawberry.mutation(description="Create or update an entity.", permission_classes=[CanEdit])
+    @strawberry.mutation(
+        description="Create or update an entity.", permission_classes=[CanEdit, WithinKeyScope]
+    )
     async def upsert_entity(
         self,
         info: Info,
@@ -194,13 +201,15 @@ class Mutation:
             )
         except WriteRejected as exc:
             return UpsertEntityPayload(entity=None, changed=False, user_errors=_user_errors(exc))
+        except ScopeDenied as exc:
+            raise Forbidden(str(exc)) from None
         row = await info.context.loaders.entities.load(result.target)
         return UpsertEntityPayload(
             entity=entity_from_row(row) if row else None, changed=result.changed, user_errors=[]
         )
 
     @strawberry.mutation(
-        description="Assert a fact with its evidence.", permission_classes=[CanEdit]
+        description="Assert a fact with its evidence.", permission_classes=[CanEdit, WithinKeyScope]
     )
     async def add_claim(
         self,
@@ -228,7 +237,8 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Retract a claim, keeping it and its history.", permission_classes=[CanEdit]
+        description="Retract a claim, keeping it and its history.",
+        permission_classes=[CanEdit, WithinKeyScope],
     )
     async def retract_claim(
         self,
@@ -248,7 +258,8 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Store a document verbatim, with its sentences.", permission_classes=[CanEdit]
+        description="Store a document verbatim, with its sentences.",
+        permission_classes=[CanEdit, WithinKeyScope],
     )
     async def add_document(
         self,
@@ -259,7 +270,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Store a document and link mentions of known entities (never claims).",
-        permission_classes=[CanEdit],
+        permission_classes=[CanEdit, WithinKeyScope],
     )
     async def ingest_document(
         self,
@@ -296,6 +307,8 @@ async def _document(info: Info, input: DocumentInput, link: bool) -> DocumentPay
             candidates=[],
             user_errors=_user_errors(exc),
         )
+    except ScopeDenied as exc:
+        raise Forbidden(str(exc)) from None
     row = await info.context.loaders.documents.load(result.target)
     report = result.report
     return DocumentPayload(

@@ -2,7 +2,9 @@
 
 An invalid token is always UNAUTHENTICATED, even where anonymous reads are allowed: a client
 that sends a credential must learn that it is wrong. A valid token with too small a role is
-FORBIDDEN.
+FORBIDDEN. A scoped API key is FORBIDDEN a mutation its scope does not list, with a message
+naming the scope; the slug namespace and the curation of seeded facts depend on what is written,
+so kgapi.writes checks those (ScopeDenied, which the mutations turn into FORBIDDEN).
 """
 
 from __future__ import annotations
@@ -11,11 +13,19 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from kgapi.auth import Role
+from kgapi.auth import Role, ScopeDenied
 from kgapi.graphql.context import Context, Info
 from kgapi.graphql.errors import UNAVAILABLE_MESSAGE, DatabaseUnavailableError, KgapiError
 
-__all__ = ["CanEdit", "CanRead", "Forbidden", "IsAdmin", "Unauthenticated", "check_role"]
+__all__ = [
+    "CanEdit",
+    "CanRead",
+    "Forbidden",
+    "IsAdmin",
+    "Unauthenticated",
+    "WithinKeyScope",
+    "check_role",
+]
 
 
 class Unauthenticated(KgapiError):
@@ -62,3 +72,14 @@ class CanEdit(_RoleAtLeast):
 
 class IsAdmin(_RoleAtLeast):
     required = Role.ADMIN
+
+
+class WithinKeyScope(BasePermission):
+    """After CanEdit: a key scoped to some mutations may call only those."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        try:
+            info.context.principal.check_mutation(info.field_name)
+        except ScopeDenied as exc:
+            raise Forbidden(str(exc)) from None
+        return True

@@ -35,6 +35,7 @@ from kgapi.graphql.changes import (
     ChangeEvent,
     change_from_row,
     follow_changes,
+    start_feed,
 )
 from kgapi.graphql.compiler import CompiledReads, KgapiSchema
 from kgapi.graphql.context import Info
@@ -429,8 +430,9 @@ class Query:
 class Subscription:
     @strawberry.subscription(
         permission_classes=[CanRead],
-        description="Change events after commit, as they happen (read from the database, so "
-        "every API worker's writes arrive).",
+        description="Change events after commit, in seq order (read from the database, so "
+        "every API worker's writes arrive). Resumable: with `afterSeq`, the changes missed "
+        "while away come first, from the audit trail, then live ones.",
     )
     async def graph_changed(
         self,
@@ -442,10 +444,24 @@ class Subscription:
         predicates: Annotated[
             list[str] | None, strawberry.argument(description="Only these predicates.")
         ] = None,
+        after_seq: Annotated[
+            int | None,
+            strawberry.argument(
+                description="Resume after this seq: the `seq` of the last event you received "
+                "(with the same filters). Every committed change with a larger seq is "
+                "delivered, the backlog first, then live ones, none missed or repeated. `0` "
+                "replays the whole audit trail; omitted, the feed starts at the moment of "
+                "subscribing. A seq beyond the latest change is BAD_USER_INPUT."
+            ),
+        ] = None,
     ) -> AsyncGenerator[ChangeEvent, None]:
+        """Checks run here, before the stream exists, so a refusal is the operation's `error`
+        message (with its code) rather than an event."""
+        start = await start_feed(info, after_seq)
+        feeds = info.context.feeds
+        slot = feeds.take() if feeds is not None else None
         wanted = [model.EntityKind(k).value for k in kinds] if kinds else None
-        async for event in follow_changes(info, wanted, predicates):
-            yield event
+        return follow_changes(info, start, wanted, predicates, slot)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

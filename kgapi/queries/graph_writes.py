@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from typing import Any, LiteralString
 
-__all__ = ["SEED_STEPS", "seed_steps"]
+__all__ = ["SEEDED", "SEED_STEPS", "seed_steps"]
+
+# The property that marks a claim the seed wrote (a curated fact: kgapi.writes lets only a
+# curator change or retract it). Set once, never by the write API, so a curator's edit keeps it.
+SEEDED = "seeded"
 
 UPSERT_DOCUMENTS: LiteralString = """
 UNWIND $rows AS row
@@ -100,6 +104,13 @@ MERGE (subject)-[shortcut:$(row.predicate)]->(object)
 SET shortcut.claim_ids = coalesce(shortcut.claim_ids, []) + row.id
 """
 
+MARK_SEEDED: LiteralString = """
+UNWIND $rows AS row
+MATCH (c:Claim {id: row.id})
+WHERE c.seeded IS NULL
+SET c.seeded = true
+"""
+
 SEED_STEPS: tuple[tuple[str, LiteralString], ...] = (
     ("documents", UPSERT_DOCUMENTS),
     ("sentences", UPSERT_SENTENCES),
@@ -108,6 +119,7 @@ SEED_STEPS: tuple[tuple[str, LiteralString], ...] = (
     ("mentions", MERGE_MENTIONS),
     ("editors", MERGE_EDITORS),
     ("claims", UPSERT_CLAIMS),
+    ("seeded", MARK_SEEDED),
 )
 
 

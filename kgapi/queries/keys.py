@@ -18,6 +18,8 @@ class KeyRow:
     hash: str
     created_at: str
     revoked_at: str | None
+    mutations: list[str] | None = None  # the key's scope: None = every mutation of its role
+    namespaces: list[str] | None = None  # slug prefixes it may write; None or [] = any
 
     @classmethod
     def from_map(cls, row: dict[str, Any]) -> KeyRow:
@@ -28,20 +30,40 @@ class KeyRow:
             hash=row["hash"],
             created_at=str(row["created_at"]),
             revoked_at=str(row["revoked_at"]) if row.get("revoked_at") else None,
+            mutations=list(row["mutations"]) if row.get("mutations") is not None else None,
+            namespaces=list(row["namespaces"]) if row.get("namespaces") else None,
         )
 
 
 _KEY_MAP = (
     "{id: k.id, name: k.name, role: k.role, hash: k.hash, created_at: k.created_at, "
-    "revoked_at: k.revoked_at}"
+    "revoked_at: k.revoked_at, mutations: k.mutations, namespaces: k.namespaces}"
 )
 
 
-async def create_key(db: Database, key_id: str, name: str, role: str, hashed: str) -> None:
+async def create_key(
+    db: Database,
+    key_id: str,
+    name: str,
+    role: str,
+    hashed: str,
+    *,
+    mutations: list[str] | None = None,
+    namespaces: list[str] | None = None,
+) -> None:
+    """Store a key; `mutations` and `namespaces` restrict what it may write (None: nothing
+    beyond its role). A null property is an absent one, so older keys read as unrestricted."""
     await db.write(
         "CREATE (k:ApiKey {id: $id, name: $name, role: $role, hash: $hash, "
-        "created_at: datetime()})",
-        {"id": key_id, "name": name, "role": role, "hash": hashed},
+        "created_at: datetime(), mutations: $mutations, namespaces: $namespaces})",
+        {
+            "id": key_id,
+            "name": name,
+            "role": role,
+            "hash": hashed,
+            "mutations": mutations,
+            "namespaces": namespaces or None,
+        },
     )
 
 

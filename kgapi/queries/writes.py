@@ -7,6 +7,7 @@ and released only by that commit: the change feed can follow `seq` without ever 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from kgapi.db import Database, Tx
@@ -21,12 +22,13 @@ from kgapi.queries.graph_writes import (
 
 __all__ = [
     "CHANGE_MAP",
+    "FeedBatch",
     "change_page",
-    "changes_after",
     "claim_histories",
     "document_conflicts",
     "document_texts",
     "entity_kinds",
+    "feed_after",
     "idempotency_lookup",
     "idempotency_save",
     "latest_seq",
@@ -202,13 +204,48 @@ async def change_page(
     return list(records[0]["page"]), int(records[0]["total"])
 
 
-async def changes_after(db: Database, seq: int, limit: int) -> list[dict[str, Any]]:
-    records = await db.read(
-        "MATCH (ev:ChangeEvent) WHERE ev.seq > $seq WITH ev ORDER BY ev.seq LIMIT $limit "
-        "RETURN ev " + CHANGE_MAP + " AS row",
-        {"seq": seq, "limit": limit},
-    )
-    return [dict(r["row"]) for r in records]
+@dataclass(frozen=True)
+class FeedBatch:
+    """Committed change events after a cursor, and the cursor to poll from next.
+
+    `cursor` is a promise: every event with a seq at or below it is in `rows` (or in an earlier
+    batch) or will never exist (it was deleted). The poller moves to `cursor`, never to the
+    largest seq it happened to see, so it can never skip an event.
+    """
+
+    rows: list[dict[str, Any]]
+    cursor: int
+
+
+FEED_PAGE: LiteralString = (
+    "OPTIONAL MATCH (s:Sequence {name: 'changes'}) "
+    "WITH coalesce(s.value, 0) AS high "
+    "CALL (high) { MATCH (ev:ChangeEvent) WHERE ev.seq > $after AND ev.seq <= high "
+    "  WITH ev ORDER BY ev.seq LIMIT $limit RETURN collect(ev " + CHANGE_MAP + ") AS rows } "
+    "RETURN high, rows"
+)
+
+
+async def feed_after(db: Database, after: int, limit: int) -> FeedBatch:
+    """The change feed's one read: the committed counter first, then the events up to it.
+
+    Why this is gap-free: record_change allocates seq n under the Sequence node's write lock,
+    held until its transaction has committed and been applied, so seq n+1 is allocated only
+    once event n is visible to every reader — seqs become visible in order. Reading the counter
+    first (in the same statement, so on the same cluster member) gives a high-water mark
+    `high`: every event below it is already visible. Event `high` itself may still be being
+    applied (the counter's record can be visible a moment before the event's index entry), so
+    when the read does not show it, the cursor stops at `high - 1` and the next poll asks again.
+    A rolled-back transaction rolls its seq back too, so seqs are dense and nothing waits
+    for a seq that will never come; a deleted event is simply passed over.
+    """
+    records = await db.read(FEED_PAGE, {"after": after, "limit": limit})
+    high = int(records[0]["high"])
+    rows = [dict(r) for r in records[0]["rows"]]
+    if len(rows) == limit:
+        return FeedBatch(rows, int(rows[-1]["seq"]))  # more may follow at once
+    seen_high = bool(rows) and int(rows[-1]["seq"]) == high
+    return FeedBatch(rows, max(after, high if seen_high else high - 1))
 
 
 async def latest_seq(db: Database) -> int:

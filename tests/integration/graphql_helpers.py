@@ -12,6 +12,39 @@ from kgapi.queries.revision import BUMP_REVISION
 
 _schemas: dict[int, Any] = {}
 
+SEED_DOCUMENT = "pk-kz-economic-ties-2025"
+
+
+def entity_input(slug: str, **extra: Any) -> dict[str, Any]:
+    """An UpsertEntityInput that validates: an initiative named in the seed document."""
+    return {
+        "slug": slug,
+        "kind": "INITIATIVE",
+        "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
+        "description": "test entity",
+        "aliases": [],
+        "mentions": [{"document": SEED_DOCUMENT, "quote": "যৌথ উদ্যোগ"}],
+        **extra,
+    }
+
+
+def claim_input(subject: str, **extra: Any) -> dict[str, Any]:
+    """An AddClaimInput that validates: `subject` CONCERNS transport, with a real quote."""
+    return {
+        "subject": subject,
+        "predicate": "CONCERNS",
+        "object": "transport-and-logistics",
+        "status": "planned",
+        "evidence": [
+            {
+                "document": SEED_DOCUMENT,
+                "quote": "যৌথ উদ্যোগ বিকাশের পরিকল্পনা করছে",
+                "translation": "are planning to develop joint ventures",
+            }
+        ],
+        **extra,
+    }
+
 
 async def run(db: Database, query: str, **variables: Any) -> tuple[dict[str, Any], int]:
     """(response as a client sees it, Neo4j round trips it cost)."""

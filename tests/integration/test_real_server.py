@@ -223,6 +223,18 @@ def test_metrics_are_prometheus_text_and_the_counters_move(http: httpx.Client) -
     assert count(after, "posts") >= count(before, "posts") + 2
     assert count(after, "errors") >= count(before, "errors") + 1
 
+    # GraphiQL's assets have a route label of their own, not "other".
+    assets = ("kgapi_http_requests_total", frozenset({("route", "/graphiql")}))
+    served = http.get("/graphiql/static/vendor/react.production.min.js")
+    assert served.status_code == 200
+    later = _samples(http)
+    assert (
+        sum(
+            value for (name, labels), value in later.items() if (name, labels & assets[1]) == assets
+        )
+        >= 1
+    )
+
 
 def test_health_and_ready(http: httpx.Client) -> None:
     assert http.get("/health").json() == {"status": "ok"}

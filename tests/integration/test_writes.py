@@ -23,7 +23,9 @@ from kgapi.auth import new_api_key
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.queries.keys import create_key, revoke_key
+from tests.integration.graphql_helpers import claim_input as _claim_input
 from tests.integration.graphql_helpers import delete_written
+from tests.integration.graphql_helpers import entity_input as _entity_input
 from tests.integration.live import running_server
 
 DOC = "pk-kz-economic-ties-2025"
@@ -133,35 +135,6 @@ ADD_DOC = """mutation($input: DocumentInput!) { addDocument(input: $input) {
 INGEST = """mutation($input: DocumentInput!) { ingestDocument(input: $input) {
   changed document { slug language text } mentionsLinked candidates { text sentenceIndex }
   userErrors { field message code } } }"""
-
-
-def _entity_input(slug: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "slug": slug,
-        "kind": "INITIATIVE",
-        "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
-        "description": "test entity",
-        "aliases": [],
-        "mentions": [{"document": DOC, "quote": "যৌথ উদ্যোগ"}],
-        **extra,
-    }
-
-
-def _claim_input(subject: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "subject": subject,
-        "predicate": "CONCERNS",
-        "object": "transport-and-logistics",
-        "status": "planned",
-        "evidence": [
-            {
-                "document": DOC,
-                "quote": "যৌথ উদ্যোগ বিকাশের পরিকল্পনা করছে",
-                "translation": "are planning to develop joint ventures",
-            }
-        ],
-        **extra,
-    }
 
 
 def _new_entity(client: TestClient, token: str) -> str:
@@ -562,12 +535,13 @@ def test_a_subscriber_receives_a_change_made_by_another_process(
                 "id": "1",
                 "type": "subscribe",
                 "payload": {
-                    "query": "subscription { graphChanged(kinds: [INITIATIVE]) "
+                    # From the start of the trail: the write below is delivered whether it
+                    # commits before or after the feed has taken its starting point.
+                    "query": "subscription { graphChanged(kinds: [INITIATIVE], afterSeq: 0) "
                     "{ seq actor operation targetId kinds } }"
                 },
             }
         )
-        time.sleep(1.0)  # let the subscription take its starting point
         response = httpx.post(
             f"{live_server}/graphql",
             headers={"authorization": f"Bearer {tokens['editor']}"},
