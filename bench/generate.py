@@ -41,7 +41,7 @@ from rich.progress import (
 from rich.text import Text
 
 from kgapi.db import Database
-from kgapi.model import EntityKind, Predicate, Status
+from kgapi.model import PREDICATES, EntityKind, Predicate, Status
 from kgapi.queries.graph_writes import SEED_STEPS
 from kgapi.queries.revision import bump_revision_if_changed
 from kgapi.queries.schema import apply_schema
@@ -85,33 +85,33 @@ KIND_WEIGHTS: dict[EntityKind, int] = {
 }
 
 K = EntityKind
-# Subject kinds, object kinds and relative frequency, from the comments in kgapi/model.py.
-SIGNATURES: dict[Predicate, tuple[tuple[EntityKind, ...], tuple[EntityKind, ...], int]] = {
-    Predicate.HOLDS_OFFICE: ((K.PERSON,), (K.OFFICE,), 8),
-    Predicate.HEADS: ((K.OFFICE,), (K.MINISTRY,), 3),
-    Predicate.OFFICE_OF: ((K.OFFICE,), (K.COUNTRY,), 2),
-    Predicate.MINISTRY_OF: ((K.MINISTRY,), (K.COUNTRY,), 3),
-    Predicate.ASSOCIATION_OF: ((K.ASSOCIATION,), (K.COUNTRY,), 5),
-    Predicate.PARTY_TO: ((K.COUNTRY,), (K.AGREEMENT,), 6),
-    Predicate.AIMS_AT: ((K.AGREEMENT, K.COUNTRY), (K.GOAL,), 3),
-    Predicate.COMMITTED_TO: ((K.COUNTRY,), (K.GOAL,), 2),
-    Predicate.EMPHASIZES: ((K.COUNTRY,), (K.GOAL, K.SECTOR, K.INITIATIVE), 3),
-    Predicate.COOPERATES_IN: ((K.COUNTRY,), (K.SECTOR,), 3),
-    Predicate.EXPORTS: ((K.COUNTRY,), (K.COMMODITY,), 6),
-    Predicate.OFFERS: ((K.COUNTRY,), (K.CAPABILITY,), 2),
-    Predicate.WILL_CONTACT: ((K.ASSOCIATION,), (K.ASSOCIATION,), 6),
-    Predicate.ROUTE_INCLUDES: ((K.CORRIDOR,), (K.COUNTRY,), 3),
-    Predicate.DEVELOPS: ((K.COUNTRY,), (K.CORRIDOR,), 2),
-    Predicate.FACILITATES_TRADE_WITH: ((K.AGREEMENT,), (K.REGION,), 2),
-    Predicate.PLANS: ((K.COUNTRY,), (K.INITIATIVE,), 2),
-    Predicate.AGREED_TO_HOLD: ((K.COUNTRY,), (K.INITIATIVE,), 2),
-    Predicate.HELD_IN: ((K.EVENT,), (K.CITY,), 6),
-    Predicate.PARTICIPATED_IN: ((K.PERSON, K.COUNTRY), (K.EVENT,), 12),
-    Predicate.VISITS: ((K.EVENT,), (K.COUNTRY,), 4),
-    Predicate.EXPECTED_AT: ((K.AGREEMENT,), (K.EVENT,), 3),
-    Predicate.STRENGTHENS: ((K.EVENT, K.INITIATIVE), (K.COUNTRY,), 4),
-    Predicate.MAY_MEET_DEMAND_OF: ((K.COMMODITY,), (K.EVENT,), 3),
-    Predicate.CONCERNS: ((K.AGREEMENT, K.INITIATIVE), (K.SECTOR, K.COMMODITY), 6),
+# Relative frequency of each predicate; its subject and object kinds come from kgapi.model.
+PREDICATE_WEIGHTS: dict[Predicate, int] = {
+    Predicate.HOLDS_OFFICE: 8,
+    Predicate.HEADS: 3,
+    Predicate.OFFICE_OF: 2,
+    Predicate.MINISTRY_OF: 3,
+    Predicate.ASSOCIATION_OF: 5,
+    Predicate.PARTY_TO: 6,
+    Predicate.AIMS_AT: 3,
+    Predicate.COMMITTED_TO: 2,
+    Predicate.EMPHASIZES: 3,
+    Predicate.COOPERATES_IN: 3,
+    Predicate.EXPORTS: 6,
+    Predicate.OFFERS: 2,
+    Predicate.WILL_CONTACT: 6,
+    Predicate.ROUTE_INCLUDES: 3,
+    Predicate.DEVELOPS: 2,
+    Predicate.FACILITATES_TRADE_WITH: 2,
+    Predicate.PLANS: 2,
+    Predicate.AGREED_TO_HOLD: 2,
+    Predicate.HELD_IN: 6,
+    Predicate.PARTICIPATED_IN: 12,
+    Predicate.VISITS: 4,
+    Predicate.EXPECTED_AT: 3,
+    Predicate.STRENGTHENS: 4,
+    Predicate.MAY_MEET_DEMAND_OF: 3,
+    Predicate.CONCERNS: 6,
 }
 
 STATUS_WEIGHTS: dict[Status, int] = {
@@ -435,11 +435,11 @@ def generate(target_relationships: int, seed: int = 1) -> GeneratedGraph:
     mentions: list[Row] = []
     shortcuts: set[tuple[str, str, str]] = set()
     claim_ids: set[str] = set()
-    predicate_weights = {p: sig[2] for p, sig in SIGNATURES.items()}
+    predicate_weights = PREDICATE_WEIGHTS
     relationships = 0
     while relationships < target_relationships:
         predicate = _weighted(rng, predicate_weights)
-        subject_kinds, object_kinds, _ = SIGNATURES[predicate]
+        subject_kinds, object_kinds = PREDICATES[predicate].subjects, PREDICATES[predicate].objects
         subject = _pick_entity(rng, by_kind[rng.choice(subject_kinds).value])
         obj = _pick_entity(rng, by_kind[rng.choice(object_kinds).value])
         if subject["slug"] == obj["slug"]:

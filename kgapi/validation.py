@@ -446,6 +446,11 @@ def _kinds_text(kinds: Iterable[model.EntityKind]) -> str:
     return ", ".join(k.value for k in kinds)
 
 
+def _a(kind: model.EntityKind) -> str:
+    """`a City`, `an Office`: messages are read by people."""
+    return ("an " if kind.value[0] in "AEIOU" else "a ") + kind.value
+
+
 def _kind_message(
     slug: str,
     kind: model.EntityKind,
@@ -454,7 +459,7 @@ def _kind_message(
     allowed: tuple[model.EntityKind, ...],
 ) -> str:
     return (
-        f"{slug!r} is a {kind.value}, which cannot be the {role} of {spec.predicate.value}; "
+        f"{slug!r} is {_a(kind)}, which cannot be the {role} of {spec.predicate.value}; "
         f"allowed {role} kinds: {_kinds_text(allowed)}"
     )
 
@@ -528,7 +533,7 @@ def _qualifier_value_problem(
             return f"unknown entity {value!r}"
         if qualifier.kinds and kind not in qualifier.kinds:
             return (
-                f"{value!r} is a {kind.value}; {qualifier.name!r} names a "
+                f"{value!r} is {_a(kind)}; {qualifier.name!r} names one of: "
                 f"{_kinds_text(qualifier.kinds)}"
             )
     return None

@@ -85,7 +85,9 @@ class AddClaimInput:
     )
     rank: str = strawberry.field(default="normal", description="preferred, normal, deprecated.")
     qualifiers: strawberry.scalars.JSON | None = strawberry.field(
-        default=None, description="Flat object of qualifiers (strings, numbers, booleans)."
+        default=None,
+        description="Flat object of the qualifiers the predicate declares (e.g. `position`, an "
+        "integer, for ROUTE_INCLUDES); an undeclared name or a wrong type is a userError.",
     )
     evidence: list[EvidenceSpanInput] = strawberry.field(description="Spans that state it.")
     expected_revision: int | None = strawberry.field(default=None, description="See upsertEntity.")

@@ -33,7 +33,7 @@ from bench.queries import QUERY_KEYS
 from bench.report import markdown, print_summary, targets
 from bench.run import parse_args, run
 from bench.wrk import WrkError, parse_wrk_output, run_wrk, wrk_version
-from kgapi.model import EntityKind
+from kgapi.model import PREDICATES, EntityKind, Predicate
 
 TINY = 200  # relationships
 DATA = Path(__file__).parent / "data"
@@ -66,8 +66,11 @@ def test_the_generated_graph_has_the_seed_graphs_shape() -> None:
     assert {"stated", "signed", "planned"} <= statuses
     languages = {row["props"]["language"] for row in graph.rows["documents"]}
     assert languages == {"bn", "en"}
+    kinds = {row["slug"]: EntityKind(row["kind"]) for row in graph.rows["entities"]}
     for claim in graph.rows["claims"]:
         assert {claim["subject"], claim["object"]} <= slugs
+        spec = PREDICATES[Predicate(claim["props"]["predicate"])]  # the model's domain and range
+        assert kinds[claim["subject"]] in spec.subjects and kinds[claim["object"]] in spec.objects
         for evidence in claim["evidence"]:
             span = evidence["props"]
             # Every quote is exactly document.text[start:end], in code points.

@@ -111,7 +111,12 @@ def test_a_claim_outside_the_table_is_refused_naming_kind_predicate_and_allowed_
         ("ROUTE_INCLUDES", {"position": 2.0}, "qualifiers.position", "an integer"),
         ("ROUTE_INCLUDES", {"position": 1, "via": "x"}, "qualifiers.via", "its qualifiers"),
         ("EXPORTS", {"destination": "atlantis"}, "qualifiers.destination", "unknown entity"),
-        ("EXPORTS", {"destination": "islamabad"}, "qualifiers.destination", "names a Country"),
+        (
+            "EXPORTS",
+            {"destination": "islamabad"},
+            "qualifiers.destination",
+            "names one of: Country",
+        ),
         ("EXPORTS", {"category": ["a"]}, "qualifiers.category", "a non-empty string"),
     ],
 )
