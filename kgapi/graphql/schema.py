@@ -50,9 +50,10 @@ from kgapi.graphql.entity_types import (
 from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import EntityWhere, OrderArgument
+from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
-from kgapi.graphql.permissions import CanRead
+from kgapi.graphql.permissions import CanRead, CanReadAuditTrail
 from kgapi.graphql.types import Document, DocumentConnection, DocumentEdge, Node
 from kgapi.queries.documents import document_page
 from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
@@ -285,7 +286,7 @@ class Query:
         after: AfterArgument = None,
     ) -> DocumentConnection:
         check_first(first, info.context.settings.max_page_size)
-        key = decode_cursor("Document", after)
+        key = decode_cursor("Document", after, shape=(str,))
         after_slug = str(key[0]) if key else None
         page = await document_page(info.context.db, first, after_slug)
         edges = [
@@ -378,7 +379,8 @@ class Query:
         return Relation.from_row(rows[0]) if rows else None
 
     @strawberry.field(
-        permission_classes=[CanRead], description="The audit trail: every write in commit order."
+        permission_classes=[CanReadAuditTrail],
+        description="The audit trail: every write in commit order (needs a token by default).",
     )
     async def changes(
         self,
@@ -391,7 +393,7 @@ class Query:
         after: AfterArgument = None,
     ) -> ChangeConnection:
         check_first(first, info.context.settings.max_page_size)
-        key = decode_cursor("Change", after)
+        key = decode_cursor("Change", after, shape=(int,))
         rows, total = await change_page(
             info.context.db,
             since.isoformat() if since else None,
@@ -451,6 +453,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        list_size_rule(settings.max_list_argument),
     ]
     schema = KgapiSchema(
         query=Query,
@@ -467,6 +470,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             # Both caches live at module level inside strawberry, shared by every request.
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            RequestGuards,  # after ValidationCache, whose verdict it may replace
         ],
     )
     if settings.compiled_reads:
