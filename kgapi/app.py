@@ -365,6 +365,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 allow_headers=["*"],
                 expose_headers=[REQUEST_ID_HEADER],
             ),
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                max_discard_bytes=settings.max_discard_bytes,
+            ),
         ],
     )

@@ -212,6 +212,8 @@ def serve(
     """Serve the API with uvicorn (GraphiQL at /graphql); fails fast if Neo4j is unreachable."""
     import uvicorn
 
+    from kgapi.slow_clients import PROTOCOL as SLOW_CLIENT_PROTOCOL
+
     settings = _settings()
 
     async def preflight() -> None:
@@ -231,6 +233,7 @@ def serve(
         port=bind_port,
         workers=workers or settings.workers,
         log_level=settings.log_level,
+        http=SLOW_CLIENT_PROTOCOL,  # closes clients that send a request too slowly
     )
 
 

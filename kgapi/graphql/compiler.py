@@ -861,7 +861,9 @@ class KgapiSchema(strawberry.Schema):
             result = await self.reads.execute(query, variable_values, context_value, operation_name)
             if result is not None:
                 return result
-        allowed = set(AllowedOperation if allowed_operation_types is None else allowed_operation_types)
+        allowed = set(
+            AllowedOperation if allowed_operation_types is None else allowed_operation_types
+        )
         return await super().execute(
             query,
             variable_values,
@@ -873,6 +875,8 @@ class KgapiSchema(strawberry.Schema):
         )
 
     def process_errors(
-        self, errors: list[GraphQLError], execution_context: StrawberryExecutionContext | None = None
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
     ) -> None:
         report_errors(errors)
