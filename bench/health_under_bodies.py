@@ -43,7 +43,7 @@ def _bodies() -> list[bytes]:
     )
     list_variable = orjson.dumps(
         {
-            "query": "query($k: [EntityKind!]) { search(text: \"a\", kinds: $k) { score } }",
+            "query": 'query($k: [EntityKind!]) { search(text: "a", kinds: $k) { score } }',
             "variables": {"k": ["COUNTRY"] * 150_000},
         }
     )

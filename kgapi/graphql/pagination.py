@@ -22,7 +22,7 @@ from kgapi.graphql.errors import BadUserInput
 __all__ = ["MAX_CURSOR_LENGTH", "PageInfo", "check_first", "decode_cursor", "encode_cursor"]
 
 MAX_CURSOR_LENGTH = 2048  # characters; the cursors kgapi issues are a few dozen
-INT64 = (-(2**63), 2**63 - 1)  # what Neo4j's integers hold
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what Neo4j's integers hold
 
 
 @strawberry.type(description="Where a page sits in its connection (Relay).")
@@ -75,7 +75,7 @@ def _has_shape(key: list[Any], shape: tuple[type, ...]) -> bool:
     for part, wanted in zip(key, shape, strict=True):
         if type(part) is not wanted:  # exact: a bool is not an int here
             return False
-        if wanted is int and not INT64[0] <= part <= INT64[1]:
+        if isinstance(part, int) and not INT64_MIN <= part <= INT64_MAX:
             return False
     return True
 
