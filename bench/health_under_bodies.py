@@ -18,19 +18,15 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import orjson
 
-from bench.private_neo4j import free_port
+from kgapi.config import Settings
+from tests.integration.live import running_server  # the tests' real-server launcher
 
-REPO = Path(__file__).resolve().parent.parent
 PROBE_INTERVAL = 0.02
-READY_TIMEOUT = 60.0
 
 
 def _bodies() -> list[bytes]:
@@ -48,7 +44,7 @@ def _bodies() -> list[bytes]:
         }
     )
     junk_object = orjson.dumps(
-        {"query": "{ __typename }", **{f"k{i}": [i, "v"] for i in range(100_000)}}
+        {"query": "{ __typename }", **{f"k{i}": [i, "v"] for i in range(90_000)}}
     )
     return [string_variable, list_variable, junk_object]
 
@@ -98,38 +94,6 @@ async def _phase(url: str, seconds: float, senders: int, bodies: list[bytes]) ->
     }
 
 
-def _start_server(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KGAPI_LOG_LEVEL": "warning", "KGAPI_GRAPHIQL": "false"}
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "kgapi.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    return subprocess.Popen(command, env=env, cwd=REPO)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"kgapi exited with code {process.returncode}")
-        try:
-            if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"kgapi did not become ready on {url}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
@@ -138,20 +102,9 @@ def main() -> None:
     if not os.environ.get("NEO4J_URI"):
         parser.error("NEO4J_URI is not set: run under `kgapi neo4j exec --`")
     bodies = _bodies()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = _start_server(port)
-    try:
-        _wait_ready(url, process)
+    with running_server(Settings(), KGAPI_LOG_LEVEL="warning", KGAPI_GRAPHIQL="false") as url:
         baseline = asyncio.run(_phase(url, args.seconds, 0, bodies))
         loaded = asyncio.run(_phase(url, args.seconds, args.senders, bodies))
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
     sizes = ", ".join(f"{len(b) / 1e6:.2f} MB" for b in bodies)
     print(f"bodies: {sizes}; {args.senders} senders; {args.seconds:.0f} s per phase")
     for name, result in (("no bodies", baseline), ("under bodies", loaded)):
