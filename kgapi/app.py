@@ -9,13 +9,16 @@ the GraphQL view answers repeated queries from kgapi.read_cache.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+import anyio.to_thread
 import orjson
+from cross_web import HTTPException
 from neo4j.exceptions import DriverError, Neo4jError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -27,6 +30,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -64,6 +68,24 @@ __all__ = ["create_app"]
 
 WANTS_GRAPHQL_RESPONSE = "x-kgapi-graphql-response"  # internal marker, never sent
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+OFF_LOOP_BODY_BYTES = 64_000  # larger JSON bodies are parsed on a worker thread
+NOT_JSON = "Unable to parse request body as JSON"
+
+# The body this request has already parsed (the bytes object, and what it parsed to), so
+# strawberry's own parse_json call finds it instead of parsing the body a second time.
+_parsed_body: contextvars.ContextVar[tuple[bytes, object] | None] = contextvars.ContextVar(
+    "kgapi_parsed_body", default=None
+)
+
+
+def _loads(data: str | bytes) -> object:
+    """orjson, not the json module: it refuses invalid UTF-8 and lone surrogates, bounds the
+    nesting depth (json.loads recurses until RecursionError) and refuses numbers it cannot
+    hold, each as a 400 naming the problem instead of a 500."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"{NOT_JSON}: {exc}") from None
 
 
 def _accepts_graphql_response(request: Request | WebSocket) -> bool:
@@ -126,6 +148,36 @@ class KgapiGraphQL(GraphQL[Context, None]):
         """kgapi's own GraphiQL page (vendored assets, same-origin CSP), not strawberry's,
         which loads everything from a CDN."""
         return graphiql_page(request)
+
+    def decode_json(self, data: str | bytes) -> object:
+        parsed = _parsed_body.get()
+        if parsed is not None and parsed[0] is data:
+            return parsed[1]
+        return _loads(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A JSON body is parsed here, once: on a worker thread when it is large (so a
+        megabyte body does not hold the event loop for everyone else), and refused with a
+        400 unless it is an object or a list (strawberry would fail on `5` or `null`)."""
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method != "POST" or "application/json" not in content_type:
+            return await super().parse_http_body(request)
+        body = await request.get_body()
+        if len(body) > OFF_LOOP_BODY_BYTES:
+            data = await anyio.to_thread.run_sync(_loads, body)
+        else:
+            data = _loads(body)
+        if not isinstance(data, dict | list):
+            raise HTTPException(
+                400, "The request body must be a JSON object (or a list of them, a batch)."
+            )
+        token = _parsed_body.set((body, data))
+        try:
+            return await super().parse_http_body(request)
+        finally:
+            _parsed_body.reset(token)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = _SubResponse()
@@ -341,6 +393,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 expose_headers=[REQUEST_ID_HEADER, "retry-after"],
             ),
             Middleware(RateLimitMiddleware, settings=settings),
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                max_discard_bytes=settings.max_discard_bytes,
+            ),
         ],
     )

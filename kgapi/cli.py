@@ -215,6 +215,8 @@ def serve(
     """Serve the API with uvicorn (GraphiQL at /graphql); fails fast if Neo4j is unreachable."""
     import uvicorn
 
+    from kgapi.slow_clients import PROTOCOL as SLOW_CLIENT_PROTOCOL
+
     settings = _settings()
 
     async def preflight() -> None:
@@ -237,6 +239,7 @@ def serve(
         ws_ping_interval=settings.ws_ping_interval or None,  # keeps idle feeds' proxies open
         ws_ping_timeout=settings.ws_ping_timeout,
         proxy_headers=False,  # kgapi.app trusts X-Forwarded-For from KGAPI_TRUSTED_PROXIES only
+        http=SLOW_CLIENT_PROTOCOL,  # closes clients that send a request too slowly
     )
 
 
