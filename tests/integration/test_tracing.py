@@ -202,10 +202,10 @@ def test_a_write_is_one_tree_and_records_no_value(
     entity = {
         "slug": slug,
         "kind": "INITIATIVE",
-        "names": {"en": f"Name of {slug}"},
+        "names": {"bn": "যৌথ উদ্যোগ", "en": f"Name of {slug}"},
         "description": f"described {slug}",
         "aliases": [],
-        "mentions": [],
+        "mentions": [{"document": "pk-kz-economic-ties-2025", "quote": "যৌথ উদ্যোগ"}],
     }
     with _client(neo4j_settings, provider) as client:
         exporter.clear()
@@ -215,6 +215,7 @@ def test_a_write_is_one_tree_and_records_no_value(
             headers={"authorization": f"Bearer {editor_token}"},
         )
         body = response.json()
+        assert body.get("data"), body
         assert body["data"]["upsertEntity"]["userErrors"] == [], body
         assert body["data"]["upsertEntity"]["entity"]["slug"] == slug
         spans = exporter.get_finished_spans()
@@ -361,7 +362,7 @@ def test_a_server_exports_spans_over_otlp_http(neo4j_settings: Settings, seeded:
                         "query": READ.replace("EntityBySlug", "LiveTrace"),
                         "variables": {"slug": searched},
                     },
-                    timeout=30,
+                    timeout=60,
                 )
                 assert response.json()["data"] == {"entity": None}
             deadline = time.monotonic() + EXPORT_TIMEOUT
@@ -394,6 +395,8 @@ def test_a_server_with_the_sdk_disabled_exports_nothing(
             "OTEL_SDK_DISABLED": "true",
         }
         with running_server(neo4j_settings, **env) as url:
-            response = httpx.post(f"{url}/graphql", json={"query": "{ stats { entities } }"})
+            response = httpx.post(
+                f"{url}/graphql", json={"query": "{ stats { entities } }"}, timeout=60
+            )
             assert response.status_code == 200
         assert receiver.posts == []
