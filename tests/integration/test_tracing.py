@@ -5,6 +5,7 @@ is off (nothing installed, nothing exported) unless asked for."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
@@ -29,7 +30,13 @@ from kgapi.auth import new_api_key
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.queries.keys import create_key
-from kgapi.tracing import NO_TRACING, HttpServerSpans, Tracing, tracing_requested
+from kgapi.tracing import (
+    ENDPOINT_VARIABLES,
+    NO_TRACING,
+    HttpServerSpans,
+    Tracing,
+    tracing_requested,
+)
 from tests.integration.graphql_helpers import delete_written
 from tests.integration.live import free_port, running_server
 
@@ -384,19 +391,26 @@ def test_a_server_exports_spans_over_otlp_http(neo4j_settings: Settings, seeded:
     assert not any(searched.encode() in body for _, _, body in receiver.posts)
 
 
-def test_a_server_with_the_sdk_disabled_exports_nothing(
+def test_a_server_without_an_endpoint_exports_nothing(
     neo4j_settings: Settings, seeded: Database
 ) -> None:
-    """The endpoint is set but OTEL_SDK_DISABLED=true: a provider would flush its queue when
-    the server stops (the lifespan shuts it down), so an empty receiver means none existed."""
+    """No OTLP endpoint set: nothing is exported, not even to the exporter's default
+    (localhost:4318). The server's HTTP proxy is the receiver, so any OTLP/HTTP request it made,
+    wherever to, would arrive there; a provider would at the latest flush its queue when the
+    server stops (the lifespan shuts it down)."""
+    assert not any(os.environ.get(name) for name in ENDPOINT_VARIABLES), "unset them to test"
     with _receiver() as receiver:
+        proxy = f"http://127.0.0.1:{receiver.server_port}"
         env = {
-            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{receiver.server_port}",
-            "OTEL_SDK_DISABLED": "true",
+            **{name: proxy for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")},
+            "NO_PROXY": "",
+            "no_proxy": "",
+            "OTEL_BSP_SCHEDULE_DELAY": "50",
         }
         with running_server(neo4j_settings, **env) as url:
-            response = httpx.post(
-                f"{url}/graphql", json={"query": "{ stats { entities } }"}, timeout=60
-            )
-            assert response.status_code == 200
+            for _ in range(3):
+                response = httpx.post(
+                    f"{url}/graphql", json={"query": "{ stats { entities } }"}, timeout=60
+                )
+                assert response.status_code == 200
         assert receiver.posts == []
