@@ -336,7 +336,9 @@ def create_app(
     each worker), or with the given provider, which the caller then owns and shuts down."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    tracing = Tracing(tracer_provider) if tracer_provider else Tracing.from_environment()
+    tracing = (
+        Tracing(tracer_provider) if tracer_provider is not None else Tracing.from_environment()
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
