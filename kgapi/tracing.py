@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from opentelemetry.sdk.resources import Resource
 
 __all__ = [
+    "ENDPOINT_VARIABLES",
     "NO_STATEMENT_SPANS",
     "NO_TRACING",
     "HttpServerSpans",

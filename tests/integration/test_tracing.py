@@ -198,6 +198,30 @@ def test_a_get_request_keeps_its_query_string_out_of_the_span(
     assert searched not in " ".join(_values(spans))
 
 
+def test_an_operation_with_errors_records_their_codes_not_their_messages(
+    neo4j_settings: Settings,
+    seeded: Database,
+    provider: TracerProvider,
+    exporter: InMemorySpanExporter,
+) -> None:
+    predicate = _needle("predicate").upper().replace("-", "_")
+    query = (
+        'query Around($types: [String!]) { neighborhood(types: $types, slug: "x") '
+        "{ nodes { slug } } }"
+    )
+    with _client(neo4j_settings, provider) as client:
+        exporter.clear()
+        body = client.post("/graphql", json={"query": query, "variables": {"types": [predicate]}})
+        error = body.json()["errors"][0]
+        assert predicate in error["message"]  # the message quotes the input
+        spans = exporter.get_finished_spans()
+
+    operation = next(s for s in spans if s.name == "query Around")
+    codes = (operation.attributes or {})["kgapi.graphql.error_codes"]
+    assert tuple(codes) == (error["extensions"]["code"],)
+    assert predicate not in " ".join(_values(spans))
+
+
 def test_a_write_is_one_tree_and_records_no_value(
     neo4j_settings: Settings,
     seeded: Database,
