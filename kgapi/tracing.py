@@ -217,31 +217,45 @@ class StatementSpans:
 NO_STATEMENT_SPANS = StatementSpans(None, "", "")
 
 
-@contextmanager
 def _statement_span(
     tracer: Tracer, attributes: Mapping[str, str | int], access: str
-) -> Iterator[Span]:
+) -> AbstractContextManager[Span]:
     module, function = _caller()
+    attributes = {
+        **attributes,
+        DB_QUERY_SUMMARY: function,
+        CODE_FUNCTION_NAME: f"{module}.{function}",
+        NEO4J_ACCESS_MODE: access,
+    }
+    return _span(tracer, function, SpanKind.CLIENT, attributes, DB_RESPONSE_STATUS_CODE)
+
+
+@contextmanager
+def _span(
+    tracer: Tracer,
+    name: str,
+    kind: SpanKind,
+    attributes: Mapping[str, str | int],
+    code_attribute: str | None = None,
+) -> Iterator[Span]:
+    """The current span; on an exception, status ERROR without a description, `error.type`
+    (and the exception's own code under `code_attribute`), never the message: the SDK's
+    defaults would record it, and Neo4j's messages quote the offending value."""
     with tracer.start_as_current_span(
-        function,
-        kind=SpanKind.CLIENT,
-        attributes={
-            **attributes,
-            DB_QUERY_SUMMARY: function,
-            CODE_FUNCTION_NAME: f"{module}.{function}",
-            NEO4J_ACCESS_MODE: access,
-        },
-        # The SDK's defaults would record the exception's message, which can quote a value.
+        name,
+        kind=kind,
+        attributes=attributes,
         record_exception=False,
         set_status_on_exception=False,
     ) as span:
         try:
             yield span
         except BaseException as exc:
-            _failed(span, exc)
+            span.set_attribute(ERROR_TYPE, _error_type(exc))
+            span.set_status(Status(StatusCode.ERROR))
             code = getattr(exc, "code", None)
-            if isinstance(code, str):
-                span.set_attribute(DB_RESPONSE_STATUS_CODE, code)
+            if code_attribute is not None and isinstance(code, str):
+                span.set_attribute(code_attribute, code)
             raise
 
 
@@ -258,28 +272,17 @@ def _caller() -> tuple[str, str]:
     return "kgapi.db", NEO4J
 
 
-@contextmanager
 def _operation_span(
     tracer: Tracer, query: object, operation_name: object, max_tokens: int
-) -> Iterator[Span]:
+) -> AbstractContextManager[Span]:
     kind, name = _describe_operation(query, operation_name, max_tokens)
-    attributes: dict[str, str] = {}
+    attributes: dict[str, str | int] = {}
     if kind is not None:
         attributes[GRAPHQL_OPERATION_TYPE] = kind
     if name is not None:
         attributes[GRAPHQL_OPERATION_NAME] = name
     span_name = " ".join(part for part in (kind, name) if part) or _UNNAMED_OPERATION
-    with tracer.start_as_current_span(
-        span_name,
-        attributes=attributes,
-        record_exception=False,
-        set_status_on_exception=False,
-    ) as span:
-        try:
-            yield span
-        except BaseException as exc:
-            _failed(span, exc)
-            raise
+    return _span(tracer, span_name, SpanKind.INTERNAL, attributes)
 
 
 def _describe_operation(
@@ -313,12 +316,6 @@ def _parsed_operation(
 def _error_type(exc: BaseException) -> str:
     code = getattr(exc, "code", None)
     return code if isinstance(code, str) and code else type(exc).__qualname__
-
-
-def _failed(span: Span, exc: BaseException) -> None:
-    """Status ERROR without a description and error.type, never the message."""
-    span.set_attribute(ERROR_TYPE, _error_type(exc))
-    span.set_status(Status(StatusCode.ERROR))
 
 
 class HttpServerSpans:
