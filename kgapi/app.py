@@ -20,6 +20,7 @@ import anyio.to_thread
 import orjson
 from cross_web import HTTPException
 from neo4j.exceptions import DriverError, Neo4jError
+from opentelemetry.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -60,6 +61,7 @@ from kgapi.observability import (
 from kgapi.queries.schema import schema_ready
 from kgapi.ratelimit import RateLimitMiddleware
 from kgapi.read_cache import CACHE_HEADER, CacheStatus, Lookup, ReadCache
+from kgapi.tracing import NO_TRACING, Tracing
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter  # strawberry's own request adapter
@@ -123,7 +125,7 @@ class KgapiGraphQL(GraphQL[Context, None]):
 
     graphql_transport_ws_handler_class = AdmittingHandler
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tracing: Tracing = NO_TRACING) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -133,6 +135,7 @@ class KgapiGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.feeds = FeedSlots(settings.max_subscriptions)
+        self.tracing = tracing
         self.read_cache = (
             ReadCache(
                 max_entries=settings.read_cache_max_entries,
@@ -225,6 +228,31 @@ class KgapiGraphQL(GraphQL[Context, None]):
             root_value=root_value,
             sub_response=sub_response,
         )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The GraphQL operation span (kgapi.tracing). Here rather than in a schema extension:
+        compiled reads answer before strawberry runs any extension."""
+        with self.tracing.operation(
+            request_data.query, request_data.operation_name, self.settings.max_tokens
+        ) as span:
+            result = await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+            self.tracing.record_result(span, result.errors)
+            return result
 
     async def _look_up(
         self, request_data: GraphQLRequestData | list[GraphQLRequestData], context: Context
@@ -353,20 +381,29 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The app; tracing from the OTEL_* variables (per process: uvicorn calls this factory in
+    each worker), or with the given provider, which the caller then owns and shuts down."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    tracing = (
+        Tracing(tracer_provider) if tracer_provider is not None else Tracing.from_environment()
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.db = Database(settings)
+        app.state.db = Database(settings, tracing)
         try:
             yield
         finally:
             await app.state.db.close()
+            if tracer_provider is None:
+                await asyncio.to_thread(tracing.shutdown)  # exports what is queued
 
-    graphql_app = KgapiGraphQL(settings)
+    graphql_app = KgapiGraphQL(settings, tracing)
     return Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
@@ -381,8 +418,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         middleware=[
             # Outermost first: the client address (X-Forwarded-For from trusted proxies only),
-            # a request id, then host, CORS, rate limit and size checks.
+            # the trace's HTTP span (if on, so it records that address), a request id, then
+            # host, CORS, rate limit and size checks.
             Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies),
+            *tracing.middleware(),
             Middleware(RequestContextMiddleware),
             Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
             Middleware(
