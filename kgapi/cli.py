@@ -332,12 +332,19 @@ def neo4j_exec(
             env["NEO4J_URI"] = result.uri
             env["KGAPI_NEO4J_BOLT_PORT"] = str(local.port)
             env["KGAPI_NEO4J_HOME"] = str(local.home)
-        # Ctrl-C reaches the child (same process group); we outlive it to clean up.
+        # Ctrl-C reaches the child (same process group); we outlive it to clean up. A SIGTERM
+        # sent to this process alone (a CI runner's timeout, `kill`) is passed on to the child,
+        # and we still stop Neo4j once it has gone.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        child = subprocess.Popen(command, env=env)
+        previous_term = signal.signal(
+            signal.SIGTERM, lambda _signum, _frame: child.send_signal(signal.SIGTERM)
+        )
         try:
-            code = subprocess.call(command, env=env)
+            code = child.wait()
         finally:
             signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGTERM, previous_term)
             if local is not None and started:
                 local.stop()
                 console.print("stopped the Neo4j this command started")
