@@ -9,14 +9,18 @@ the GraphQL view answers repeated queries from kgapi.read_cache.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+import anyio.to_thread
 import orjson
+from cross_web import HTTPException
 from neo4j.exceptions import DriverError, Neo4jError
+from opentelemetry.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -27,6 +31,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.parse_content_type import parse_content_type
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -56,6 +61,7 @@ from kgapi.observability import (
 from kgapi.queries.schema import schema_ready
 from kgapi.ratelimit import RateLimitMiddleware
 from kgapi.read_cache import CACHE_HEADER, CacheStatus, Lookup, ReadCache
+from kgapi.tracing import NO_TRACING, Tracing
 
 if TYPE_CHECKING:
     from cross_web import AsyncHTTPRequestAdapter  # strawberry's own request adapter
@@ -64,6 +70,24 @@ __all__ = ["create_app"]
 
 WANTS_GRAPHQL_RESPONSE = "x-kgapi-graphql-response"  # internal marker, never sent
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+OFF_LOOP_BODY_BYTES = 64_000  # larger JSON bodies are parsed on a worker thread
+NOT_JSON = "Unable to parse request body as JSON"
+
+# The body this request has already parsed (the bytes object, and what it parsed to), so
+# strawberry's own parse_json call finds it instead of parsing the body a second time.
+_parsed_body: contextvars.ContextVar[tuple[bytes, object] | None] = contextvars.ContextVar(
+    "kgapi_parsed_body", default=None
+)
+
+
+def _loads(data: str | bytes) -> object:
+    """orjson, not the json module: it refuses invalid UTF-8 and lone surrogates, bounds the
+    nesting depth (json.loads recurses until RecursionError) and refuses numbers it cannot
+    hold, each as a 400 naming the problem instead of a 500."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise HTTPException(400, f"{NOT_JSON}: {exc}") from None
 
 
 def _accepts_graphql_response(request: Request | WebSocket) -> bool:
@@ -101,7 +125,7 @@ class KgapiGraphQL(GraphQL[Context, None]):
 
     graphql_transport_ws_handler_class = AdmittingHandler
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tracing: Tracing = NO_TRACING) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -111,6 +135,7 @@ class KgapiGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
         self.feeds = FeedSlots(settings.max_subscriptions)
+        self.tracing = tracing
         self.read_cache = (
             ReadCache(
                 max_entries=settings.read_cache_max_entries,
@@ -126,6 +151,36 @@ class KgapiGraphQL(GraphQL[Context, None]):
         """kgapi's own GraphiQL page (vendored assets, same-origin CSP), not strawberry's,
         which loads everything from a CDN."""
         return graphiql_page(request)
+
+    def decode_json(self, data: str | bytes) -> object:
+        parsed = _parsed_body.get()
+        if parsed is not None and parsed[0] is data:
+            return parsed[1]
+        return _loads(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A JSON body is parsed here, once: on a worker thread when it is large (so a
+        megabyte body does not hold the event loop for everyone else), and refused with a
+        400 unless it is an object or a list (strawberry would fail on `5` or `null`)."""
+        content_type, _ = parse_content_type(request.content_type or "")
+        if request.method != "POST" or "application/json" not in content_type:
+            return await super().parse_http_body(request)
+        body = await request.get_body()
+        if len(body) > OFF_LOOP_BODY_BYTES:
+            data = await anyio.to_thread.run_sync(_loads, body)
+        else:
+            data = _loads(body)
+        if not isinstance(data, dict | list):
+            raise HTTPException(
+                400, "The request body must be a JSON object (or a list of them, a batch)."
+            )
+        token = _parsed_body.set((body, data))
+        try:
+            return await super().parse_http_body(request)
+        finally:
+            _parsed_body.reset(token)
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         sub_response = _SubResponse()
@@ -173,6 +228,31 @@ class KgapiGraphQL(GraphQL[Context, None]):
             root_value=root_value,
             sub_response=sub_response,
         )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The GraphQL operation span (kgapi.tracing). Here rather than in a schema extension:
+        compiled reads answer before strawberry runs any extension."""
+        with self.tracing.operation(
+            request_data.query, request_data.operation_name, self.settings.max_tokens
+        ) as span:
+            result = await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+            self.tracing.record_result(span, result.errors)
+            return result
 
     async def _look_up(
         self, request_data: GraphQLRequestData | list[GraphQLRequestData], context: Context
@@ -301,20 +381,29 @@ async def ready(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready"})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, tracer_provider: TracerProvider | None = None
+) -> Starlette:
+    """The app; tracing from the OTEL_* variables (per process: uvicorn calls this factory in
+    each worker), or with the given provider, which the caller then owns and shuts down."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    tracing = (
+        Tracing(tracer_provider) if tracer_provider is not None else Tracing.from_environment()
+    )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.db = Database(settings)
+        app.state.db = Database(settings, tracing)
         try:
             yield
         finally:
             await app.state.db.close()
+            if tracer_provider is None:
+                await asyncio.to_thread(tracing.shutdown)  # exports what is queued
 
-    graphql_app = KgapiGraphQL(settings)
+    graphql_app = KgapiGraphQL(settings, tracing)
     return Starlette(
         routes=[
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
@@ -329,8 +418,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         lifespan=lifespan,
         middleware=[
             # Outermost first: the client address (X-Forwarded-For from trusted proxies only),
-            # a request id, then host, CORS, rate limit and size checks.
+            # the trace's HTTP span (if on, so it records that address), a request id, then
+            # host, CORS, rate limit and size checks.
             Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies),
+            *tracing.middleware(),
             Middleware(RequestContextMiddleware),
             Middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts),
             Middleware(
@@ -341,6 +432,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 expose_headers=[REQUEST_ID_HEADER, "retry-after"],
             ),
             Middleware(RateLimitMiddleware, settings=settings),
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_body_bytes,
+                max_discard_bytes=settings.max_discard_bytes,
+            ),
         ],
     )

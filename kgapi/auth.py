@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,6 +41,9 @@ __all__ = [
 KEY_PREFIX = "kgapi"
 ID_BYTES = 6
 SECRET_BYTES = 32
+# Compared against when a key id is unknown, so that an unknown id and a known id with a wrong
+# secret do the same work (no timing tells a caller which key ids exist).
+DUMMY_HASH = hashlib.sha256(b"kgapi: no key has this secret").hexdigest()
 
 
 # The mutations a key scope may name (GraphQL field names; a unit test keeps this equal to the
@@ -183,8 +187,22 @@ def parse_api_key(token: str) -> tuple[str, str] | None:
     return key_id, secret
 
 
-def secret_matches(secret: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_secret(secret), stored_hash)
+def secret_matches(secret: str, stored_hash: str | None) -> bool:
+    """Constant time, and the same work when there is no stored hash (unknown key id)."""
+    matches = hmac.compare_digest(hash_secret(secret), stored_hash or DUMMY_HASH)
+    return matches and stored_hash is not None
+
+
+def _check_lifetime(claims: dict[str, object], maximum: int) -> None:
+    """A token that lives longer than KGAPI_JWT_MAX_LIFETIME is refused: a stolen long-lived
+    token cannot be revoked. Measured from `iat` when the token has one, else from now."""
+    exp = claims["exp"]
+    iat = claims.get("iat")
+    start = iat if isinstance(iat, int | float) else time.time()
+    if not isinstance(exp, int | float) or exp - start > maximum:
+        raise AuthenticationFailed(
+            f"the JWT lives longer than this API accepts ({maximum} s, KGAPI_JWT_MAX_LIFETIME)"
+        )
 
 
 def verify_jwt(token: str, settings: Settings) -> Principal:
@@ -214,6 +232,7 @@ def verify_jwt(token: str, settings: Settings) -> Principal:
         raise AuthenticationFailed("the JWT has expired") from None
     except jwt.PyJWTError as exc:
         raise AuthenticationFailed(f"the JWT is not valid: {exc}") from None
+    _check_lifetime(claims, settings.jwt_max_lifetime)
     try:
         role = Role(str(claims.get(settings.jwt_role_claim, Role.READER.value)))
     except ValueError:

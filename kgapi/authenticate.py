@@ -33,7 +33,8 @@ async def authenticate(header: str | None, settings: Settings, db: Database) -> 
         return verify_jwt(token, settings)
     key_id, secret = parsed
     row = await find_key(db, key_id)
-    if row is None or not secret_matches(secret, row.hash):
+    # The secret is hashed and compared whether or not the id exists (against a dummy hash).
+    if not secret_matches(secret, row.hash if row is not None else None) or row is None:
         raise AuthenticationFailed("unknown API key")
     if row.revoked_at is not None:
         raise AuthenticationFailed("this API key has been revoked")

@@ -215,6 +215,8 @@ def serve(
     """Serve the API with uvicorn (GraphiQL at /graphql); fails fast if Neo4j is unreachable."""
     import uvicorn
 
+    from kgapi.slow_clients import PROTOCOL as SLOW_CLIENT_PROTOCOL
+
     settings = _settings()
 
     async def preflight() -> None:
@@ -237,6 +239,7 @@ def serve(
         ws_ping_interval=settings.ws_ping_interval or None,  # keeps idle feeds' proxies open
         ws_ping_timeout=settings.ws_ping_timeout,
         proxy_headers=False,  # kgapi.app trusts X-Forwarded-For from KGAPI_TRUSTED_PROXIES only
+        http=SLOW_CLIENT_PROTOCOL,  # closes clients that send a request too slowly
     )
 
 
@@ -329,12 +332,19 @@ def neo4j_exec(
             env["NEO4J_URI"] = result.uri
             env["KGAPI_NEO4J_BOLT_PORT"] = str(local.port)
             env["KGAPI_NEO4J_HOME"] = str(local.home)
-        # Ctrl-C reaches the child (same process group); we outlive it to clean up.
+        # Ctrl-C reaches the child (same process group); we outlive it to clean up. A SIGTERM
+        # sent to this process alone (a CI runner's timeout, `kill`) is passed on to the child,
+        # and we still stop Neo4j once it has gone.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        child = subprocess.Popen(command, env=env)
+        previous_term = signal.signal(
+            signal.SIGTERM, lambda _signum, _frame: child.send_signal(signal.SIGTERM)
+        )
         try:
-            code = subprocess.call(command, env=env)
+            code = child.wait()
         finally:
             signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGTERM, previous_term)
             if local is not None and started:
                 local.stop()
                 console.print("stopped the Neo4j this command started")

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = Field(default=None, description="required `iss`, if set")
     jwt_audience: str | None = Field(default=None, description="required `aud`, if set")
     jwt_role_claim: str = Field(default="role", description="claim holding the role")
+    jwt_max_lifetime: int = Field(
+        default=86_400,
+        ge=60,
+        description="longest a JWT may live, in seconds: exp - iat (or exp - now without iat)",
+    )
+    audit_trail_public: bool = Field(
+        default=False,
+        description="let anonymous callers read `changes` and `history` (they name key ids)",
+    )
     max_document_bytes: int = Field(default=1_000_000, ge=1, description="largest ingest")
     feed_poll_interval: float = Field(default=0.5, gt=0, description="change feed poll (s)")
 
@@ -117,6 +126,20 @@ class Settings(BaseSettings):
 
     # HTTP hardening and operations.
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="largest request body")
+    max_discard_bytes: int = Field(
+        default=32_000_000,
+        ge=0,
+        description="a body over the limit is read and discarded up to this many bytes, so "
+        "the client reads the 413 rather than a connection reset",
+    )
+    max_list_argument: int = Field(
+        default=100, ge=1, description="most items in any list argument or list variable"
+    )
+    request_read_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        description="seconds a client has to send a request's headers and body (`kgapi serve`)",
+    )
     introspection: bool = Field(default=True, description="allow __schema/__type queries")
     field_suggestions: bool = Field(default=True, description='"Did you mean ...?" hints')
     cors_origins: Annotated[list[str], NoDecode] = Field(

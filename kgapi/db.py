@@ -4,7 +4,8 @@ One async driver per process, opened in the app's lifespan (or a CLI command) an
 Reads are routed to readers (`neo4j://` on a cluster), writes to the leader; both go through
 managed transactions so that transient errors are retried by the driver. Every call counts as
 one round trip in the current request's counter, which is how tests prove that a GraphQL request
-costs a bounded number of queries.
+costs a bounded number of queries. With tracing on (kgapi.tracing), every statement is a span
+too, named after the query-layer function that sent it, without its text or parameters.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from neo4j.exceptions import (
 
 from kgapi.config import Settings
 from kgapi.observability import NEO4J_IN_FLIGHT, NEO4J_QUERIES
+from kgapi.tracing import NO_STATEMENT_SPANS, NO_TRACING, StatementSpans, Tracing
 
 T = TypeVar("T")
 
@@ -94,24 +96,31 @@ def describe_connection_error(uri: str, exc: BaseException) -> str:
 class Tx:
     """A managed transaction that counts its statements as round trips."""
 
-    def __init__(self, tx: neo4j.AsyncManagedTransaction) -> None:
+    def __init__(
+        self, tx: neo4j.AsyncManagedTransaction, spans: StatementSpans = NO_STATEMENT_SPANS
+    ) -> None:
         self._tx = tx
+        self._spans = spans
 
     async def run(
         self, text: LiteralString, parameters: Mapping[str, Any] | None = None
     ) -> list[neo4j.Record]:
         _record_round_trip(text)
-        result = await self._tx.run(text, dict(parameters or {}))
-        return [record async for record in result]
+        with self._spans("write") as span:
+            result = await self._tx.run(text, dict(parameters or {}))
+            records = [record async for record in result]
+            self._spans.returned(span, len(records))
+            return records
 
 
 class Database:
     """The process's handle on Neo4j: a driver, a database name and timeouts."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, tracing: Tracing = NO_TRACING) -> None:
         self.settings = settings
         self.uri = settings.effective_uri
         self.name = settings.neo4j_database
+        self._spans = tracing.statement_spans(self.name, self.uri)
         self.driver: AsyncDriver = AsyncGraphDatabase.driver(
             self.uri,
             auth=(settings.neo4j_username, settings.neo4j_password),
@@ -154,26 +163,30 @@ class Database:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.settings.query_timeout
         delay = 0.05
-        while True:
-            try:
-                with NEO4J_IN_FLIGHT.track_inprogress():
-                    async with self.driver.session(
-                        database=self.name,
-                        default_access_mode=neo4j.READ_ACCESS,
-                        bookmark_manager=self.driver.execute_query_bookmark_manager,
-                    ) as session:
-                        result = await session.run(self._query(text), dict(parameters or {}))
-                        return [record async for record in result]
-            except (ServiceUnavailable, SessionExpired, TransientError) as exc:
-                retryable = not isinstance(exc, TransientError) or exc.is_retryable()
-                if not retryable or loop.time() + delay > deadline:
-                    if isinstance(exc, TransientError):
-                        raise
+        with self._spans("read") as span:  # one span for the statement, its retries as events
+            while True:
+                try:
+                    with NEO4J_IN_FLIGHT.track_inprogress():
+                        async with self.driver.session(
+                            database=self.name,
+                            default_access_mode=neo4j.READ_ACCESS,
+                            bookmark_manager=self.driver.execute_query_bookmark_manager,
+                        ) as session:
+                            result = await session.run(self._query(text), dict(parameters or {}))
+                            records = [record async for record in result]
+                            self._spans.returned(span, len(records))
+                            return records
+                except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+                    retryable = not isinstance(exc, TransientError) or exc.is_retryable()
+                    if not retryable or loop.time() + delay > deadline:
+                        if isinstance(exc, TransientError):
+                            raise
+                        raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
+                    self._spans.retried(span, exc)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 1.0)
+                except AuthError as exc:
                     raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 1.0)
-            except AuthError as exc:
-                raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
 
     async def read_once(
         self, text: LiteralString, parameters: Mapping[str, Any] | None = None
@@ -181,11 +194,14 @@ class Database:
         """A read without the driver's retries, for probes (/ready) that must answer quickly."""
         _record_round_trip(text)
         try:
-            async with self.driver.session(
-                database=self.name, default_access_mode=neo4j.READ_ACCESS
-            ) as session:
-                result = await session.run(self._query(text), dict(parameters or {}))
-                return [record async for record in result]
+            with self._spans("read") as span:
+                async with self.driver.session(
+                    database=self.name, default_access_mode=neo4j.READ_ACCESS
+                ) as session:
+                    result = await session.run(self._query(text), dict(parameters or {}))
+                    records = [record async for record in result]
+                    self._spans.returned(span, len(records))
+                    return records
         except (ServiceUnavailable, SessionExpired, AuthError, OSError) as exc:
             raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
 
@@ -204,7 +220,7 @@ class Database:
 
         @neo4j.unit_of_work(timeout=self.settings.query_timeout * 3)
         async def run(tx: neo4j.AsyncManagedTransaction) -> T:
-            return await work(Tx(tx))
+            return await work(Tx(tx, self._spans))
 
         try:
             async with self._write_session() as session:
@@ -232,8 +248,9 @@ class Database:
             totals: dict[str, int] = {}
             for done, (text, parameters) in enumerate(steps, start=1):
                 _record_round_trip(text)
-                result = await tx.run(text, dict(parameters))
-                summary = await result.consume()
+                with self._spans("write"):
+                    result = await tx.run(text, dict(parameters))
+                    summary = await result.consume()
                 for name, value in vars(summary.counters).items():
                     if isinstance(value, int) and not isinstance(value, bool):
                         totals[name.lstrip("_")] = totals.get(name.lstrip("_"), 0) + value
@@ -241,7 +258,7 @@ class Database:
                     on_step(done, len(steps))
             if finish is not None:
                 changed = any(v for k, v in totals.items() if k != "system_updates")
-                await finish(Tx(tx), changed)
+                await finish(Tx(tx, self._spans), changed)
             return totals
 
         try:
@@ -264,14 +281,16 @@ class Database:
         routing: RoutingControl,
     ) -> list[neo4j.Record]:
         _record_round_trip(text)
+        access = "write" if routing is RoutingControl.WRITE else "read"
         try:
-            with NEO4J_IN_FLIGHT.track_inprogress():
+            with NEO4J_IN_FLIGHT.track_inprogress(), self._spans(access) as span:
                 result = await self.driver.execute_query(
                     self._query(text),
                     parameters_=dict(parameters or {}),
                     database_=self.name,
                     routing_=routing,
                 )
+                self._spans.returned(span, len(result.records))
         except (ServiceUnavailable, SessionExpired, AuthError) as exc:
             raise DatabaseUnavailable(describe_connection_error(self.uri, exc)) from exc
         return list(result.records)

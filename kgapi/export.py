@@ -9,9 +9,12 @@ writes the chunks to a file, the app hands the same generator to a StreamingResp
   evidence trail, `kg:` = https://kgapi.example/vocab# for predicates and statuses) inlined, so
   the file stands alone offline; then one `@graph` of documents, entities and claims.
 - GraphML: entities are nodes (id = slug), claims are directed edges subject → object (id =
-  claim id), with `<key>` declarations Gephi, yEd and networkx read.
+  claim id), with `<key>` declarations Gephi, yEd and networkx read. Lists (aliases, evidence
+  quotes and their translations) are JSON arrays in their attribute, so any value round-trips.
 - CSV: four tables (nodes, relations, evidence, documents), RFC 4180 via the csv module, UTF-8
-  without a byte-order mark, each with a header row; as one table or as a zip of all four.
+  without a byte-order mark, each with a header row; as one table or as a zip of all four. A
+  text cell a spreadsheet would run as a formula (it begins with =, +, -, @, tab or carriage
+  return) is prefixed with a single quote and quoted, as OWASP's CSV-injection guidance asks.
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ ENTITY_BASE = "entity:"  # compact IRIs, expanded by the prefixes of the @contex
 CLAIM_BASE = "claim:"
 DOCUMENT_BASE = "document:"
 VOCAB_PREFIX = "kg:"
-GRAPHML_JOINER = " | "  # between evidence quotes (and aliases) in one GraphML attribute
+# Characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FILE_STEM = "kgapi-export"
 
 Progress = Callable[[int], None]
@@ -381,7 +385,7 @@ def _graphml_node(entity: ExportEntity) -> str:
             "kind": entity.kind,
             "name_en": entity.name_en,
             "name_bn": entity.name_bn,
-            "aliases": GRAPHML_JOINER.join(entity.aliases),
+            "aliases": _json_cell(entity.aliases) if entity.aliases else None,
             "description": entity.description,
         },
     )
@@ -398,8 +402,8 @@ def _graphml_edge(claim: ExportClaim) -> str:
             "rank": claim.rank,
             "claim_id": claim.id,
             "qualifiers": json.dumps(claim.qualifiers, ensure_ascii=False, sort_keys=True),
-            "evidence": GRAPHML_JOINER.join(ev.quote for ev in claim.evidence),
-            "evidence_en": GRAPHML_JOINER.join(ev.translation or "" for ev in claim.evidence),
+            "evidence": _json_cell([ev.quote for ev in claim.evidence]),
+            "evidence_en": _json_cell([ev.translation for ev in claim.evidence]),
         },
     )
     return (
@@ -430,10 +434,40 @@ async def graphml_chunks(
 # --- CSV -------------------------------------------------------------------------------------
 
 
+class _Neutralised(str):
+    """A text cell made inert: the writer quotes it (csv.QUOTE_MINIMAL would not)."""
+
+    __slots__ = ()
+
+
+def _neutralise(cell: Any) -> Any:
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return _Neutralised("'" + cell)
+    return cell
+
+
 def _csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """RFC 4180 (CRLF, fields quoted when needed); neutralised cells always quoted."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer).writerows(rows)  # RFC 4180: CRLF, fields quoted when needed
+    writer = csv.writer(buffer)
+    for row in rows:
+        cells = [_neutralise(cell) for cell in row]
+        if not any(isinstance(cell, _Neutralised) for cell in cells):
+            writer.writerow(cells)
+            continue
+        buffer.write(",".join(_csv_cell(cell) for cell in cells) + "\r\n")
     return buffer.getvalue().encode()
+
+
+def _csv_cell(cell: Any) -> str:
+    """One cell as the csv module would write it, except that neutralised cells are quoted."""
+    if isinstance(cell, _Neutralised):
+        return '"' + cell.replace('"', '""') + '"'
+    if cell is None or cell == "":
+        return ""  # alone in a row the csv module would write "" for it
+    one = io.StringIO(newline="")
+    csv.writer(one).writerow([cell])
+    return one.getvalue()[:-2]  # without the row's CRLF
 
 
 def _bool_cell(value: bool) -> str:

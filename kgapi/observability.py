@@ -169,11 +169,18 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies over the limit with 413 before they are parsed (or fully received)."""
+    """Refuses bodies over the limit with 413 before they are parsed (or fully received).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    The rest of the body is read and thrown away (up to `max_discard_bytes`) before the 413
+    goes out: a server that answers and closes while the client is still sending leaves
+    unread bytes in its socket, and the kernel then resets the connection, so the client
+    (Python's urllib, curl, a browser) reads a reset instead of the 413. A body larger than
+    that bound is not read: the answer is sent and the connection closed, reset or not."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, max_discard_bytes: int = 32_000_000) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_discard_bytes = max_discard_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -181,25 +188,36 @@ class BodySizeLimitMiddleware:
             return
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            if int(declared) <= self.max_discard_bytes:
+                await self._discard(receive, 0)
             await self._refuse(send)
             return
         received = 0
-        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received, too_large
+            nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    too_large = True
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
+            await self._discard(receive, received)
             await self._refuse(send)
+
+    async def _discard(self, receive: Receive, received: int) -> None:
+        """Read what is left of the body, keeping none of it, up to the discard bound."""
+        while received <= self.max_discard_bytes:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            received += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
@@ -219,6 +237,7 @@ class BodySizeLimitMiddleware:
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
                 ],
             }
         )

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -44,6 +45,7 @@ __all__ = [
     "check_evidence",
     "entry_label",
     "field_path",
+    "http_url",
     "pydantic_problems",
 ]
 
@@ -111,6 +113,29 @@ class ClaimIn(_Strict):
         return value
 
 
+MAX_URL_LENGTH = 2048
+URL_SCHEMES = ("http", "https")
+
+
+def http_url(value: str | None) -> str | None:
+    """An absolute http(s) URL with a host, or None. Exports and the explorer turn `url` into
+    links: `javascript:`, `data:` or `file:` there would be an attack on whoever clicks."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if (
+        parts.scheme.lower() not in URL_SCHEMES
+        or not parts.hostname
+        or len(value) > MAX_URL_LENGTH
+        or any(ch.isspace() or not ch.isprintable() for ch in value)
+    ):
+        raise ValueError(
+            f"url must be an absolute http:// or https:// URL of at most {MAX_URL_LENGTH} "
+            "characters, without spaces"
+        )
+    return value
+
+
 class SourceIn(_Strict):
     """A document the article lists as a source: listed by it, not quoted in it."""
 
@@ -119,6 +144,11 @@ class SourceIn(_Strict):
     language: model.Language
     url: str | None = None
     evidence: MentionIn
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return http_url(value)
 
 
 class DocumentIn(_Strict):
@@ -134,6 +164,11 @@ class DocumentIn(_Strict):
     editor: str | None = None
     editor_evidence: MentionIn | None = None
     sources: list[SourceIn] = Field(default_factory=list)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return http_url(value)
 
     @field_validator("slug")
     @classmethod

@@ -69,9 +69,8 @@ def entity_list_args(
     check_first(first, max_page_size)
     sort, descending = sort_of(order_by)
     cursor_kind = f"Entity:{sort.value}:{'DESC' if descending else 'ASC'}"
-    key = decode_cursor(cursor_kind, after)
-    if key is not None and len(key) != 2:
-        raise BadUserInput("`after` is not a cursor this API issued", argument="after")
+    sort_type = int if sort is SortField.RELATION_COUNT else str
+    key = decode_cursor(cursor_kind, after, shape=(sort_type, str))  # (sort value, slug)
     compiled = to_filter(where) if where is not None else None
     if extra is not None:
         compiled = dataclasses.replace(extra, and_=[compiled]) if compiled else extra

@@ -46,6 +46,7 @@ from graphql import (
 from graphql.execution.values import get_argument_values, get_variable_values
 from graphql.type import is_non_null_type
 from graphql.validation import ASTValidationRule
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.graphql import OperationType as AllowedOperation
@@ -71,11 +72,12 @@ from kgapi.graphql.cost import (
 )
 from kgapi.graphql.document_cache import BoundedCache, check_query_size, query_digest, weight_of
 from kgapi.graphql.entity_types import ENTITY_TYPES, parse_predicate, qualifier_text
-from kgapi.graphql.errors import database_error
+from kgapi.graphql.errors import database_error, report_errors
 from kgapi.graphql.ids import to_global_id
+from kgapi.graphql.limits import check_variables
 from kgapi.graphql.pagination import check_first, decode_cursor, encode_cursor
 from kgapi.graphql.permissions import check_role
-from kgapi.observability import COMPILED_READS
+from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
 from kgapi.queries.search import lucene_query
 from kgapi.queries.selection import (
@@ -354,7 +356,7 @@ class _Planner:
         first = check_first(args["first"], self.settings.max_page_size)
         predicate = parse_predicate(args["type"], "type").value if args["type"] else None
         after: str | None = args["after"]
-        key = decode_cursor("Relation", after)
+        key = decode_cursor("Relation", after, shape=(str,))
         claim, rows_wanted, total, shape = self.connection(
             nodes, "Relation", after, first, _relation_cursor, self.relation, None
         )
@@ -828,7 +830,11 @@ class CompiledReads:
             except Exception as exc:
                 error = database_error(exc)
                 if error is None:
-                    raise
+                    # Not the client's to see, and never a 500: the resolvers answer, and
+                    # mask whatever fails there too.
+                    logger.exception("the one-statement read failed; the resolvers answer")
+                    COMPILED_READS.labels("resolvers").inc()
+                    return None
                 COMPILED_READS.labels("one_statement").inc()
                 return self._failed(plan.roots, error)
             record = records[0]
@@ -856,7 +862,13 @@ class CompiledReads:
 
 
 class KgapiSchema(strawberry.Schema):
-    """strawberry's schema, with read queries answered in one statement where possible."""
+    """strawberry's schema, with read queries answered in one statement where possible.
+
+    Before either path runs, the variables' lists are bounded (graphql-core would otherwise
+    coerce every value of a 150,000-item list, twice: once per path), and a subscription sent
+    as a plain HTTP request is refused (strawberry would run its resolver as a field and fail
+    unexpectedly): subscriptions travel over WebSocket, through `subscribe`, never `execute`.
+    """
 
     reads: CompiledReads | None = None
 
@@ -870,18 +882,33 @@ class KgapiSchema(strawberry.Schema):
         allowed_operation_types: Iterable[AllowedOperation] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
+        if isinstance(context_value, Context):
+            refused = check_variables(variable_values, context_value.settings.max_list_argument)
+            if refused is not None:
+                GRAPHQL_ERRORS.labels(refused.code).inc()
+                return ExecutionResult(data=None, errors=[refused])
         if query is not None and self.reads is not None and isinstance(context_value, Context):
             result = await self.reads.execute(
                 query, variable_values, context_value, operation_name, operation_extensions
             )
             if result is not None:
                 return result
+        allowed = set(
+            AllowedOperation if allowed_operation_types is None else allowed_operation_types
+        )
         return await super().execute(
             query,
             variable_values,
             context_value,
             root_value,
             operation_name,
-            allowed_operation_types,
+            allowed - {AllowedOperation.SUBSCRIPTION},
             operation_extensions,
         )
+
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
+    ) -> None:
+        report_errors(errors)

@@ -22,6 +22,7 @@ from kgapi.graphql.context import Info
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
+from kgapi.graphql.permissions import CanReadAuditTrail
 from kgapi.graphql.types import Document, Node
 from kgapi.queries.entities import EntityRow
 from kgapi.queries.relations import EvidenceRow, RelationRequest, RelationRow
@@ -96,7 +97,11 @@ class Relation:
     target: Entity = strawberry.field(description="The object of the claim.")
     evidence: list[Evidence] = strawberry.field(description="Every span that states it.")
 
-    @strawberry.field(description="Who asserted, changed or retracted this claim, and when.")
+    @strawberry.field(
+        description="Who asserted, changed or retracted this claim, and when (needs a token "
+        "by default).",
+        permission_classes=[CanReadAuditTrail],
+    )
     async def history(self, info: Info) -> list[ChangeEvent]:
         rows = await info.context.loaders.history.load(self.claim_id)
         return [change_from_row(row) for row in rows]
@@ -183,7 +188,7 @@ class Entity(Node):
     ) -> RelationConnection:
         check_first(first, info.context.settings.max_page_size)
         predicate = parse_predicate(type, "type").value if type is not None else None
-        key = decode_cursor("Relation", after)
+        key = decode_cursor("Relation", after, shape=(str,))
         request = RelationRequest(
             self.slug, predicate, direction.value, first, str(key[0]) if key else None
         )

@@ -26,6 +26,7 @@ __all__ = [
     "NotFound",
     "QueryTimeout",
     "database_error",
+    "report_errors",
 ]
 
 logger = logging.getLogger("kgapi.errors")
@@ -97,6 +98,21 @@ def _should_mask(error: GraphQLError) -> bool:
         # example a variable of the wrong type): it describes the input, not the server.
         return False
     return not (_is_intended(error) or isinstance(original, _UNAVAILABLE) or _is_timeout(original))
+
+
+def report_errors(errors: list[GraphQLError]) -> None:
+    """Log a result's errors (strawberry's Schema.process_errors logs each at ERROR with a
+    traceback). A refusal is the client's doing: one warning line with its code, no traceback.
+    An unexpected error is left to ErrorCodes, which logs it in full with the request id."""
+    for error in errors:
+        if _should_mask(error):
+            continue
+        code = (error.extensions or {}).get("code") or (
+            "GRAPHQL_PARSE_FAILED"
+            if isinstance(error, GraphQLSyntaxError)
+            else "GRAPHQL_VALIDATION_FAILED"
+        )
+        logger.warning("request refused: %s", error.message, extra={"code": code})
 
 
 class ErrorCodes(MaskErrors):

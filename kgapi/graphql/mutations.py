@@ -109,7 +109,9 @@ class DocumentInput:
     title: str = strawberry.field(description="Title in the document's language.")
     title_en: str | None = strawberry.field(default=None, description="English title.")
     slug: str | None = strawberry.field(default=None, description="Key; default from checksum.")
-    url: str | None = strawberry.field(default=None, description="Where it was published.")
+    url: str | None = strawberry.field(
+        default=None, description="Where it was published: an absolute http(s) URL."
+    )
     published: str | None = strawberry.field(default=None, description="Publication date.")
     idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
 

@@ -2,7 +2,9 @@
 
 A cursor is the sort key of the last row a client saw, not an offset: the next page starts
 strictly after that key, so a deep page costs what the first costs and stays correct while rows
-are inserted before it. Cursors are opaque to clients (base64 of a small JSON array).
+are inserted before it. Cursors are opaque to clients (base64 of a small JSON array), which
+also means clients can forge them: a decoded cursor is checked against the shape of its list's
+key (types, int64 range) before any of it reaches Cypher, so a tampered one is BAD_USER_INPUT.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ import binascii
 import json
 from typing import Any
 
+import orjson
 import strawberry
 
 from kgapi.graphql.errors import BadUserInput
 
-__all__ = ["PageInfo", "check_first", "decode_cursor", "encode_cursor"]
+__all__ = ["MAX_CURSOR_LENGTH", "PageInfo", "check_first", "decode_cursor", "encode_cursor"]
+
+MAX_CURSOR_LENGTH = 2048  # characters; the cursors kgapi issues are a few dozen
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what Neo4j's integers hold
 
 
 @strawberry.type(description="Where a page sits in its connection (Relay).")
@@ -36,20 +42,42 @@ def encode_cursor(kind: str, key: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(kind: str, cursor: str | None, argument: str = "after") -> list[Any] | None:
-    """The sort key inside a cursor; a cursor from another list is a BAD_USER_INPUT."""
+def decode_cursor(
+    kind: str,
+    cursor: str | None,
+    argument: str = "after",
+    shape: tuple[type, ...] | None = None,
+) -> list[Any] | None:
+    """The sort key inside a cursor; a cursor from another list, or one whose key does not
+    have `shape` (the type of each part), is a BAD_USER_INPUT."""
     if cursor is None:
         return None
+    not_ours = BadUserInput(f"`{argument}` is not a cursor this API issued", argument=argument)
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise not_ours
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        raise BadUserInput(
-            f"`{argument}` is not a cursor this API issued", argument=argument
-        ) from None
+        # orjson: strict UTF-8, no lone surrogates, a bounded depth (json.loads recurses)
+        value = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError):  # UnicodeError and JSONDecodeError are ValueErrors
+        raise not_ours from None
     if not isinstance(value, list) or not value or value[0] != kind:
         raise BadUserInput(f"`{argument}` is a cursor for another list", argument=argument)
-    return value[1:]
+    key = value[1:]
+    if shape is not None and not _has_shape(key, shape):
+        raise not_ours
+    return key
+
+
+def _has_shape(key: list[Any], shape: tuple[type, ...]) -> bool:
+    if len(key) != len(shape):
+        return False
+    for part, wanted in zip(key, shape, strict=True):
+        if type(part) is not wanted:  # exact: a bool is not an int here
+            return False
+        if isinstance(part, int) and not INT64_MIN <= part <= INT64_MAX:
+            return False
+    return True
 
 
 def check_first(first: int, maximum: int, argument: str = "first") -> int:

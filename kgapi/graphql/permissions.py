@@ -20,6 +20,7 @@ from kgapi.graphql.errors import UNAVAILABLE_MESSAGE, DatabaseUnavailableError, 
 __all__ = [
     "CanEdit",
     "CanRead",
+    "CanReadAuditTrail",
     "Forbidden",
     "IsAdmin",
     "Unauthenticated",
@@ -64,6 +65,21 @@ class _RoleAtLeast(BasePermission):
 
 class CanRead(_RoleAtLeast):
     required = Role.READER
+
+
+class CanReadAuditTrail(BasePermission):
+    """The audit trail names writers (key ids, JWT subjects): it needs a token with the reader
+    role unless KGAPI_AUDIT_TRAIL_PUBLIC opens it to anonymous callers."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        context = info.context
+        check_role(context, Role.READER)
+        if context.principal.anonymous and not context.settings.audit_trail_public:
+            raise Unauthenticated(
+                "the audit trail needs a token with the reader role: send "
+                "Authorization: Bearer <API key or JWT>"
+            )
+        return True
 
 
 class CanEdit(_RoleAtLeast):

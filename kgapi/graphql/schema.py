@@ -52,9 +52,10 @@ from kgapi.graphql.entity_types import (
 from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import EntityWhere, OrderArgument
+from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
-from kgapi.graphql.permissions import CanRead
+from kgapi.graphql.permissions import CanRead, CanReadAuditTrail
 from kgapi.graphql.types import Document, DocumentConnection, DocumentEdge, Node
 from kgapi.queries.documents import document_page
 from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
@@ -287,7 +288,7 @@ class Query:
         after: AfterArgument = None,
     ) -> DocumentConnection:
         check_first(first, info.context.settings.max_page_size)
-        key = decode_cursor("Document", after)
+        key = decode_cursor("Document", after, shape=(str,))
         after_slug = str(key[0]) if key else None
         page = await document_page(info.context.db, first, after_slug)
         edges = [
@@ -380,7 +381,8 @@ class Query:
         return Relation.from_row(rows[0]) if rows else None
 
     @strawberry.field(
-        permission_classes=[CanRead], description="The audit trail: every write in commit order."
+        permission_classes=[CanReadAuditTrail],
+        description="The audit trail: every write in commit order (needs a token by default).",
     )
     async def changes(
         self,
@@ -393,7 +395,7 @@ class Query:
         after: AfterArgument = None,
     ) -> ChangeConnection:
         check_first(first, info.context.settings.max_page_size)
-        key = decode_cursor("Change", after)
+        key = decode_cursor("Change", after, shape=(int,))
         rows, total = await change_page(
             info.context.db,
             since.isoformat() if since else None,
@@ -468,6 +470,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     limit_rules = [
         *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
         *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
+        list_size_rule(settings.max_list_argument),
     ]
     documents: BoundedCache[bytes, object] = BoundedCache(
         max_entries=settings.document_cache_max_entries,
@@ -487,6 +490,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
             # One cache per schema, shared by its requests, bounded in entries and bytes.
             lambda: DocumentCache(documents, settings.max_query_bytes),
+            RequestGuards,  # after DocumentCache, whose validation verdict it may replace
             lambda: CostLimiter(settings),
         ],
     )

@@ -26,10 +26,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[str]:
+def running_server(
+    settings: Settings, workers: int = 1, uvicorn_args: tuple[str, ...] = (), **env: str
+) -> Iterator[str]:
     """Yield the base URL of a server that answered /ready; stop it afterwards.
 
-    The server's pid is in LAST_PID[0] (for RSS sampling)."""
+    `uvicorn_args` are added to uvicorn's command line (e.g. `--http` as `kgapi serve` runs
+    it). The server's pid is in LAST_PID[0] (for RSS sampling)."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -53,6 +56,7 @@ def running_server(settings: Settings, workers: int = 1, **env: str) -> Iterator
             str(workers),
             "--log-level",
             "warning",
+            *uvicorn_args,
         ],
         env=full_env,
     )

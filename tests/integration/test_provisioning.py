@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -215,3 +216,45 @@ def test_isolated_exec_runs_beside_a_busy_default_port_and_beside_itself(tmp_pat
     for f in found:
         assert not Path(f["HOME"]).exists()  # the temporary home is removed
     assert not (tmp_path / "dev-home").exists()  # the dev server's home was never touched
+
+
+def test_isolated_exec_stops_its_neo4j_when_terminated(tmp_path: Path) -> None:
+    """A SIGTERM to `kgapi neo4j exec` (a CI timeout, `kill`) reaches the command, and the Neo4j
+    it started is stopped and its temporary home removed, rather than left running."""
+    import signal
+    import sys
+
+    kgapi = str(Path(sys.executable).with_name("kgapi"))
+    marker = tmp_path / "child-started"
+    child = (
+        "import os, pathlib, time; "
+        f"pathlib.Path({str(marker)!r}).write_text(os.environ['KGAPI_NEO4J_HOME']); "
+        "time.sleep(600)"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "NEO4J_URI"}
+    env.update(KGAPI_NEO4J_HEAP="512m", KGAPI_NEO4J_PAGECACHE="32m")
+    run = subprocess.Popen(
+        [kgapi, "neo4j", "exec", "--isolated", "--", sys.executable, "-c", child],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not marker.exists():
+            assert run.poll() is None, run.communicate()
+            assert time.monotonic() < deadline, "the command never started"
+            time.sleep(0.2)
+        home = Path(marker.read_text())
+        pid = int(json.loads((home / local_server.PID_FILE).read_text())["pid"])
+        assert _alive(pid)
+        run.send_signal(signal.SIGTERM)
+        out, _ = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode != 0  # the command was terminated, and says so
+    assert "stopped the Neo4j this command started" in out
+    assert not _alive(pid)
+    assert not home.exists()

@@ -69,7 +69,9 @@ STRING_ARGUMENTS = [
 
 @pytest.fixture(scope="module")
 def client(neo4j_settings: Settings, seeded: Database) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
+    # The audit trail opened to anonymous callers, so injection is tried through `changes` too.
+    opened = neo4j_settings.model_copy(update={"audit_trail_public": True})
+    with TestClient(create_app(opened)) as test_client:
         yield test_client
 
 
