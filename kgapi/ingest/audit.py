@@ -201,18 +201,18 @@ def audit(bundle: GraphBundle, notes: AuditFile) -> AuditReport:
         for span in doc.sentences:
             key = (doc.meta.slug, span.index)
             ids = tuple(dict.fromkeys(supporting.get(key, [])))
-            note = noted.get(key)
-            if not ids and note is None:
+            listed = noted.get(key)
+            if not ids and listed is None:
                 problems.append(
                     f"{doc.meta.slug} sentence {span.index} supports no claim and audit.yaml "
                     f"does not say why: {span.text!r}"
                 )
-            if ids and note is not None:
+            if ids and listed is not None:
                 problems.append(
                     f"audit.yaml: {doc.meta.slug} sentence {span.index} is listed as carrying "
                     f"no claim, but supports {', '.join(ids)}"
                 )
-            sentences.append(SentenceVerdict(doc.meta.slug, span, ids, note))
+            sentences.append(SentenceVerdict(doc.meta.slug, span, ids, listed))
     return AuditReport(verdicts, tuple(sentences), tuple(problems))
 
 
