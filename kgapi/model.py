@@ -66,7 +66,7 @@ class Predicate(StrEnum):
     PARTY_TO = "PARTY_TO"  # Country -> Agreement
     AIMS_AT = "AIMS_AT"  # Agreement|Country -> Goal
     COMMITTED_TO = "COMMITTED_TO"  # Country -> Goal
-    EMPHASIZES = "EMPHASIZES"  # Country -> Goal|Sector|Initiative
+    EMPHASIZES = "EMPHASIZES"  # Country -> Goal|Sector|Initiative|Corridor
     COOPERATES_IN = "COOPERATES_IN"  # Country -> Sector
     EXPORTS = "EXPORTS"  # Country -> Commodity (qualifier: destination)
     OFFERS = "OFFERS"  # Country -> Capability
@@ -86,12 +86,18 @@ class Predicate(StrEnum):
 
 
 class Status(StrEnum):
-    """The modality the text gives a fact. A plan never becomes a fact on its own."""
+    """The modality the text gives a fact. A plan never becomes a fact on its own.
+
+    Declared from the most to the least realised among the acts (Agreement.status shows the first
+    its claims reach); `stated` is a plain assertion and `possible` is weaker than `expected`: the
+    text hedges ("may", "সম্ভাবনা রয়েছে") rather than reporting an expectation.
+    """
 
     SIGNED = "signed"
     IN_PROGRESS = "in_progress"
     PLANNED = "planned"
     EXPECTED = "expected"
+    POSSIBLE = "possible"
     STATED = "stated"
     RETRACTED = "retracted"
 
