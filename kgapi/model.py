@@ -109,12 +109,18 @@ class Predicate(StrEnum):
 
 
 class Status(StrEnum):
-    """The modality the text gives a fact. A plan never becomes a fact on its own."""
+    """The modality the text gives a fact. A plan never becomes a fact on its own.
+
+    Declared from the most to the least realised among the acts (Agreement.status shows the first
+    its claims reach); `stated` is a plain assertion and `possible` is weaker than `expected`: the
+    text hedges ("may", "সম্ভাবনা রয়েছে") rather than reporting an expectation.
+    """
 
     SIGNED = "signed"
     IN_PROGRESS = "in_progress"
     PLANNED = "planned"
     EXPECTED = "expected"
+    POSSIBLE = "possible"
     STATED = "stated"
     RETRACTED = "retracted"
 
@@ -231,7 +237,7 @@ _PREDICATE_LIST: tuple[PredicateSpec, ...] = (
     PredicateSpec(
         P.EMPHASIZES,
         (K.COUNTRY,),
-        (K.GOAL, K.SECTOR, K.INITIATIVE),
+        (K.GOAL, K.SECTOR, K.INITIATIVE, K.CORRIDOR),
         "The country emphasizes the object.",
         _AIM,
     ),
@@ -250,6 +256,7 @@ _PREDICATE_LIST: tuple[PredicateSpec, ...] = (
         (
             _entity("destination", "The country it is exported to.", K.COUNTRY),
             _text("category", "The category of goods, as the text gives it."),
+            _text("basis", "What the exports rest on, as the text gives it."),
         ),
     ),
     PredicateSpec(P.OFFERS, (K.COUNTRY,), (K.CAPABILITY,), "The country offers the capability."),

@@ -151,6 +151,9 @@ class Cost:
 
     units: float
     response_bytes: int
+    # A page size out of range: execution refuses it with BAD_USER_INPUT (naming the argument
+    # and its range) before reading anything, which tells the client more than a cost would.
+    bad_page_size: bool = False
 
 
 class QueryTooComplex(KgapiError):
@@ -180,6 +183,8 @@ def check_cost(cost: Cost, context: Context) -> None:
     """Raise the error a request over its budget or over the response size gets."""
     role, budget = budget_for(context)
     units = round(cost.units, 1)
+    if cost.bad_page_size:
+        return
     if cost.units > budget:
         raise QueryTooComplex(
             f"this query would cost {units:g} and the budget for {role} requests is "
@@ -229,7 +234,7 @@ def operation_cost(
     query_type = schema.query_type
     assert query_type is not None
     walker.selection(query_type, operation.selection_set, 1.0)
-    return Cost(walker.units, int(walker.bytes))
+    return Cost(walker.units, int(walker.bytes), walker.bad_page_size)
 
 
 def document_cost(
@@ -271,6 +276,7 @@ class _Walker:
         self.settings = settings
         self.units = 0.0
         self.bytes = 0.0
+        self.bad_page_size = False
 
     def fields(
         self, parent: GraphQLObjectType | GraphQLInterfaceType, selection_set: SelectionSetNode
@@ -365,6 +371,8 @@ class _Walker:
     def page(self, value: Any, default: int) -> int:
         """A page size as priced: one over the limit is refused with BAD_USER_INPUT before
         anything is read, so it is priced at the limit (the client learns the real reason)."""
+        if isinstance(value, int) and not 0 <= value <= self.settings.max_page_size:
+            self.bad_page_size = True
         return min(_int(value, default), self.settings.max_page_size)
 
 

@@ -89,7 +89,8 @@ class Relation:
     claim_id: str = strawberry.field(description="Id of the claim behind this relation.")
     type: str = strawberry.field(description="The predicate, e.g. `PARTY_TO`.")
     status: str | None = strawberry.field(
-        description="The modality the text gives: signed, in_progress, planned, expected, stated."
+        description="The modality the text gives: signed, in_progress, planned, expected, "
+        "possible, stated."
     )
     rank: str = strawberry.field(description="preferred, normal or deprecated.")
     qualifiers: list[Qualifier] = strawberry.field(description="What the text qualifies it with.")

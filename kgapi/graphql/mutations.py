@@ -81,7 +81,8 @@ class AddClaimInput:
     predicate: str = strawberry.field(description="A predicate of the model, e.g. `PARTY_TO`.")
     object: str = strawberry.field(description="Slug of the object entity.")
     status: str = strawberry.field(
-        description="The modality the text gives: signed, in_progress, planned, expected, stated."
+        description="The modality the text gives: signed, in_progress, planned, expected, "
+        "possible, stated."
     )
     rank: str = strawberry.field(default="normal", description="preferred, normal, deprecated.")
     qualifiers: strawberry.scalars.JSON | None = strawberry.field(

@@ -41,10 +41,18 @@ def _gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
 
 
 def test_documents_returns_the_article_verbatim(client: TestClient) -> None:
-    body = _gql(client, DOCUMENTS, first=100)
-    assert "errors" not in body, body
-    connection = body["data"]["documents"]
-    nodes = {edge["node"]["slug"]: edge["node"] for edge in connection["edges"]}
+    # Pages of 10: a page of documents *with their text* is bounded by the response limit
+    # (KGAPI_MAX_RESPONSE_BYTES / KGAPI_MAX_DOCUMENT_BYTES texts; see the next test).
+    nodes: dict[str, dict[str, Any]] = {}
+    after = None
+    while True:
+        body = _gql(client, DOCUMENTS, first=10, after=after)
+        assert "errors" not in body, body
+        connection = body["data"]["documents"]
+        nodes.update({edge["node"]["slug"]: edge["node"] for edge in connection["edges"]})
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
     article = nodes["pk-kz-economic-ties-2025"]
     assert article["text"] == ARTICLE.read_text("utf-8")
     assert article["language"] == "bn"
@@ -78,6 +86,15 @@ def test_node_resolves_a_documents_global_id(client: TestClient) -> None:
     assert body["data"]["node"] == {"id": first["id"], "slug": first["slug"]}
     unknown = _gql(client, 'query { node(id: "bm9wZTpub3Bl") { id } }')
     assert unknown["data"]["node"] is None
+
+
+def test_a_page_of_many_texts_is_refused_before_reading(client: TestClient) -> None:
+    body = _gql(client, DOCUMENTS, first=100)
+    assert body["data"] is None
+    error = body["errors"][0]
+    # Refused by the cost model: over the anonymous budget, or over the response limit.
+    assert error["extensions"]["code"] in ("QUERY_TOO_COMPLEX", "RESPONSE_TOO_LARGE")
+    assert "budget" in error["message"] or "KGAPI_MAX_RESPONSE_BYTES" in error["message"]
 
 
 def test_a_page_too_large_is_bad_user_input(client: TestClient) -> None:

@@ -6,8 +6,6 @@ them), so a mistake in them is a mistake everywhere; these tests catch it where 
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 import yaml
 
@@ -57,10 +55,18 @@ def test_every_seed_claim_fits_its_predicates_domain_range_and_qualifiers(claim:
     assert check_claim_fields(claim, SEED_KINDS, "claims.yaml", claim["id"]) == []
 
 
-def test_the_seed_uses_every_predicate() -> None:
-    """A predicate no document states is a guess at the vocabulary, not a record of it."""
-    used = Counter(c["predicate"] for c in SEED_CLAIMS)
-    assert set(used) == {p.value for p in model.Predicate}
+# Declared, but no seed claim uses them; each with the reason it stays in the vocabulary.
+UNUSED_BY_THE_SEED = {
+    # The seed audit read the article's corridor claims as emphasis (EMPHASIZES, aim: develop);
+    # the predicate stays for partners whose documents do report a country developing a route.
+    model.Predicate.DEVELOPS,
+}
+
+
+def test_the_seed_uses_every_predicate_but_the_listed_ones() -> None:
+    """A predicate no document states is a guess at the vocabulary: each such is listed."""
+    used = {model.Predicate(c["predicate"]) for c in SEED_CLAIMS}
+    assert used == set(model.Predicate) - UNUSED_BY_THE_SEED
 
 
 def test_every_kind_field_follows_a_predicate_whose_domain_or_range_holds_the_kind() -> None:

@@ -41,6 +41,7 @@ export const STATUS_STYLES = Object.freeze({
   in_progress: { label: "in progress", line: "dashed", width: 3.5, colour: "#e65100", opacity: 1 },
   planned: { label: "planned", line: "dotted", width: 3.5, colour: "#0d47a1", opacity: 1 },
   expected: { label: "expected", line: "dotted", width: 2.5, colour: "#5c8fd6", opacity: 0.6 },
+  possible: { label: "possible", line: "dotted", width: 1.5, colour: "#8e7cc3", opacity: 0.5 },
   stated: { label: "stated", line: "solid", width: 1.5, colour: "#555555", opacity: 1 },
   retracted: { label: "retracted", line: "dashed", width: 1, colour: "#b0b0b0", opacity: 0.5 },
 });
