@@ -335,8 +335,11 @@ def neo4j_exec(
         # Ctrl-C reaches the child (same process group); we outlive it to clean up. A SIGTERM
         # sent to this process alone (a CI runner's timeout, `kill`) is passed on to the child,
         # and we still stop Neo4j once it has gone.
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # The child is started first, so that it inherits the default SIGINT action, not our
+        # SIG_IGN (a process that starts with SIGINT ignored keeps ignoring it: Ctrl-C would
+        # never stop pytest, and `make run` under it would not die of the signal).
         child = subprocess.Popen(command, env=env)
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         previous_term = signal.signal(
             signal.SIGTERM, lambda _signum, _frame: child.send_signal(signal.SIGTERM)
         )

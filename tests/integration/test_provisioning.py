@@ -166,7 +166,10 @@ def test_isolated_exec_runs_beside_a_busy_default_port_and_beside_itself(tmp_pat
         "d = neo4j.GraphDatabase.driver(uri, auth=(os.environ.get('NEO4J_USERNAME', 'neo4j'), "
         "os.environ.get('NEO4J_PASSWORD', 'kgapi-dev-password'))); "
         "d.verify_connectivity(); d.close(); "
-        "print('URI', uri); print('HOME', os.environ['KGAPI_NEO4J_HOME'])"
+        "print('URI', uri); print('HOME', os.environ['KGAPI_NEO4J_HOME']); "
+        # Ctrl-C must reach the command: it starts with SIGINT's default action, not ignored.
+        "import signal; "
+        "print('CTRLC', signal.getsignal(signal.SIGINT) is signal.default_int_handler)"
     )
     env = {
         key: value
@@ -208,8 +211,11 @@ def test_isolated_exec_runs_beside_a_busy_default_port_and_beside_itself(tmp_pat
     for run, (out, errors) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, errors
         lines = dict(
-            line.split(" ", 1) for line in out.splitlines() if line[:4] in ("URI ", "HOME")
+            line.split(" ", 1)
+            for line in out.splitlines()
+            if line.split(" ")[0] in ("URI", "HOME", "CTRLC")
         )
+        assert lines["CTRLC"] == "True"  # Ctrl-C on `make test` reaches pytest
         found.append(lines)
     uris = {f["URI"] for f in found}
     assert len(uris) == 2 and all(f":{busy_port}" not in uri for uri in uris)
