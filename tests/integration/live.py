@@ -25,6 +25,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def wait_until_answering(
+    url: str, process: subprocess.Popen[bytes], timeout: float, interval: float = 0.3
+) -> bool:
+    """True once GET `url` answers 200; False if the process exits or `timeout` passes first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+
+
 @contextmanager
 def running_server(
     settings: Settings, workers: int = 1, uvicorn_args: tuple[str, ...] = (), **env: str
@@ -63,16 +79,8 @@ def running_server(
     url = f"http://127.0.0.1:{port}"
     LAST_PID[0] = process.pid
     try:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while True:
-            try:
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the API server on {url} did not become ready")
-            time.sleep(0.3)
+        if not wait_until_answering(f"{url}/ready", process, READY_TIMEOUT):
+            raise RuntimeError(f"the API server on {url} did not become ready")
         yield url
     finally:
         process.terminate()

@@ -39,7 +39,7 @@ from kgapi.db import Database
 from kgapi.queries.keys import create_key
 from kgapi.queries.revision import BUMP_REVISION
 from tests.integration.graphql_helpers import delete_written
-from tests.integration.live import LAST_PID, free_port, running_server
+from tests.integration.live import LAST_PID, free_port, running_server, wait_until_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_CONF = ROOT / "deploy" / "nginx" / "kgapi.conf"
@@ -176,18 +176,10 @@ http {{
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                _, err = process.communicate()
-                raise RuntimeError(f"nginx did not start: {err.decode(errors='replace')}")
-            time.sleep(0.2)
+        if not wait_until_answering(f"{url}/health", process, 30, interval=0.2):
+            process.kill()
+            _, err = process.communicate()
+            raise RuntimeError(f"nginx did not start: {err.decode(errors='replace')}")
         yield Nginx(url, folder / "access.log")
     finally:
         process.terminate()
