@@ -380,8 +380,13 @@ class _Builder:
             entries.append("total: total")
         if root.entity is not None:
             calls += (
-                "CALL () { MATCH (e:Entity) WHERE " + parts.where + " "
-                "WITH e, " + parts.sort + " AS sort_value WHERE " + parts.keyset + " "
+                "CALL () { "
+                + parts.scan
+                + "WITH e, "
+                + parts.sort
+                + " AS sort_value WHERE "
+                + parts.keyset
+                + " "
                 "ORDER BY sort_value " + parts.direction + ", e.slug " + parts.direction + " "
                 "LIMIT " + self.params.add(root.first + 1) + " "
                 "RETURN collect({sort_value: sort_value, node: "
