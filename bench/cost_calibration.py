@@ -306,7 +306,7 @@ async def _slugs(db: Database) -> tuple[list[str], list[str]]:
 
 
 async def calibrate(
-    settings: Settings, count: int, seed: int, repeats: int, bound_ms: float = 1000.0
+    settings: Settings, count: int, seed: int, repeats: int, bound_ms: float = 3000.0
 ) -> dict[str, Any]:
     lifted = settings.model_copy(
         update={
@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--bound-ms",
         type=float,
-        default=1000.0,
+        default=3000.0,
         help="the most Neo4j time (planning included) a query within the anonymous budget may take",
     )
     args = parser.parse_args(argv)

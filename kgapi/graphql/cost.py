@@ -3,8 +3,8 @@ Cypher is sent, and refused when it is over the caller's budget.
 
 Why (issue 15): limits on shape (depth, aliases, tokens, page size) let through a 2 KB query —
 one `OR` of 40 relation-existence conditions — that kept Neo4j busy for seconds. Shape is not
-work. Work is: how many times the entity list is scanned and how many subqueries each scanned
-entity meets (every `some`/`none` becomes an `EXISTS { ... }`, with a nested one for `other`),
+work. Work is: how many times the entity list is scanned and what each scanned entity meets
+(a relation filter reads the entity's facts once, then tests each `some`/`none` on them),
 how many rows come back at each level (page sizes multiply down the nesting), how far a path or
 a neighbourhood may spread, and how much text is sent.
 
