@@ -31,6 +31,7 @@ __all__ = [
     "entity_map",
     "entity_page",
     "entity_scan",
+    "entity_sorted_page",
     "entity_total",
     "graph_stats",
 ]
@@ -444,6 +445,25 @@ def entity_total(parts: EntityListParts) -> LiteralString:
     return parts.scan + "RETURN count(e)"
 
 
+def entity_sorted_page(parts: EntityListParts, limit: LiteralString) -> LiteralString:
+    """The clauses binding `e` and `sort_value` to one keyset page, sorted and limited before
+    anything is projected (the caller returns what it needs)."""
+    return (
+        parts.scan
+        + "WITH e, "
+        + parts.sort
+        + " AS sort_value WHERE "
+        + parts.keyset
+        + " ORDER BY sort_value "
+        + parts.direction
+        + ", e.slug "
+        + parts.direction
+        + " LIMIT "
+        + limit
+        + " "
+    )
+
+
 async def entity_page(
     db: Database,
     *,
@@ -467,15 +487,10 @@ async def entity_page(
     query: LiteralString = (
         "CALL () { " + entity_total(parts) + " AS total } "
         "CALL () { "
-        + parts.scan
-        + "WITH e, "
-        + parts.sort
-        + " AS sort_value WHERE "
-        + parts.keyset
-        + " "
-        "ORDER BY sort_value " + parts.direction + ", e.slug " + parts.direction + " "
-        "LIMIT " + limit + " "
-        "RETURN collect({row: e " + ENTITY_MAP + ", sort_value: sort_value}) AS page } "
+        + entity_sorted_page(parts, limit)
+        + "RETURN collect({row: e "
+        + ENTITY_MAP
+        + ", sort_value: sort_value}) AS page } "
         "RETURN total, page"
     )
     records = await db.read(query, params.values)

@@ -29,6 +29,7 @@ from kgapi.queries.entities import (
     SortField,
     entity_list_parts,
     entity_map,
+    entity_sorted_page,
     entity_total,
 )
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_NODES, neighborhood_body, path_body
@@ -381,15 +382,8 @@ class _Builder:
         if root.entity is not None:
             calls += (
                 "CALL () { "
-                + parts.scan
-                + "WITH e, "
-                + parts.sort
-                + " AS sort_value WHERE "
-                + parts.keyset
-                + " "
-                "ORDER BY sort_value " + parts.direction + ", e.slug " + parts.direction + " "
-                "LIMIT " + self.params.add(root.first + 1) + " "
-                "RETURN collect({sort_value: sort_value, node: "
+                + entity_sorted_page(parts, self.params.add(root.first + 1))
+                + "RETURN collect({sort_value: sort_value, node: "
                 + self.entity("e", root.entity)
                 + "}) AS rows } "
             )
