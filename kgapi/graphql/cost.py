@@ -3,8 +3,8 @@ Cypher is sent, and refused when it is over the caller's budget.
 
 Why (issue 15): limits on shape (depth, aliases, tokens, page size) let through a 2 KB query —
 one `OR` of 40 relation-existence conditions — that kept Neo4j busy for seconds. Shape is not
-work. Work is: how many times the entity list is scanned and how many subqueries each scanned
-entity meets (every `some`/`none` becomes an `EXISTS { ... }`, with a nested one for `other`),
+work. Work is: how many times the entity list is scanned and what each scanned entity meets
+(a relation filter reads the entity's facts once, then tests each `some`/`none` on them),
 how many rows come back at each level (page sizes multiply down the nesting), how far a path or
 a neighbourhood may spread, and how much text is sent.
 
@@ -75,14 +75,18 @@ COST_EXTENSION = "cost"  # request extensions {"cost": true} -> response extensi
 
 # One pass over the entity list (the page and, with a filter, the total: a second pass).
 SCAN = 20.0
-# What one more condition costs per pass, by kind of condition: a relation-existence condition
-# is a subquery per scanned entity (and one more plan for Neo4j to build), `other` nests another.
+# What a condition adds to each pass, by kind (multiples of SCAN). Relation conditions do not
+# become subqueries (kgapi.queries.entities): a filter with any collects each scanned entity's
+# facts once ("facts": an expansion of its claims), then each condition is a test on that list,
+# whatever the number and nesting — the statement text, and so Neo4j's planning, stays the same.
 FILTER_WEIGHTS: dict[str, float] = {
     "string": 0.5,  # eq/in/contains/startsWith on slug, name (en and bn) or description
     "kindIn": 0.25,
-    "relation": 6.0,  # some / none
-    "other": 3.0,  # ... with `other`: a nested EXISTS
+    "facts": 6.0,  # once per pass when any some / none is present
+    "relation": 0.5,  # each some / none: one test over the facts
+    "other": 0.25,  # ... with `other`: a test over each fact's other ends
     "ministerial": 3.0,  # the `ministers` list's own two-hop pattern
+    "relationCount": 8.0,  # orderBy RELATION_COUNT: a COUNT subquery per entity, then a sort
 }
 ROW = 1.0  # one object read and sent (an entity, a claim, a span, a document)
 TEXT = 50.0  # a document's text: up to KGAPI_MAX_DOCUMENT_BYTES read and sent
@@ -345,14 +349,17 @@ class _Walker:
             first = self.page(args.get("first"), 10)
             where = args.get("where")
             conditions = _filter_weight(where) if isinstance(where, dict) else 0.0
+            if isinstance(where, dict) and _has_relation(where):
+                conditions += FILTER_WEIGHTS["facts"]
             if name == "ministers":
                 conditions += FILTER_WEIGHTS["ministerial"]
             # The page is one pass; a filter makes the total a second one.
             passes = 2 if where else 1
             order = args.get("orderBy") or {}
-            if isinstance(order, dict) and order.get("field") == "RELATION_COUNT":
-                conditions += FILTER_WEIGHTS["relation"]  # a COUNT subquery per entity
-            return SCAN * passes * (1.0 + conditions), first
+            field = order.get("field") if isinstance(order, dict) else None
+            # Only the page is sorted; the enum arrives as its Python member.
+            sort = FILTER_WEIGHTS["relationCount"] if _name(field) == "RELATION_COUNT" else 0.0
+            return SCAN * (passes * (1.0 + conditions) + sort), first
         if owner.name == "Query" and name == "shortestPath":
             hops = min(_int(args.get("maxHops"), 6), MAX_PATH_HOPS)
             return PATH_PER_HOP * hops, hops + 1
@@ -383,6 +390,19 @@ def _is_entity(owner: Any) -> bool:
 def _int(value: Any, default: int) -> int:
     """A page size as sent, never below 0 (a refused value reads nothing anyway)."""
     return max(value, 0) if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _name(value: Any) -> Any:
+    """An enum argument's name (coerced arguments are Python enum members)."""
+    return getattr(value, "value", value)
+
+
+def _has_relation(where: Mapping[str, Any]) -> bool:
+    """Whether a `some`/`none` is anywhere in an `EntityWhere` tree (then facts are read)."""
+    children = [*(where.get("AND") or []), *(where.get("OR") or []), where.get("NOT")]
+    return any(isinstance(where.get(key), dict) for key in ("some", "none")) or any(
+        isinstance(child, dict) and _has_relation(child) for child in children
+    )
 
 
 def _filter_weight(where: Mapping[str, Any]) -> float:

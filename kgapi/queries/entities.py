@@ -30,6 +30,8 @@ __all__ = [
     "entity_list_parts",
     "entity_map",
     "entity_page",
+    "entity_scan",
+    "entity_sorted_page",
     "entity_total",
     "graph_stats",
 ]
@@ -187,56 +189,192 @@ def _string_condition(
     return parts
 
 
-def _relation_condition(spec: RelationFilter, params: Params) -> LiteralString:
-    roles: dict[str, LiteralString] = {"OUT": "SUBJECT", "IN": "OBJECT", "BOTH": "SUBJECT|OBJECT"}
-    role = roles[spec.direction]
-    other_role: dict[str, LiteralString] = {
-        "OUT": "OBJECT",
-        "IN": "SUBJECT",
-        "BOTH": "SUBJECT|OBJECT",
-    }
-    conditions: list[LiteralString] = ["c.status <> 'retracted'"]
-    if spec.type is not None:
-        conditions.append("c.predicate = " + params.add(spec.type.value))
-    if spec.status is not None:
-        conditions.append("c.status = " + params.add(spec.status.value))
-    if spec.other is not None:
-        conditions.append(
-            "EXISTS { (c)-[:"
-            + other_role[spec.direction]
-            + "]->(o:Entity) WHERE o.slug = "
-            + params.add(spec.other)
-            + " AND o <> e }"
+# Relation-existence conditions (`some`/`none`) and the AND/OR/NOT around them do not become
+# Cypher text. Written out, each was an EXISTS { } subquery (with another inside it for
+# `other`) and Neo4j plans every one: an OR of 20 took seconds to plan, an OR of 40 most of ten,
+# and an attacker varying the shape keeps Neo4j planning (issue 15). Instead the entity's facts
+# are collected once per scanned entity by one subquery (`_FACTS`), every relation condition is
+# a map in a parameter list tested by one fixed expression (`_RELATION_TESTS`), and the boolean
+# structure is a postfix program in a parameter, evaluated by `reduce` (`_EVALUATE`). However
+# many conditions a filter has and however they nest, the statement text is the same, so Neo4j
+# plans it once and every later shape is a plan-cache hit. Conditions without a relation below
+# them stay Cypher conditions (they can use indexes, and they are tested first).
+_FACTS: LiteralString = (
+    "CALL (e) { MATCH (e)<-[r:SUBJECT|OBJECT]-(c:Claim) WHERE c.status <> 'retracted' "
+    "RETURN collect({predicate: c.predicate, status: c.status, role: type(r), "
+    "others: [(c)-[s:SUBJECT|OBJECT]->(o:Entity) WHERE o <> e | {role: type(s), slug: o.slug}]"
+    "}) AS facts } "
+)
+# One truth value per relation condition `a` (null fields: no test).
+_RELATION_TESTS: LiteralString = (
+    "any(f IN facts WHERE (a.role IS NULL OR f.role = a.role) "
+    "AND (a.predicate IS NULL OR f.predicate = a.predicate) "
+    "AND (a.status IS NULL OR f.status = a.status) "
+    "AND (a.other IS NULL OR any(x IN f.others WHERE x.slug = a.other "
+    "AND (a.otherRole IS NULL OR x.role = a.otherRole))))"
+)
+# Program steps: an index >= 0 pushes that truth value; the operators below pop their operands
+# and push the result, with Cypher's own (three-valued) AND, OR and NOT.
+_AND, _OR, _NOT, _TRUE = -1, -2, -3, -4
+_EVALUATE: LiteralString = (
+    "CASE op WHEN -1 THEN s[..-2] + [s[-2] AND s[-1]] WHEN -2 THEN s[..-2] + [s[-2] OR s[-1]] "
+    "WHEN -3 THEN s[..-1] + [NOT s[-1]] WHEN -4 THEN s + [true] ELSE s + [t[op]] END"
+)
+# The entity's role in the claim, and the other end's, per direction (BOTH: either, no test).
+_ROLES: dict[str, tuple[str | None, str | None]] = {
+    "OUT": ("SUBJECT", "OBJECT"),
+    "IN": ("OBJECT", "SUBJECT"),
+    "BOTH": (None, None),
+}
+
+
+class _Filter:
+    """One filter tree's compilation: Cypher conditions for the parts without relation
+    conditions, and for the rest the truth values to compute and the program combining them."""
+
+    def __init__(self, params: Params) -> None:
+        self.params = params
+        self.conditions: list[LiteralString] = []  # truth values t[0..], as Cypher
+        self.relations: list[dict[str, str | None]] = []  # then one per relation condition
+        self.program: list[tuple[str, int]] = []  # ("condition"|"relation"|"op", index or op)
+
+    def finish(self) -> tuple[LiteralString, list[int]]:
+        """The truth-value list expression, and the program with its indices resolved."""
+        offset = len(self.conditions)
+        program = [value + offset if kind == "relation" else value for kind, value in self.program]
+        listed: LiteralString = "[" + ", ".join(self.conditions) + "] + "
+        return (
+            listed + "[a IN " + self.params.add(self.relations) + " | " + _RELATION_TESTS + "]",
+            program,
         )
-    return "EXISTS { MATCH (e)<-[:" + role + "]-(c:Claim) WHERE " + " AND ".join(conditions) + " }"
+
+    def relation(self, spec: RelationFilter, negate: bool) -> None:
+        role, other_role = _ROLES[spec.direction]
+        self.program.append(("relation", len(self.relations)))
+        self.relations.append(
+            {
+                "role": role,
+                "predicate": spec.type.value if spec.type is not None else None,
+                "status": spec.status.value if spec.status is not None else None,
+                "other": spec.other,
+                "otherRole": other_role if spec.other is not None else None,
+            }
+        )
+        if negate:
+            self.program.append(("op", _NOT))
+
+    def emit(self, spec: EntityFilter, hoisted: list[LiteralString] | None = None) -> None:
+        """Push one truth value: the AND of this tree's parts. With `hoisted`, the parts
+        without a relation condition go there instead (Cypher conditions tested first)."""
+        count = 0
+
+        def condition(text: LiteralString) -> None:
+            nonlocal count
+            if hoisted is not None:
+                hoisted.append(text)
+            else:
+                self.program.append(("condition", len(self.conditions)))
+                self.conditions.append(text)
+                count += 1
+
+        plain = self.plain(spec)
+        if plain:
+            condition(_all(plain))
+        for relation, negate in ((spec.some, False), (spec.none, True)):
+            if relation is not None:
+                self.relation(relation, negate)
+                count += 1
+        for child in spec.and_:
+            if _has_relation(child):
+                self.emit(child)
+                count += 1
+            else:
+                condition("(" + compile_plain(child, self.params) + ")")
+        if spec.or_:
+            if any(map(_has_relation, spec.or_)):
+                for index, child in enumerate(spec.or_):
+                    self.emit(child)
+                    if index:
+                        self.program.append(("op", _OR))
+                count += 1
+            else:
+                condition(compile_plain(EntityFilter(or_=spec.or_), self.params))
+        if spec.not_ is not None:
+            if _has_relation(spec.not_):
+                self.emit(spec.not_)
+                self.program.append(("op", _NOT))
+                count += 1
+            else:
+                condition("NOT (" + compile_plain(spec.not_, self.params) + ")")
+        if not count and hoisted is None:
+            self.program.append(("op", _TRUE))
+        self.program += [("op", _AND)] * max(count - 1, 0)
+
+    def plain(self, spec: EntityFilter) -> list[LiteralString]:
+        """The tree's own string, kind and ministerial conditions, as Cypher."""
+        parts: list[LiteralString] = []
+        for key in ("slug", "name", "description"):
+            string_spec = getattr(spec, key)
+            if string_spec is not None:
+                parts += _string_condition(
+                    _STRING_PROPERTIES[key], string_spec, self.params, also_bn=key == "name"
+                )
+        if spec.kind_in is not None:
+            parts.append("e.kind IN " + self.params.add([k.value for k in spec.kind_in]))
+        if spec.ministerial:
+            parts.append("EXISTS { (e)-[:HOLDS_OFFICE]->(:Office)-[:HEADS]->(:Ministry) }")
+        return parts
 
 
-def compile_filter(spec: EntityFilter, params: Params) -> LiteralString:
-    """A WHERE condition for one filter tree (TRUE when empty)."""
-    parts: list[LiteralString] = []
-    for key in ("slug", "name", "description"):
-        string_spec = getattr(spec, key)
-        if string_spec is not None:
-            parts += _string_condition(
-                _STRING_PROPERTIES[key], string_spec, params, also_bn=key == "name"
-            )
-    if spec.kind_in is not None:
-        parts.append("e.kind IN " + params.add([k.value for k in spec.kind_in]))
-    if spec.some is not None:
-        parts.append(_relation_condition(spec.some, params))
-    if spec.none is not None:
-        parts.append("NOT " + _relation_condition(spec.none, params))
-    if spec.ministerial:
-        parts.append("EXISTS { (e)-[:HOLDS_OFFICE]->(:Office)-[:HEADS]->(:Ministry) }")
-    for child in spec.and_:
-        parts.append("(" + compile_filter(child, params) + ")")
+def _has_relation(spec: EntityFilter) -> bool:
+    children = [*spec.and_, *spec.or_, *([spec.not_] if spec.not_ is not None else [])]
+    return spec.some is not None or spec.none is not None or any(map(_has_relation, children))
+
+
+def compile_plain(spec: EntityFilter, params: Params) -> LiteralString:
+    """A Cypher condition for a tree without relation conditions (TRUE when empty)."""
+    compiler = _Filter(params)
+    parts = compiler.plain(spec)
+    parts += ["(" + compile_plain(child, params) + ")" for child in spec.and_]
     if spec.or_:
         parts.append(
-            "(" + " OR ".join("(" + compile_filter(c, params) + ")" for c in spec.or_) + ")"
+            "(" + " OR ".join("(" + compile_plain(c, params) + ")" for c in spec.or_) + ")"
         )
     if spec.not_ is not None:
-        parts.append("NOT (" + compile_filter(spec.not_, params) + ")")
-    return " AND ".join(parts) if parts else "true"
+        parts.append("NOT (" + compile_plain(spec.not_, params) + ")")
+    return _all(parts)
+
+
+def _all(conditions: Iterable[LiteralString]) -> LiteralString:
+    listed = list(conditions)
+    return " AND ".join(listed) if listed else "true"
+
+
+def entity_scan(
+    params: Params, where: EntityFilter | None, *conditions: LiteralString
+) -> LiteralString:
+    """The clauses that bind `e` to every entity meeting `conditions` and the filter tree:
+    `MATCH (e:Entity) WHERE ...` with the top level's conditions that involve no relation; then,
+    only when some do, the facts subquery and the program (see `_FACTS`), for the entities
+    that passed."""
+    plain: list[LiteralString] = list(conditions)
+    compiler = _Filter(params)
+    if where is not None:
+        compiler.emit(where, hoisted=plain)
+    scan: LiteralString = "MATCH (e:Entity) WHERE " + _all(plain) + " "
+    if compiler.program:
+        values, program = compiler.finish()
+        scan += (
+            _FACTS
+            + "WITH e, "
+            + values
+            + " AS t WHERE reduce(s = [], op IN "
+            + params.add(program)
+            + " | "
+            + _EVALUATE
+            + ")[0] "
+        )
+    return scan
 
 
 async def entities_by_slug(db: Database, slugs: list[str]) -> dict[str, EntityRow]:
@@ -254,7 +392,7 @@ class EntityListParts:
     """The pieces of a filtered, sorted keyset list over `(e:Entity)`, shared by `entity_page`
     and the one-statement read path (kgapi.queries.selection), so both list alike."""
 
-    where: LiteralString  # condition on e (no keyset)
+    scan: LiteralString  # the clauses binding each matching e (no keyset), see entity_scan
     sort: LiteralString  # the sort expression, aliased `sort_value` by the caller
     keyset: LiteralString  # condition on sort_value and e.slug
     direction: LiteralString  # ASC or DESC
@@ -273,9 +411,7 @@ def entity_list_parts(
     conditions: list[LiteralString] = []
     if kind is not None:
         conditions.append("e.kind = " + params.add(kind.value))
-    if where is not None:
-        conditions.append(compile_filter(where, params))
-    match_where: LiteralString = " AND ".join(conditions) if conditions else "true"
+    scan = entity_scan(params, where, *conditions)
     direction: LiteralString = "DESC" if descending else "ASC"
     compare: LiteralString = "<" if descending else ">"
     keyset: LiteralString = "true"
@@ -299,14 +435,33 @@ def entity_list_parts(
     count_label: LiteralString = ""
     if where is None:
         count_label = trusted(kind.value) if kind is not None else "Entity"
-    return EntityListParts(match_where, _SORT_EXPRESSIONS[sort], keyset, direction, count_label)
+    return EntityListParts(scan, _SORT_EXPRESSIONS[sort], keyset, direction, count_label)
 
 
 def entity_total(parts: EntityListParts) -> LiteralString:
     """`MATCH ... RETURN count(e)` (the caller names the column) for a list's total."""
     if parts.count_label:
         return "MATCH (e:" + parts.count_label + ") RETURN count(e)"
-    return "MATCH (e:Entity) WHERE " + parts.where + " RETURN count(e)"
+    return parts.scan + "RETURN count(e)"
+
+
+def entity_sorted_page(parts: EntityListParts, limit: LiteralString) -> LiteralString:
+    """The clauses binding `e` and `sort_value` to one keyset page, sorted and limited before
+    anything is projected (the caller returns what it needs)."""
+    return (
+        parts.scan
+        + "WITH e, "
+        + parts.sort
+        + " AS sort_value WHERE "
+        + parts.keyset
+        + " ORDER BY sort_value "
+        + parts.direction
+        + ", e.slug "
+        + parts.direction
+        + " LIMIT "
+        + limit
+        + " "
+    )
 
 
 async def entity_page(
@@ -331,11 +486,11 @@ async def entity_page(
     limit = params.add(first + 1)
     query: LiteralString = (
         "CALL () { " + entity_total(parts) + " AS total } "
-        "CALL () { MATCH (e:Entity) WHERE " + parts.where + " "
-        "WITH e, " + parts.sort + " AS sort_value WHERE " + parts.keyset + " "
-        "ORDER BY sort_value " + parts.direction + ", e.slug " + parts.direction + " "
-        "LIMIT " + limit + " "
-        "RETURN collect({row: e " + ENTITY_MAP + ", sort_value: sort_value}) AS page } "
+        "CALL () { "
+        + entity_sorted_page(parts, limit)
+        + "RETURN collect({row: e "
+        + ENTITY_MAP
+        + ", sort_value: sort_value}) AS page } "
         "RETURN total, page"
     )
     records = await db.read(query, params.values)

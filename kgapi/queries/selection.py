@@ -29,6 +29,7 @@ from kgapi.queries.entities import (
     SortField,
     entity_list_parts,
     entity_map,
+    entity_sorted_page,
     entity_total,
 )
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_NODES, neighborhood_body, path_body
@@ -380,11 +381,9 @@ class _Builder:
             entries.append("total: total")
         if root.entity is not None:
             calls += (
-                "CALL () { MATCH (e:Entity) WHERE " + parts.where + " "
-                "WITH e, " + parts.sort + " AS sort_value WHERE " + parts.keyset + " "
-                "ORDER BY sort_value " + parts.direction + ", e.slug " + parts.direction + " "
-                "LIMIT " + self.params.add(root.first + 1) + " "
-                "RETURN collect({sort_value: sort_value, node: "
+                "CALL () { "
+                + entity_sorted_page(parts, self.params.add(root.first + 1))
+                + "RETURN collect({sort_value: sort_value, node: "
                 + self.entity("e", root.entity)
                 + "}) AS rows } "
             )
