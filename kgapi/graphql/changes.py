@@ -17,6 +17,7 @@ import strawberry
 from kgapi.graphql.context import Info
 from kgapi.graphql.errors import BadUserInput, KgapiError
 from kgapi.graphql.pagination import PageInfo
+from kgapi.graphql.permissions import CanReadAuditTrail
 
 __all__ = [
     "ChangeConnection",
@@ -38,7 +39,12 @@ class ChangeEvent:
     id: str = strawberry.field(description="Unique id of the event.")
     seq: int = strawberry.field(description="Commit order: every later commit has a larger seq.")
     at: datetime = strawberry.field(description="When it was committed.")
-    actor: str = strawberry.field(description="`key:<id>` or `jwt:<sub>` of the writer.")
+    actor: str = strawberry.field(
+        description="`key:<id>` or `jwt:<sub>` of the writer. Part of the audit trail: it "
+        "needs a token with the reader role unless KGAPI_AUDIT_TRAIL_PUBLIC opens it, on the "
+        "change feed as in `changes`.",
+        permission_classes=[CanReadAuditTrail],
+    )
     operation: str = strawberry.field(description="The mutation, e.g. `retractClaim`.")
     target_type: str = strawberry.field(description="Entity, Claim or Document.")
     target_id: str = strawberry.field(description="Slug or claim id of what changed.")

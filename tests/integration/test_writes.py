@@ -534,7 +534,9 @@ def test_a_subscriber_receives_a_change_made_by_another_process(
 ) -> None:
     slug = _unique("feed")
     with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-        ws.send_json({"type": "connection_init", "payload": {}})
+        # `actor` is the audit trail: a reader's token in connection_init may read it.
+        init = {"authorization": f"Bearer {tokens['reader']}"}
+        ws.send_json({"type": "connection_init", "payload": init})
         assert ws.receive_json()["type"] == "connection_ack"
         ws.send_json(
             {
@@ -566,6 +568,34 @@ def test_a_subscriber_receives_a_change_made_by_another_process(
         else:
             pytest.fail("no change event arrived")
         ws.send_json({"id": "1", "type": "complete"})
+
+
+def test_an_anonymous_subscriber_cannot_read_who_wrote(client: TestClient) -> None:
+    """The change feed shows the same audit trail as `changes`: `actor` (key ids, JWT subjects)
+    needs a token, while what changed stays readable for anonymous subscribers."""
+    with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init", "payload": {}})
+        assert ws.receive_json()["type"] == "connection_ack"
+        for sub_id, fields in (("who", "seq actor"), ("what", "seq operation")):
+            ws.send_json(
+                {
+                    "id": sub_id,
+                    "type": "subscribe",
+                    "payload": {
+                        "query": f"subscription {{ graphChanged(afterSeq: 0) {{ {fields} }} }}"
+                    },
+                }
+            )
+            message = ws.receive_json()
+            assert message["id"] == sub_id and message["type"] == "next", message
+            if sub_id == "who":
+                errors = message["payload"]["errors"]
+                assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED", errors
+                assert "audit trail" in errors[0]["message"]
+            else:
+                assert "errors" not in message["payload"], message
+                assert message["payload"]["data"]["graphChanged"]["seq"] >= 1
+            ws.send_json({"id": sub_id, "type": "complete"})
 
 
 INGESTED_ENTITIES = """query($slug: String!) { entity(slug: $slug) { slug } }"""
