@@ -33,6 +33,7 @@ from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
 
 from kgapi.config import Settings
 from kgapi.db import Database
+from kgapi.model import EntityKind, Status
 from kgapi.text import sentence_containing, split_sentences
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -319,8 +320,8 @@ def test_page_is_served_offline_with_its_own_assets(explorer: Explorer) -> None:
     pinned = json.loads((ROOT / "kgapi/explorer/package.json").read_text())["dependencies"]
     assert version == pinned["cytoscape"]
     # Every kind and status has a legend line, and the inputs have labels.
-    expect(explorer.page.locator("#legend-status li")).to_have_count(6)
-    expect(explorer.page.locator("#legend-kinds li")).to_have_count(15)
+    expect(explorer.page.locator("#legend-status li")).to_have_count(len(Status))
+    expect(explorer.page.locator("#legend-kinds li")).to_have_count(len(EntityKind))
     for label in ("Name in Bengali or English", "From (name or slug)", "To (name or slug)"):
         expect(explorer.page.get_by_label(label)).to_be_visible()
     explorer.assert_clean()
