@@ -68,18 +68,22 @@ class Offline:
         socket.on("framesent", lambda payload: self.frames.append(("sent", str(payload))))
         socket.on("framereceived", lambda payload: self.frames.append(("received", str(payload))))
 
-    def set_query(self, query: str) -> None:
+    def set_query(self, query: str, operation: str = "query") -> None:
         """Put `query` in the editor and wait until GraphiQL has parsed it (it does so a
-        moment after each change; the run button uses the parsed document)."""
+        moment after each change; the run button uses the parsed document, and until the new
+        one is parsed the old operations are still there — so wait for the new operation's
+        type, or a subscription may go out as an HTTP POST of the stale parse)."""
         self.page.evaluate(
             "([sel, q]) => document.querySelector(sel).CodeMirror.setValue(q)",
             [QUERY_EDITOR, query],
         )
         self.page.wait_for_function(
-            "([sel, q]) => { const cm = document.querySelector(sel).CodeMirror;"
+            "([sel, q, op]) => { const cm = document.querySelector(sel).CodeMirror;"
             " return cm.documentAST && cm.getValue() === q && cm.operations"
-            " && cm.operations.length > 0; }",
-            arg=[QUERY_EDITOR, query],
+            " && cm.operations.length === 1 && cm.operations[0].operation === op"
+            " && cm.documentAST.definitions.length === 1"
+            " && cm.documentAST.loc && cm.documentAST.loc.source.body === q; }",
+            arg=[QUERY_EDITOR, query, operation],
         )
 
     def wait_for_frame(self, kind: str, text: str) -> None:
@@ -169,7 +173,9 @@ def test_a_subscription_goes_over_graphql_ws_on_the_same_origin(
     page = offline.page
     page.goto(f"{server}/graphql")
     expect(page.locator(QUERY_EDITOR)).to_be_visible()
-    offline.set_query("subscription Watch { graphChanged { seq operation targetId } }")
+    offline.set_query(
+        "subscription Watch { graphChanged { seq operation targetId } }", operation="subscription"
+    )
     with page.expect_websocket() as opened:
         page.get_by_role("button", name=RUN).click()
     assert opened.value.url == f"ws://{offline.origin}/graphql"
