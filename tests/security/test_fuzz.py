@@ -7,7 +7,6 @@ No response may be an HTTP 500, carry an unmasked internal error, or an error wi
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,23 +14,12 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema
 from starlette.testclient import TestClient
 
-from kgapi.app import create_app
-from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.graphql.sdl import SDL_FILE
 
 SDL = SDL_FILE.read_text("utf-8")
 EXAMPLES = int(os.environ.get("KGAPI_FUZZ_EXAMPLES", "150"))
 INTERNAL_MARKERS = ("Traceback", "neo4j.exceptions", "Cypher", 'File "')
-
-
-@pytest.fixture(scope="module")
-def client(neo4j_settings: Settings, seeded: Database) -> Iterator[TestClient]:
-    with TestClient(
-        create_app(neo4j_settings.model_copy(update={"log_level": "critical"})),
-        raise_server_exceptions=False,
-    ) as test_client:
-        yield test_client
 
 
 def _check(client: TestClient, query: str) -> None:

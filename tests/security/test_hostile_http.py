@@ -178,15 +178,6 @@ QUERIES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def client(neo4j_settings: Settings, seeded: Database) -> Iterator[TestClient]:
-    with TestClient(
-        create_app(neo4j_settings.model_copy(update={"log_level": "critical"})),
-        raise_server_exceptions=False,
-    ) as test_client:
-        yield test_client
-
-
 def _check(client: TestClient, what: Any, **kwargs: Any) -> None:
     response = client.post("/graphql", **kwargs)
     assert response.status_code < 500, (what, response.text[:300])
