@@ -6,14 +6,16 @@ there. Here a query whose every field the fetch tree (kgapi.queries.selection) c
 planned from its selection set, read in one round trip, and shaped into the response directly.
 
 The fast path never has to reproduce an error: it declines. Mutations, subscriptions,
-introspection, directives, fragments on one kind (`... on Agreement { parties }`), claim
-histories, documents, changes, stats, a request that does not parse or validate, bad variables
+introspection, directives, claim histories, documents, changes, stats, a request that does not parse or validate, bad variables
 or arguments, a caller without the reader role — all go through strawberry's resolvers as
 before, and they produce every error. Only a database failure during the one statement is
 reported here, with the same codes (DATABASE_UNAVAILABLE, TIMEOUT).
 
 Arguments are checked and translated by kgapi.graphql.arguments, the rules the resolvers use;
 tests/integration/test_compiled_reads.py runs queries both ways and compares the answers.
+Kind fields (`... on Agreement { status parties }`, declared in kgapi.model.KIND_FIELDS) are
+read in the same statement: an entity whose selection depends on its kind gets one shape per
+kind, chosen by the kind read with it.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ from kgapi.queries.selection import (
     EntityListRoot,
     EntityRoot,
     EvidenceFetch,
+    KindFieldFetch,
     NeighborhoodRoot,
     PathRoot,
     RelationsFetch,
@@ -103,6 +106,8 @@ Shape = Callable[[Any], Any]
 Fields = list[tuple[str, list[FieldNode]]]
 
 _ENTITY_CONDITIONS = frozenset({"Entity", "Node"})
+_ALL_KINDS = tuple(model.EntityKind)
+_STATUS_ORDER = [status.value for status in model.Status]
 _TYPENAMES = {
     kind.value: cls.__strawberry_definition__.name  # type: ignore[attr-defined]
     for kind, cls in ENTITY_TYPES.items()
@@ -263,17 +268,18 @@ class _Planner:
                     key = selection.alias.value if selection.alias else selection.name.value
                     found.setdefault(key, []).append(selection)
                     continue
+                # A fragment applies when the object's type is (or implements) its type
+                # condition; `conditions` are those names for the object at hand. Validation
+                # leaves no other condition than the possible types of the position.
                 if isinstance(selection, InlineFragmentNode):
                     condition = selection.type_condition
-                    if condition is not None and condition.name.value not in conditions:
-                        raise Unsupported("a fragment on one type")
-                    visit(selection.selection_set)
+                    if condition is None or condition.name.value in conditions:
+                        visit(selection.selection_set)
                     continue
                 assert isinstance(selection, FragmentSpreadNode)
                 fragment = self.prepared.fragments[selection.name.value]
-                if fragment.type_condition.name.value not in conditions:
-                    raise Unsupported("a fragment on one type")
-                visit(fragment.selection_set)
+                if fragment.type_condition.name.value in conditions:
+                    visit(fragment.selection_set)
 
         for node in nodes:
             visit(node.selection_set)
@@ -298,40 +304,122 @@ class _Planner:
 
     # object types -----------------------------------------------------------------------------
 
-    def entity(self, nodes: list[FieldNode]) -> tuple[EntityFetch, Shape]:
+    def entity(
+        self, nodes: list[FieldNode], kinds: tuple[model.EntityKind, ...] = _ALL_KINDS
+    ) -> tuple[EntityFetch, Shape]:
+        """An entity of one of `kinds`: what to read, and its shape. Fields under a fragment on
+        one kind (`... on Agreement { parties }`) make the shape depend on the entity's kind:
+        then there is one shape per kind, chosen by the `kind` read with the entity."""
         fetch = EntityFetch()
-        fields: list[tuple[str, Shape]] = []
-        for key, sub in self.collect(nodes, _ENTITY_CONDITIONS):
-            name = sub[0].name.value
-            if name in _ENTITY_VALUES:
-                fetch.properties.add(_ENTITY_VALUES[name])
-                fields.append((key, _Copy(_ENTITY_VALUES[name])))
-            elif name == "__typename":
-                fetch.properties.add("kind")
-                fields.append((key, lambda m: _TYPENAMES[m["kind"]]))
-            elif name == "id":
-                fields.append((key, lambda m: to_global_id("Entity", m["slug"])))
-            elif name == "kind":
-                fetch.properties.add("kind")
-                fields.append((key, lambda m: _KIND_NAMES[m["kind"]]))
-            elif name == "name":
-                lang = self.arguments("Entity", sub)["lang"]
-                if lang not in {language.value for language in model.Language}:
-                    raise Unsupported("a language the resolver refuses")
-                prop = "name_bn" if lang == "bn" else "name_en"
-                fetch.properties.add(prop)
-                fields.append((key, _Copy(prop)))
-            elif name == "names":
-                fetch.properties |= {"name_bn", "name_en"}
-                fields.append((key, self.names(sub)))
-            elif name == "relations":
-                relations, shape = self.relations(sub)
-                column = f"r{len(fetch.relations)}"
-                fetch.relations.append(relations)
-                fields.append((key, _at(column, shape)))
-            else:
-                raise Unsupported(f"Entity.{name}")
-        return fetch, _object(fields)
+        columns: dict[tuple[int, ...], Shape] = {}
+        by_selection: dict[tuple[tuple[str, tuple[int, ...]], ...], Shape] = {}
+        shapes: dict[str, Shape] = {}
+        for kind in kinds:
+            typename = _TYPENAMES[kind.value]
+            fields = self.collect(nodes, frozenset({*_ENTITY_CONDITIONS, typename}))
+            selection = tuple((key, tuple(map(id, sub))) for key, sub in fields)
+            shape = by_selection.get(selection)
+            if shape is None:
+                shape = _object(
+                    [
+                        (key, self.entity_field(fetch, kind, sub, columns, len(kinds) > 1))
+                        for key, sub in fields
+                    ]
+                )
+                by_selection[selection] = shape
+            shapes[kind.value] = shape
+        if len(by_selection) == 1:
+            return fetch, next(iter(by_selection.values()))
+        fetch.properties.add("kind")
+        return fetch, lambda m: None if m is None else shapes[m["kind"]](m)
+
+    def entity_field(
+        self,
+        fetch: EntityFetch,
+        kind: model.EntityKind,
+        sub: list[FieldNode],
+        columns: dict[tuple[int, ...], Shape],
+        guarded: bool,
+    ) -> Shape:
+        """One field of an entity of `kind`. A field read from its own column (relations, a
+        kind field) is planned once however many kinds select it (`columns`)."""
+        name = sub[0].name.value
+        if name in _ENTITY_VALUES:
+            fetch.properties.add(_ENTITY_VALUES[name])
+            return _Copy(_ENTITY_VALUES[name])
+        if name == "__typename":
+            fetch.properties.add("kind")
+            return lambda m: _TYPENAMES[m["kind"]]
+        if name == "id":
+            return lambda m: to_global_id("Entity", m["slug"])
+        if name == "kind":
+            fetch.properties.add("kind")
+            return lambda m: _KIND_NAMES[m["kind"]]
+        if name == "name":
+            lang = self.arguments("Entity", sub)["lang"]
+            if lang not in {language.value for language in model.Language}:
+                raise Unsupported("a language the resolver refuses")
+            prop = "name_bn" if lang == "bn" else "name_en"
+            fetch.properties.add(prop)
+            return _Copy(prop)
+        if name == "names":
+            fetch.properties |= {"name_bn", "name_en"}
+            return self.names(sub)
+        selected = tuple(map(id, sub))
+        if selected in columns:
+            return columns[selected]
+        if name == "relations":
+            relations, relations_shape = self.relations(sub)
+            column = f"r{len(fetch.relations)}"
+            fetch.relations.append(relations)
+            shape = _at(column, relations_shape)
+        elif (spec := model.KIND_FIELDS[kind].get(name)) is not None:
+            column = f"k{len(fetch.kind_fields)}"
+            kind_field, shape = self.kind_field(spec, sub, column, guarded)
+            fetch.kind_fields.append(kind_field)
+        else:
+            raise Unsupported(f"Entity.{name}")
+        columns[selected] = shape
+        return shape
+
+    def kind_field(
+        self, spec: model.KindField, nodes: list[FieldNode], column: str, guarded: bool
+    ) -> tuple[KindFieldFetch, Shape]:
+        """A declared kind field (kgapi.model.KIND_FIELDS), shaped as its resolver did: the
+        strongest status; or the entities at the other end, by claim id or the field's
+        qualifier, each once when the field is distinct."""
+        if spec.shape is model.FieldShape.STATUS:
+
+            def strongest(m: dict[str, Any]) -> str | None:
+                found = set(m[column])
+                return next((status for status in _STATUS_ORDER if status in found), None)
+
+            return KindFieldFetch(spec, None, guarded), strongest
+        path = spec.path
+        others = path.other_kinds()
+        end, end_shape = self.entity(nodes, others if len(others) == 1 else _ALL_KINDS)
+        order_by, distinct = spec.order_by, spec.distinct
+        one = spec.shape is model.FieldShape.ONE
+
+        def ends(m: dict[str, Any]) -> Any:
+            items = m[column]
+            if order_by is not None:
+                items = sorted(
+                    items, key=lambda it: int(json.loads(it["q"] or "{}").get(order_by, 0))
+                )
+            if distinct:
+                seen: set[str] = set()
+                unique = []
+                for item in items:
+                    if item["node"]["slug"] not in seen:
+                        seen.add(item["node"]["slug"])
+                        unique.append(item)
+                items = unique
+            if one:
+                return end_shape(items[0]["node"]) if items else None
+            return [end_shape(item["node"]) for item in items]
+
+        return KindFieldFetch(spec, end, guarded), ends
 
     def names(self, nodes: list[FieldNode]) -> Shape:
         fields: list[tuple[str, Shape]] = []
@@ -608,13 +696,14 @@ class _Planner:
             extra=MINISTERS if name == "ministers" else None,
         )
         cursor_kind = checked.cursor_kind
+        kinds = (checked.kind,) if checked.kind is not None else _ALL_KINDS
         entity, rows_wanted, total, shape = self.connection(
             nodes,
             "Entity",
             checked.after,
             checked.first,
             lambda row: encode_cursor(cursor_kind, [row["sort_value"], row["node"]["slug"]]),
-            self.entity,
+            lambda sub: self.entity(sub, kinds),
             "node",
         )
         if rows_wanted and entity is None:

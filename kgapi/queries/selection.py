@@ -42,6 +42,7 @@ __all__ = [
     "EntityListRoot",
     "EntityRoot",
     "EvidenceFetch",
+    "KindFieldFetch",
     "NeighborhoodRoot",
     "ParameterClash",
     "PathRoot",
@@ -97,14 +98,31 @@ class RelationsFetch:
     total: bool
 
 
+@dataclass(frozen=True, slots=True)
+class KindFieldFetch:
+    """A field one kind derives from its claims (kgapi.model.KIND_FIELDS), under key `k<i>`.
+
+    STATUS: the statuses of the field's non-retracted claims (the shape picks the strongest).
+    ONE and MANY: `[{id, q (qualifiers, when the field orders by one), node}]` by claim id, the
+    node being the entity at the other end; when the path's range is one kind, only entities of
+    that kind (as the GraphQL type says). `guarded`: the entity may be of another kind (an
+    interface position), so the claims are read only when it is of the field's kind.
+    """
+
+    spec: model.KindField
+    end: EntityFetch | None
+    guarded: bool
+
+
 @dataclass(slots=True)
 class EntityFetch:
     """An entity's `slug` (always: ids and cursors need it), those of ENTITY_PROPERTIES in
-    `properties` (`kind` too, for `kind` and `__typename`), and its `relations` fields in
-    selection order."""
+    `properties` (`kind` too, for `kind` and `__typename`), its `relations` fields and its kind
+    fields in selection order."""
 
     properties: set[str] = field(default_factory=set)
     relations: list[RelationsFetch] = field(default_factory=list)
+    kind_fields: list[KindFieldFetch] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +198,13 @@ _ROLE_PATTERNS: dict[str, LiteralString] = {
 }
 
 
+# A kind field's path: the entity's role in the claim, and the other end's.
+_ENDS: dict[model.Direction, tuple[LiteralString, LiteralString]] = {
+    model.Direction.OUT: ("SUBJECT", "OBJECT"),
+    model.Direction.IN: ("OBJECT", "SUBJECT"),
+}
+
+
 # Optional properties, by name: `{v}` the claim; `{s}` the sentence and `{ev}` the span.
 _CLAIM_PROPERTIES: dict[str, LiteralString] = {
     "predicate": "predicate: {v}.predicate",
@@ -218,8 +243,68 @@ class _Builder:
         extra: LiteralString = ""
         for index, relations in enumerate(fetch.relations if fetch else []):
             extra += ", r" + trusted(str(index)) + ": " + self.relations(var, relations)
+        for index, kind_field in enumerate(fetch.kind_fields if fetch else []):
+            extra += ", k" + trusted(str(index)) + ": " + self.kind_field(var, kind_field)
         wanted = {"slug", *(fetch.properties if fetch else ())}
         return var + " " + entity_map(var, extra, wanted)
+
+    def kind_field(self, entity: LiteralString, fetch: KindFieldFetch) -> LiteralString:
+        spec = fetch.spec
+        if spec.shape is model.FieldShape.STATUS:
+            parts = [self.kind_claims(entity, path, None) for path in spec.claims]
+            value: LiteralString = " + ".join(parts)
+        else:
+            value = self.kind_claims(entity, spec.path, fetch)
+        if not fetch.guarded:
+            return value
+        label = trusted(spec.kind.value)  # a label of the model
+        return "CASE WHEN " + entity + ":" + label + " THEN " + value + " ELSE [] END"
+
+    def kind_claims(
+        self, entity: LiteralString, path: model.ClaimPath, fetch: KindFieldFetch | None
+    ) -> LiteralString:
+        """`COLLECT {}` of one claim path: the statuses (fetch None) or the other ends."""
+        claim, other = self.var("qc"), self.var("qo")
+        mine, theirs = _ENDS[path.direction]
+        match: LiteralString = (
+            "MATCH (" + claim + ":Claim)-[:" + mine + "]->(" + entity + ") "
+            "WHERE " + claim + ".predicate = " + self.params.add(path.predicate.value) + " "
+            "AND " + claim + ".status <> 'retracted' "
+        )
+        if fetch is None:
+            return "COLLECT { " + match + "RETURN " + claim + ".status }"
+        kinds = path.other_kinds()
+        only: LiteralString = ""
+        if len(kinds) == 1:
+            only = " WHERE " + other + ":" + trusted(kinds[0].value)
+        qualifiers: LiteralString = ""
+        if fetch.spec.order_by is not None:
+            qualifiers = ", q: " + claim + ".qualifiers_json"
+        return (
+            "COLLECT { "
+            + match
+            + "MATCH ("
+            + claim
+            + ")-[:"
+            + theirs
+            + "]->("
+            + other
+            + ":Entity)"
+            + only
+            + " WITH "
+            + claim
+            + ", "
+            + other
+            + " ORDER BY "
+            + claim
+            + ".id RETURN {id: "
+            + claim
+            + ".id"
+            + qualifiers
+            + ", node: "
+            + self.entity(other, fetch.end)
+            + "} }"
+        )
 
     def relations(self, entity: LiteralString, fetch: RelationsFetch) -> LiteralString:
         claim = self.var("qc")

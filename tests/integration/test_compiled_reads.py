@@ -189,14 +189,58 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         True,
     ),
     ("typename-root", '{ __typename entity(slug: "pakistan") { slug } }', {}, True),
-    # Declined: the resolvers answer (and produce any error).
+    # Kind fields (kgapi.model.KIND_FIELDS) under fragments on one kind (issue 12).
     (
         "typed-fields",
         """{ agreements { edges { node { slug ... on Agreement { status
         parties { slug } } } } } }""",
         {},
-        False,
+        True,
     ),
+    (
+        "kind-fields-of-every-kind",
+        """fragment Routed on Corridor { route { __typename slug name } }
+        { entities(first: 25, where: { kindIn: [AGREEMENT, ASSOCIATION, CORRIDOR, EVENT,
+          MINISTRY, OFFICE, PERSON, CITY] }) { edges { node { __typename slug ...Routed
+          ... on Agreement { status parties { id slug } }
+          ... on Event { place { slug kind } participants { __typename slug
+            ... on Person { name } } }
+          ... on Person { offices { slug } }
+          ... on Office { holders { slug } heads { slug } }
+          ... on Ministry { country { slug names { lang value } } }
+          ... on Association { country { slug } } } } } }""",
+        {},
+        True,
+    ),
+    (
+        "kind-fields-beside-relations",
+        """{ corridors(first: 5) { totalCount edges { node { slug
+          ... on Corridor { route { slug relations(first: 2) { totalCount } } }
+          relations(type: "ROUTE_INCLUDES", first: 3) { edges { node { claimId
+            qualifiers { key json } target { slug ... on Country { slug } } } } } } } } }""",
+        {},
+        True,
+    ),
+    (
+        "one-key-two-kinds",
+        """{ entities(first: 40) { edges { node { slug
+          ... on Ministry { country { slug } } ... on Association { country { name } }
+          ... on Agreement { x: status } ... on Event { x: __typename } } } } }""",
+        {},
+        True,
+    ),
+    (
+        "kind-fields-through-the-graph",
+        """{ neighborhood(slug: "pakistan", hops: 1) { nodes { slug ... on Agreement { status } }
+          relations { claimId source { ... on Office { heads { slug } } } } }
+          o: entities(kind: OFFICE) { edges { node { ... on Office { heads { slug
+            country { slug } } } } } }
+          search(text: "agreement") { entity { slug ... on Agreement { parties { slug } } } }
+          entity(slug: "pakistan") { ... on Country { slug } } }""",
+        {},
+        True,
+    ),
+    # Declined: the resolvers answer (and produce any error).
     (
         "history",
         """{ entity(slug: "pakistan") { relations(first: 1) { edges { node {
