@@ -12,7 +12,7 @@ from typing import Any
 
 from kgapi import model
 from kgapi.graphql.errors import BadUserInput
-from kgapi.graphql.inputs import EntityOrder, EntityWhere, sort_of, to_filter
+from kgapi.graphql.inputs import EntityOrder, sort_of, to_filter
 from kgapi.graphql.pagination import check_first, decode_cursor
 from kgapi.queries.entities import EntityFilter, SortField
 
@@ -28,14 +28,24 @@ __all__ = [
 
 MAX_SEARCH_TEXT = 200
 
-# Root lists of one kind: field name -> kind (the Query type declares one field per entry).
+# Root lists of one kind: field name -> kind (the Query type declares one field per entry,
+# typed by the kind: `agreements: AgreementConnection!`).
 KIND_LISTS: dict[str, model.EntityKind] = {
+    "countries": model.EntityKind.COUNTRY,
+    "cities": model.EntityKind.CITY,
+    "regions": model.EntityKind.REGION,
+    "people": model.EntityKind.PERSON,
+    "offices": model.EntityKind.OFFICE,
+    "ministries": model.EntityKind.MINISTRY,
     "associations": model.EntityKind.ASSOCIATION,
     "agreements": model.EntityKind.AGREEMENT,
     "corridors": model.EntityKind.CORRIDOR,
     "commodities": model.EntityKind.COMMODITY,
-    "countries": model.EntityKind.COUNTRY,
+    "sectors": model.EntityKind.SECTOR,
+    "capabilities": model.EntityKind.CAPABILITY,
     "events": model.EntityKind.EVENT,
+    "initiatives": model.EntityKind.INITIATIVE,
+    "goals": model.EntityKind.GOAL,
 }
 
 # `ministers`: people who hold an office that heads a ministry.
@@ -60,7 +70,7 @@ def entity_list_args(
     *,
     max_page_size: int,
     kind: model.EntityKind | None,
-    where: EntityWhere | None,
+    where: Any,
     order_by: EntityOrder | None,
     first: int,
     after: str | None,
@@ -71,7 +81,7 @@ def entity_list_args(
     cursor_kind = f"Entity:{sort.value}:{'DESC' if descending else 'ASC'}"
     sort_type = int if sort is SortField.RELATION_COUNT else str
     key = decode_cursor(cursor_kind, after, shape=(sort_type, str))  # (sort value, slug)
-    compiled = to_filter(where) if where is not None else None
+    compiled = to_filter(where, kind=kind) if where is not None else None
     if extra is not None:
         compiled = dataclasses.replace(extra, and_=[compiled]) if compiled else extra
     return EntityListArgs(kind, compiled, sort, descending, first, after, key, cursor_kind)

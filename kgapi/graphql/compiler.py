@@ -6,10 +6,11 @@ there. Here a query whose every field the fetch tree (kgapi.queries.selection) c
 planned from its selection set, read in one round trip, and shaped into the response directly.
 
 The fast path never has to reproduce an error: it declines. Mutations, subscriptions,
-introspection, directives, claim histories, documents, changes, stats, a request that does not parse or validate, bad variables
-or arguments, a caller without the reader role — all go through strawberry's resolvers as
-before, and they produce every error. Only a database failure during the one statement is
-reported here, with the same codes (DATABASE_UNAVAILABLE, TIMEOUT).
+introspection, directives, claim histories, documents, changes, stats, a request that does
+not parse or validate, bad variables or arguments, a caller without the reader role — all go
+through strawberry's resolvers as before, and they produce every error. Only a database
+failure during the one statement is reported here, with the same codes (DATABASE_UNAVAILABLE,
+TIMEOUT).
 
 Arguments are checked and translated by kgapi.graphql.arguments, the rules the resolvers use;
 tests/integration/test_compiled_reads.py runs queries both ways and compares the answers.
@@ -697,9 +698,11 @@ class _Planner:
         )
         cursor_kind = checked.cursor_kind
         kinds = (checked.kind,) if checked.kind is not None else _ALL_KINDS
+        # `entities(kind:)` is an EntityConnection whatever its kind; the others are typed.
+        node_type = "Entity" if name == "entities" else _TYPENAMES[kind.value] if kind else "Entity"
         entity, rows_wanted, total, shape = self.connection(
             nodes,
-            "Entity",
+            node_type,
             checked.after,
             checked.first,
             lambda row: encode_cursor(cursor_kind, [row["sort_value"], row["node"]["slug"]]),

@@ -50,7 +50,9 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
 
+from kgapi import model
 from kgapi.config import Settings
+from kgapi.graphql.arguments import KIND_LISTS
 from kgapi.graphql.context import Context
 from kgapi.graphql.errors import KgapiError
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
@@ -143,9 +145,17 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Subgraph", "nodes"): FieldCost(cost=0.0),
     ("Subgraph", "relations"): FieldCost(cost=0.0, items=2),  # facts among the nodes, per node
 }
-_ENTITY_LISTS = frozenset(
-    {"entities", "ministers", "associations", "agreements", "corridors", "commodities"}
-    | {"countries", "events"}
+_ENTITY_LISTS = frozenset({"entities", "ministers", *KIND_LISTS})
+# Kind-field conditions of a kind's `where` (kgapi.graphql.inputs) become relation conditions:
+# a status, one per claim path and per stronger status; an entity, one with `other`.
+_STATUS_FIELDS = frozenset(
+    name
+    for fields in model.KIND_FIELDS.values()
+    for name, spec in fields.items()
+    if spec.shape is model.FieldShape.STATUS
+)
+_RELATED_FIELDS = (
+    frozenset(name for fields in model.KIND_FIELDS.values() for name in fields) - _STATUS_FIELDS
 )
 
 
@@ -400,7 +410,8 @@ def _name(value: Any) -> Any:
 def _has_relation(where: Mapping[str, Any]) -> bool:
     """Whether a `some`/`none` is anywhere in an `EntityWhere` tree (then facts are read)."""
     children = [*(where.get("AND") or []), *(where.get("OR") or []), where.get("NOT")]
-    return any(isinstance(where.get(key), dict) for key in ("some", "none")) or any(
+    own = ("some", "none", *_STATUS_FIELDS, *_RELATED_FIELDS)
+    return any(isinstance(where.get(key), dict) for key in own) or any(
         isinstance(child, dict) and _has_relation(child) for child in children
     )
 
@@ -420,6 +431,18 @@ def _filter_weight(where: Mapping[str, Any]) -> float:
             weight += FILTER_WEIGHTS["relation"]
             if spec.get("other") is not None:
                 weight += FILTER_WEIGHTS["other"]
+    for key in _STATUS_FIELDS & where.keys():
+        spec = where[key]
+        if isinstance(spec, dict):
+            values = [spec.get("eq"), *(spec.get("in") or [])]
+            weight += FILTER_WEIGHTS["relation"] * 2 * len(model.Status) * len(values)
+    for key in _RELATED_FIELDS & where.keys():
+        spec = where[key]
+        if isinstance(spec, dict):
+            slugs = [spec.get("includes"), *(spec.get("includesAll") or [])]
+            slugs += spec.get("includesAny") or []
+            weight += (FILTER_WEIGHTS["relation"] + FILTER_WEIGHTS["other"]) * len(slugs)
+            weight += FILTER_WEIGHTS["relation"] if spec.get("empty") is not None else 0.0
     for key in ("AND", "OR"):
         for child in where.get(key) or []:
             if isinstance(child, dict):

@@ -6,8 +6,9 @@ Shaped like @neo4j/graphql's (`eq`, `in`, `contains`, `startsWith`, `some`/`none
 
 from __future__ import annotations
 
+import sys
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -17,13 +18,16 @@ from kgapi.graphql.errors import BadUserInput
 from kgapi.queries.entities import EntityFilter, RelationFilter, SortField, StringFilter
 
 __all__ = [
+    "KIND_WHERE",
     "MAX_FILTER_DEPTH",
     "MAX_FILTER_VALUES",
     "EntityOrder",
     "EntitySortField",
     "EntityWhere",
+    "RelatedFilterInput",
     "RelationFilterInput",
     "SortDirection",
+    "StatusFilterInput",
     "StringFilterInput",
     "to_filter",
 ]
@@ -50,8 +54,34 @@ class RelationFilterInput:
     status: str | None = strawberry.field(default=None, description="Only claims with this status.")
 
 
-@strawberry.input(description="Filter on entities. Fields combine with AND.")
-class EntityWhere:
+@strawberry.input(
+    description="Conditions on a kind's status (e.g. `Agreement.status`, the strongest status "
+    "of its claims); all given conditions must hold."
+)
+class StatusFilterInput:
+    eq: str | None = strawberry.field(default=None, description="Equal to, e.g. `signed`.")
+    in_: list[str] | None = strawberry.field(default=None, name="in", description="One of.")
+
+
+@strawberry.input(
+    description="Conditions on the entities a kind field lists (e.g. `Agreement.parties`), by "
+    "slug; all given conditions must hold."
+)
+class RelatedFilterInput:
+    includes: str | None = strawberry.field(default=None, description="This entity is among them.")
+    includes_all: list[str] | None = strawberry.field(
+        default=None, description="Every one of these is among them."
+    )
+    includes_any: list[str] | None = strawberry.field(
+        default=None, description="At least one of these is among them."
+    )
+    empty: bool | None = strawberry.field(
+        default=None, description="true: there is none; false: there is at least one."
+    )
+
+
+@strawberry.input(description="Conditions every entity has, whatever its kind.")
+class _EntityConditions:
     slug: StringFilterInput | None = strawberry.field(default=None, description="On the slug.")
     name: StringFilterInput | None = strawberry.field(
         default=None, description="On the English or the Bengali name."
@@ -59,16 +89,57 @@ class EntityWhere:
     description: StringFilterInput | None = strawberry.field(
         default=None, description="On the description."
     )
-    kind_in: list[EntityKind] | None = strawberry.field(default=None, description="Kind is one of.")
     some: RelationFilterInput | None = strawberry.field(
         default=None, description="Has at least one such relation."
     )
     none: RelationFilterInput | None = strawberry.field(
         default=None, description="Has no such relation."
     )
+
+
+@strawberry.input(description="Filter on entities. Fields combine with AND.")
+class EntityWhere(_EntityConditions):
+    kind_in: list[EntityKind] | None = strawberry.field(default=None, description="Kind is one of.")
     AND: list[EntityWhere] | None = strawberry.field(default=None, description="All of these.")
     OR: list[EntityWhere] | None = strawberry.field(default=None, description="Any of these.")
     NOT: EntityWhere | None = strawberry.field(default=None, description="Not this.")
+
+
+def _kind_where(kind: model.EntityKind) -> Any:
+    """`<Kind>Where`: the conditions of every entity plus one per kind field of the kind
+    (kgapi.model.KIND_FIELDS), AND/OR/NOT of itself. Generated from the table, so a kind field
+    declared there is filterable without another line here."""
+    name = f"{kind.value}Where"
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
+    for field_name, spec in model.KIND_FIELDS[kind].items():
+        status = spec.shape is model.FieldShape.STATUS
+        annotations[field_name] = (
+            "StatusFilterInput | None" if status else "RelatedFilterInput | None"
+        )
+        namespace[field_name] = strawberry.field(
+            default=None, description=f"On `{field_name}`: {spec.description}"
+        )
+    for key, annotation, description in (
+        ("AND", f"list[{name}] | None", "All of these."),
+        ("OR", f"list[{name}] | None", "Any of these."),
+        ("NOT", f"{name} | None", "Not this."),
+    ):
+        annotations[key] = annotation
+        namespace[key] = strawberry.field(default=None, description=description)
+    cls = type(name, (_EntityConditions,), namespace)
+    setattr(sys.modules[__name__], name, cls)  # string annotations resolve in this module
+    return strawberry.input(
+        cls,
+        description=f"Filter on {kind.value} entities, on their own fields too. Fields "
+        "combine with AND.",
+    )
+
+
+# The `where` of each kind's root list: its own input when the kind has kind fields.
+KIND_WHERE: dict[model.EntityKind, Any] = {
+    kind: _kind_where(kind) if model.KIND_FIELDS[kind] else EntityWhere for kind in model.EntityKind
+}
 
 
 @strawberry.enum(description="What entities can be sorted by.")
@@ -120,8 +191,83 @@ def _relation(spec: RelationFilterInput | None, argument: str) -> RelationFilter
     )
 
 
-def to_filter(where: EntityWhere, argument: str = "where", depth: int = 0) -> EntityFilter:
-    """Translate and bound a filter tree (depth and list sizes), naming the offending path."""
+def _slugs(values: list[str] | None, argument: str) -> list[str]:
+    if values is not None and len(values) > MAX_FILTER_VALUES:
+        raise BadUserInput(
+            f"`{argument}` takes at most {MAX_FILTER_VALUES} values", argument=argument
+        )
+    return values or []
+
+
+def _statuses(spec: StatusFilterInput, argument: str) -> list[model.Status]:
+    values = ([spec.eq] if spec.eq is not None else []) + _slugs(spec.in_, f"{argument}.in")
+    try:
+        return [model.status(value) for value in values]
+    except ValueError as exc:
+        raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
+
+
+def _on_path(
+    path: model.ClaimPath, other: str | None = None, status: model.Status | None = None
+) -> RelationFilter:
+    return RelationFilter(
+        type=path.predicate, direction=path.direction.value, other=other, status=status
+    )
+
+
+def _strongest(spec: model.KindField, status: model.Status) -> EntityFilter:
+    """The strongest status among the field's claims is `status`: one claim has it, and no
+    claim has a stronger one (the order of kgapi.model.Status, as the field's answer)."""
+    stronger = list(model.Status)[: list(model.Status).index(status)]
+    return EntityFilter(
+        or_=[EntityFilter(some=_on_path(path, status=status)) for path in spec.claims],
+        and_=[
+            EntityFilter(none=_on_path(path, status=higher))
+            for higher in stronger
+            for path in spec.claims
+        ],
+    )
+
+
+def _kind_field_filter(spec: model.KindField, value: Any, argument: str) -> list[EntityFilter]:
+    """A kind field's condition as relation conditions on the claims behind the field, so it
+    is compiled like any `some`/`none` (kgapi.queries.entities: one statement text for any)."""
+    if isinstance(value, StatusFilterInput):
+        statuses = _statuses(value, argument)
+        if value.eq is not None and value.in_ is not None:
+            return [
+                _strongest(spec, statuses[0]),
+                EntityFilter(or_=[_strongest(spec, s) for s in statuses[1:]]),
+            ]
+        if value.in_ is not None:
+            return [EntityFilter(or_=[_strongest(spec, s) for s in statuses])]
+        return [_strongest(spec, s) for s in statuses]
+    assert isinstance(value, RelatedFilterInput)
+    path = spec.path
+    parts: list[EntityFilter] = []
+    for slug in ([value.includes] if value.includes is not None else []) + _slugs(
+        value.includes_all, f"{argument}.includesAll"
+    ):
+        parts.append(EntityFilter(some=_on_path(path, other=slug)))
+    if value.includes_any is not None:
+        slugs = _slugs(value.includes_any, f"{argument}.includesAny")
+        parts.append(EntityFilter(or_=[EntityFilter(some=_on_path(path, other=s)) for s in slugs]))
+    if value.empty is not None:
+        relation = _on_path(path)
+        parts.append(EntityFilter(none=relation) if value.empty else EntityFilter(some=relation))
+    return parts
+
+
+def to_filter(
+    where: Any,
+    argument: str = "where",
+    depth: int = 0,
+    kind: model.EntityKind | None = None,
+) -> EntityFilter:
+    """Translate and bound a filter tree (depth and list sizes), naming the offending path.
+
+    `where` is an EntityWhere or a kind's own (KIND_WHERE), whose kind fields become relation
+    conditions on the claims behind them."""
     if depth > MAX_FILTER_DEPTH:
         raise BadUserInput(
             f"`{argument}` nests deeper than {MAX_FILTER_DEPTH} levels",
@@ -133,17 +279,28 @@ def to_filter(where: EntityWhere, argument: str = "where", depth: int = 0) -> En
             raise BadUserInput(
                 f"`{argument}.{name}` takes at most {MAX_FILTER_VALUES} filters", argument=argument
             )
+    kind_in = getattr(where, "kind_in", None)
+    own: list[EntityFilter] = []
+    for name, spec in model.KIND_FIELDS[kind].items() if kind is not None else ():
+        value = getattr(where, name, None)
+        if value is not None:
+            own += _kind_field_filter(spec, value, f"{argument}.{_camel(name)}")
     return EntityFilter(
         slug=_strings(where.slug, f"{argument}.slug"),
         name=_strings(where.name, f"{argument}.name"),
         description=_strings(where.description, f"{argument}.description"),
-        kind_in=[model.EntityKind(k) for k in where.kind_in] if where.kind_in else None,
+        kind_in=[model.EntityKind(k) for k in kind_in] if kind_in else None,
         some=_relation(where.some, f"{argument}.some"),
         none=_relation(where.none, f"{argument}.none"),
-        and_=[to_filter(w, f"{argument}.AND", depth + 1) for w in where.AND or []],
-        or_=[to_filter(w, f"{argument}.OR", depth + 1) for w in where.OR or []],
-        not_=to_filter(where.NOT, f"{argument}.NOT", depth + 1) if where.NOT else None,
+        and_=[*own, *(to_filter(w, f"{argument}.AND", depth + 1, kind) for w in where.AND or [])],
+        or_=[to_filter(w, f"{argument}.OR", depth + 1, kind) for w in where.OR or []],
+        not_=to_filter(where.NOT, f"{argument}.NOT", depth + 1, kind) if where.NOT else None,
     )
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 def sort_of(order: EntityOrder | None) -> tuple[SortField, bool]:

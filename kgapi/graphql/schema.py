@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.extensions import (
@@ -45,13 +45,14 @@ from kgapi.graphql.entity_types import (
     ENTITY_TYPES,
     Entity,
     EntityKind,
+    Person,
     Relation,
     entity_from_row,
     parse_predicate,
 )
 from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
-from kgapi.graphql.inputs import EntityWhere, OrderArgument
+from kgapi.graphql.inputs import KIND_WHERE, EntityWhere, OrderArgument
 from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
@@ -72,17 +73,28 @@ from kgapi.queries.writes import change_page
 __all__ = ["Query", "build_schema"]
 
 
+EntityT = TypeVar("EntityT")
+
+
 @strawberry.type(description="An entity in a connection, with its cursor.")
-class EntityEdge:
+class Edge(Generic[EntityT]):
     cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
-    node: Entity = strawberry.field(description="The entity.")
+    node: EntityT = strawberry.field(description="The entity.")
 
 
 @strawberry.type(description="A page of entities (Relay connection) with keyset cursors.")
-class EntityConnection:
-    edges: list[EntityEdge] = strawberry.field(description="The entities of this page.")
+class Connection(Generic[EntityT]):
+    """Named by its node type (`EntityConnection`, `AgreementConnection`, ...): a list of one
+    kind is typed by its kind, so a client reads the kind's fields without a fragment."""
+
+    edges: list[Edge[EntityT]] = strawberry.field(description="The entities of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(description="Entities matching, across all pages.")
+
+
+EntityConnection = Connection[Entity]
+PersonWhere = KIND_WHERE[model.EntityKind.PERSON]
+EntityEdge = Edge[Entity]
 
 
 @strawberry.type(description="A search result.")
@@ -138,7 +150,7 @@ async def _entities(
     first: int,
     after: str | None,
     extra: EntityFilter | None = None,
-) -> EntityConnection:
+) -> Connection[Any]:
     args = entity_list_args(
         max_page_size=info.context.settings.max_page_size,
         kind=kind,
@@ -170,26 +182,57 @@ async def _entities(
     )
 
 
-def _kind_list(name: str, description: str) -> Any:
+# Descriptions of the root lists of one kind (kgapi.graphql.arguments.KIND_LISTS).
+_KIND_LIST_DESCRIPTIONS: dict[model.EntityKind, str] = {
+    model.EntityKind.AGREEMENT: "Agreements, signed or not (see `status`).",
+    model.EntityKind.CORRIDOR: "Trade corridors.",
+}
+
+
+def _kind_list(name: str) -> Any:
+    """The root list of one kind, typed by it (`agreements: AgreementConnection!`), filtered
+    by the kind's own `where` (kgapi.graphql.inputs.KIND_WHERE)."""
     kind = KIND_LISTS[name]
+    node_type = ENTITY_TYPES[kind]
 
     async def resolver(
         info: Info,
-        where: WhereArgument = None,
+        where: Any = None,
         order_by: OrderArgument = None,
         first: FirstArgument = 10,
         after: AfterArgument = None,
-    ) -> EntityConnection:
+    ) -> Any:
         return await _entities(
             info, kind=kind, where=where, order_by=order_by, first=first, after=after
         )
 
+    resolver.__annotations__ = {
+        "info": Info,
+        "where": Annotated[KIND_WHERE[kind] | None, strawberry.argument(description="Filter.")],
+        "order_by": OrderArgument,
+        "first": FirstArgument,
+        "after": AfterArgument,
+        "return": Connection[node_type],  # type: ignore[valid-type]
+    }
+    description = _KIND_LIST_DESCRIPTIONS.get(
+        kind,
+        f"Every {kind.value} entity (a {node_type.__strawberry_definition__.description}).",  # type: ignore[attr-defined]
+    )
     return strawberry.field(
         resolver=resolver, name=name, description=description, permission_classes=[CanRead]
     )
 
 
+def _with_kind_lists(cls: type) -> type:
+    """Add the root list of every kind to the Query class, before strawberry reads it."""
+    for name in KIND_LISTS:
+        cls.__annotations__[name] = Connection[ENTITY_TYPES[KIND_LISTS[name]]]  # type: ignore[valid-type]
+        setattr(cls, name, _kind_list(name))
+    return cls
+
+
 @strawberry.type(description="Read the knowledge graph and the documents behind it.")
+@_with_kind_lists
 class Query:
     @strawberry.field(
         permission_classes=[CanRead],
@@ -253,11 +296,11 @@ class Query:
     async def ministers(
         self,
         info: Info,
-        where: WhereArgument = None,
+        where: Annotated[PersonWhere | None, strawberry.argument(description="Filter.")] = None,  # type: ignore[valid-type]
         order_by: OrderArgument = None,
         first: FirstArgument = 10,
         after: AfterArgument = None,
-    ) -> EntityConnection:
+    ) -> Connection[Person]:
         return await _entities(
             info,
             kind=model.EntityKind.PERSON,
@@ -267,15 +310,6 @@ class Query:
             after=after,
             extra=MINISTERS,
         )
-
-    associations: EntityConnection = _kind_list("associations", "Associations.")
-    agreements: EntityConnection = _kind_list(
-        "agreements", "Agreements, signed or not (see `status`)."
-    )
-    corridors: EntityConnection = _kind_list("corridors", "Trade corridors.")
-    commodities: EntityConnection = _kind_list("commodities", "Commodities.")
-    countries: EntityConnection = _kind_list("countries", "Countries.")
-    events: EntityConnection = _kind_list("events", "Events.")
 
     @strawberry.field(
         permission_classes=[CanRead],

@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
+from kgapi.graphql.arguments import KIND_LISTS
 from kgapi.graphql.sdl import SDL_FILE
 from kgapi.model import EntityKind
 from kgapi.observability import COMPILED_READS, NEO4J_QUERIES
@@ -240,7 +241,58 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         {},
         True,
     ),
+    (
+        "typed-kind-list",
+        """{ agreements { __typename totalCount edges { __typename cursor node { __typename id
+          slug status parties { __typename slug name } } } }
+          corridors { edges { node { route { slug } } } }
+          ministers { edges { node { slug offices { slug } } } } }""",
+        {},
+        True,
+    ),
+    (
+        "every-kind-list",
+        " ".join(
+            f"{name}(first: 2) {{ totalCount edges {{ node {{ __typename slug }} }} }}"
+            for name in KIND_LISTS
+        ).join("{}"),
+        {},
+        True,
+    ),
+    (
+        "kind-where",
+        """{ signed: agreements(where: { status: { eq: "signed" } }) { totalCount
+            edges { node { slug status } } }
+          withPakistan: agreements(where: { parties: { includes: "pakistan" } }) { totalCount }
+          }""",
+        {},
+        True,
+    ),
+    (
+        "kind-where-status-in",
+        """{ open: agreements(where: { status: { in: ["planned", "expected"] } }) { totalCount
+          edges { node { slug status } } } }""",
+        {},
+        True,
+    ),
+    (
+        "kind-where-ends",
+        """{ routes: corridors(where: { route: { includesAll: ["pakistan", "kazakhstan"] } }) {
+            edges { node { slug route { slug } } } }
+          held: events(where: { place: { empty: false }, NOT: { participants: { empty: true } } })
+            { edges { node { slug place { slug } } } }
+          ministries(where: { OR: [{ country: { includes: "pakistan" } },
+            { country: { includesAny: ["kazakhstan"] } }] }) { edges { node { slug } } } }""",
+        {},
+        True,
+    ),
     # Declined: the resolvers answer (and produce any error).
+    (
+        "kind-where-bad-status",
+        '{ agreements(where: { status: { eq: "sined" } }) { totalCount } }',
+        {},
+        False,
+    ),
     (
         "history",
         """{ entity(slug: "pakistan") { relations(first: 1) { edges { node {

@@ -109,11 +109,9 @@ export const AgreementList = graphql(`
         cursor
         node {
           ...EntityCard
-          ... on Agreement {
-            status
-            parties {
-              ...EntityCard
-            }
+          status
+          parties {
+            ...EntityCard
           }
         }
       }

@@ -77,10 +77,11 @@ export function renderEntityPage(data: EntityPageQuery): string {
   ].join("\n");
 }
 
-/** A row of the agreements table; the typed fields exist only on the Agreement branch. */
+/** A row of the agreements table: `agreements` is typed by its kind (AgreementConnection), so
+ * its nodes have the Agreement's own fields with no fragment and no type guard. */
 export function renderAgreementRow(node: AgreementNode): string {
-  if (node.__typename !== "Agreement") return `${label(node)}: not an agreement`;
-  return `${label(node)} | ${statusText(node.status)} | ${node.parties.map((p) => p.slug).join(", ")}`;
+  const typename: "Agreement" = node.__typename; // tsc: the list's node is an Agreement
+  return `${typename}: ` + `${label(node)} | ${statusText(node.status)} | ${node.parties.map((p) => p.slug).join(", ")}`;
 }
 
 /** Search hits, best first. */
