@@ -6,11 +6,10 @@ there. Here a query whose every field the fetch tree (kgapi.queries.selection) c
 planned from its selection set, read in one round trip, and shaped into the response directly.
 
 The fast path never has to reproduce an error: it declines. Mutations, subscriptions,
-introspection, directives, claim histories, documents, changes, stats, a request that does
-not parse or validate, bad variables or arguments, a caller without the reader role — all go
-through strawberry's resolvers as before, and they produce every error. Only a database
-failure during the one statement is reported here, with the same codes (DATABASE_UNAVAILABLE,
-TIMEOUT).
+introspection, claim histories, changes, a request that does not parse or validate, bad
+variables or arguments, a caller without the reader role — all go through strawberry's
+resolvers as before, and they produce every error. Only a database failure during the one
+statement is reported here, with the same codes (DATABASE_UNAVAILABLE, TIMEOUT).
 
 Arguments are checked and translated by kgapi.graphql.arguments, the rules the resolvers use;
 tests/integration/test_compiled_reads.py runs queries both ways and compares the answers.
@@ -35,18 +34,25 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLIncludeDirective,
     GraphQLObjectType,
+    GraphQLSkipDirective,
     InlineFragmentNode,
     NameNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionNode,
     SelectionSetNode,
     get_operation_ast,
     parse,
     specified_rules,
     validate,
 )
-from graphql.execution.values import get_argument_values, get_variable_values
+from graphql.execution.values import (
+    get_argument_values,
+    get_directive_values,
+    get_variable_values,
+)
 from graphql.type import is_non_null_type
 from graphql.validation import ASTValidationRule
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
@@ -76,7 +82,7 @@ from kgapi.graphql.cost import (
 from kgapi.graphql.document_cache import BoundedCache, check_query_size, query_digest, weight_of
 from kgapi.graphql.entity_types import ENTITY_TYPES, parse_predicate, qualifier_text
 from kgapi.graphql.errors import database_error, report_errors
-from kgapi.graphql.ids import to_global_id
+from kgapi.graphql.ids import from_global_id, to_global_id
 from kgapi.graphql.limits import check_variables
 from kgapi.graphql.pagination import check_first, decode_cursor, encode_cursor
 from kgapi.graphql.permissions import check_role
@@ -85,7 +91,10 @@ from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
 from kgapi.queries.search import lucene_query
 from kgapi.queries.selection import (
     ClaimFetch,
+    ClaimRoot,
     DocumentFetch,
+    DocumentListRoot,
+    DocumentRoot,
     EntityFetch,
     EntityListRoot,
     EntityRoot,
@@ -96,6 +105,7 @@ from kgapi.queries.selection import (
     RelationsFetch,
     RootFetch,
     SearchRoot,
+    StatsRoot,
     read_statement,
 )
 
@@ -263,8 +273,8 @@ class _Planner:
             if selection_set is None:
                 raise Unsupported("a leaf where an object was expected")
             for selection in selection_set.selections:
-                if selection.directives:
-                    raise Unsupported("directives")
+                if selection.directives and not self.included(selection):
+                    continue
                 if isinstance(selection, FieldNode):
                     key = selection.alias.value if selection.alias else selection.name.value
                     found.setdefault(key, []).append(selection)
@@ -285,6 +295,15 @@ class _Planner:
         for node in nodes:
             visit(node.selection_set)
         return list(found.items())
+
+    def included(self, selection: SelectionNode) -> bool:
+        """`@skip(if:)` and `@include(if:)`, as graphql-core's field collection decides them
+        (their values are known once the variables are: the plan is per variables)."""
+        skip = get_directive_values(GraphQLSkipDirective, selection, self.variables)
+        if skip is not None and skip["if"] is True:
+            return False
+        include = get_directive_values(GraphQLIncludeDirective, selection, self.variables)
+        return include is None or include["if"] is not False
 
     def arguments(self, type_name: str, nodes: list[FieldNode]) -> dict[str, Any]:
         graphql_type = cast(GraphQLObjectType, self.schema._schema.get_type(type_name))
@@ -678,7 +697,80 @@ class _Planner:
             return self.path(key, nodes)
         if name == "neighborhood":
             return self.neighborhood(key, nodes)
+        if name == "node":
+            return self.node(key, nodes)
+        if name == "document":
+            args = self.strawberry_arguments(nodes)
+            document, shape = self.document(nodes)
+            return _Root(key, shape, DocumentRoot(args["slug"], document))
+        if name == "documents":
+            return self.documents(key, nodes)
+        if name == "claim":
+            args = self.strawberry_arguments(nodes)
+            claim, shape = self.relation(nodes)
+            return _Root(key, shape, ClaimRoot(args["id"], claim))
+        if name == "stats":
+            return _Root(key, self.stats(nodes), StatsRoot())
         raise Unsupported(name)
+
+    def node(self, key: str, nodes: list[FieldNode]) -> _Root:
+        """`node(id:)`: the id names the type, so the plan is the entity's or the document's
+        (an id this API did not issue, or of another type, is null without reading)."""
+        args = self.strawberry_arguments(nodes)
+        decoded = from_global_id(str(args["id"]))
+        if decoded is None or decoded[0] not in {"Entity", "Document"}:
+            return _Root(key, _Constant(None))
+        type_name, slug = decoded
+        if type_name == "Document":
+            document, shape = self.document(nodes)
+            return _Root(key, shape, DocumentRoot(slug, document))
+        entity, shape = self.entity(nodes)
+        return _Root(key, shape, EntityRoot(slug, entity))
+
+    def documents(self, key: str, nodes: list[FieldNode]) -> _Root:
+        args = self.strawberry_arguments(nodes)
+        first = check_first(args["first"], self.settings.max_page_size)
+        after: str | None = args["after"]
+        cursor = decode_cursor("Document", after, shape=(str,))
+        document, rows_wanted, total, shape = self.connection(
+            nodes,
+            "Document",
+            after,
+            first,
+            lambda row: encode_cursor("Document", [row["slug"]]),
+            self.document,
+            None,
+        )
+        if rows_wanted and document is None:
+            document = DocumentFetch()
+        after_slug = str(cursor[0]) if cursor else None
+        return _Root(key, shape, DocumentListRoot(first, after_slug, document, total))
+
+    def stats(self, nodes: list[FieldNode]) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({"Stats"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _Constant("Stats")))
+            elif name in {"entities", "claims", "documents", "sentences"}:
+                fields.append((out, _Copy(name)))
+            elif name in {"kinds", "predicates"}:
+                fields.append((out, _at(name, _each(self.count(sub)))))
+            else:  # pragma: no cover - validation knows Stats's fields
+                raise Unsupported(f"Stats.{name}")
+        return _object(fields)
+
+    def count(self, nodes: list[FieldNode]) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({"Count"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _Constant("Count")))
+            elif name in {"key", "count"}:
+                fields.append((out, _Copy(name)))
+            else:  # pragma: no cover
+                raise Unsupported(f"Count.{name}")
+        return _object(fields)
 
     def entity_list(self, key: str, name: str, nodes: list[FieldNode]) -> _Root:
         args = self.strawberry_arguments(nodes)

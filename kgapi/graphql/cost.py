@@ -121,6 +121,7 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Query", "claim"): _LOOKUP,
     ("Query", "search"): FieldCost(cost=SCAN / 2, items=10, page="first"),
     ("Query", "documents"): _LIST,
+    ("Query", "document"): _LOOKUP,
     ("Query", "changes"): FieldCost(cost=SCAN / 2, items=10, page="first"),
     ("Query", "stats"): FieldCost(cost=5.0),
     ("Entity", "relations"): _LIST,

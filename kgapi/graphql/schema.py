@@ -312,6 +312,17 @@ class Query:
         )
 
     @strawberry.field(
+        permission_classes=[CanRead], description="One document by slug; null if there is none."
+    )
+    async def document(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="The document's slug.")],
+    ) -> Document | None:
+        row = await info.context.loaders.documents.load(slug)
+        return Document.from_row(row) if row is not None else None
+
+    @strawberry.field(
         permission_classes=[CanRead],
         description="Documents ordered by slug, as a Relay connection.",
     )

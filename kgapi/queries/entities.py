@@ -18,6 +18,7 @@ from kgapi.queries import trusted
 __all__ = [
     "ENTITY_MAP",
     "ENTITY_PROPERTIES",
+    "STATS_BODY",
     "EntityFilter",
     "EntityListParts",
     "EntityPage",
@@ -524,11 +525,14 @@ def _stats_query() -> LiteralString:
         "CALL () { MATCH (c:Claim) RETURN count(c) AS claims } "
         "CALL () { MATCH (d:Document) RETURN count(d) AS documents } "
         "CALL () { MATCH (s:Sentence) RETURN count(s) AS sentences } "
-        "RETURN kinds, predicates, entities, claims, documents, sentences"
     )
 
 
-STATS_QUERY: LiteralString = _stats_query()
+# The counts as variables kinds, predicates, entities, claims, documents, sentences.
+STATS_BODY: LiteralString = _stats_query()
+STATS_QUERY: LiteralString = (
+    STATS_BODY + "RETURN kinds, predicates, entities, claims, documents, sentences"
+)
 
 
 async def graph_stats(db: Database) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from kgapi import model
 from kgapi.queries import trusted
 from kgapi.queries.documents import document_fields
 from kgapi.queries.entities import (
+    STATS_BODY,
     EntityFilter,
     Params,
     SortField,
@@ -37,7 +38,10 @@ from kgapi.queries.search import SEARCH_HITS, search_params
 
 __all__ = [
     "ClaimFetch",
+    "ClaimRoot",
     "DocumentFetch",
+    "DocumentListRoot",
+    "DocumentRoot",
     "EntityFetch",
     "EntityListRoot",
     "EntityRoot",
@@ -49,6 +53,7 @@ __all__ = [
     "RelationsFetch",
     "RootFetch",
     "SearchRoot",
+    "StatsRoot",
     "read_statement",
 ]
 
@@ -180,7 +185,49 @@ class NeighborhoodRoot:
     claim: ClaimFetch
 
 
-RootFetch = EntityRoot | EntityListRoot | SearchRoot | PathRoot | NeighborhoodRoot
+@dataclass(frozen=True, slots=True)
+class DocumentRoot:
+    """`document(slug)`, or `node(id)` of a document: the document's map, or null."""
+
+    slug: str
+    document: DocumentFetch
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentListRoot:
+    """Documents by slug, keyset-paged: `{rows: [document maps], total}` (first + 1 rows)."""
+
+    first: int
+    after: str | None  # slug
+    document: DocumentFetch | None  # None: no rows are selected
+    total: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRoot:
+    """`claim(id)`: the claim's map, retracted or not, or null."""
+
+    id: str
+    claim: ClaimFetch
+
+
+@dataclass(frozen=True, slots=True)
+class StatsRoot:
+    """Counts from Neo4j's count store: `{kinds, predicates, entities, claims, documents,
+    sentences}`."""
+
+
+RootFetch = (
+    EntityRoot
+    | EntityListRoot
+    | SearchRoot
+    | PathRoot
+    | NeighborhoodRoot
+    | DocumentRoot
+    | DocumentListRoot
+    | ClaimRoot
+    | StatsRoot
+)
 
 
 class ParameterClash(ValueError):
@@ -380,6 +427,10 @@ class _Builder:
             + "][0]"
         )
 
+    def document(self, var: LiteralString, fetch: DocumentFetch) -> LiteralString:
+        text: LiteralString = ", text: " + var + ".text" if fetch.text else ""
+        return var + " {" + document_fields(var) + text + "}"
+
     def evidence(self, claim: LiteralString, fetch: EvidenceFetch) -> LiteralString:
         span, sentence = self.var("qv"), self.var("qt")
         entries: LiteralString = (
@@ -389,10 +440,9 @@ class _Builder:
             entries += ", " + trusted(_EVIDENCE_PROPERTIES[name].format(s=sentence, ev=span))
         if fetch.document is not None:
             doc = self.var("qd")
-            text: LiteralString = ", text: " + doc + ".text" if fetch.document.text else ""
             entries += (
                 ", doc: COLLECT { MATCH (" + doc + ":Document {slug: " + sentence + ".document}) "
-                "RETURN " + doc + " {" + document_fields(doc) + text + "} }[0]"
+                "RETURN " + self.document(doc, fetch.document) + " }[0]"
             )
         return (
             "[(" + claim + ")-[" + span + ":SUPPORTED_BY]->(" + sentence + ":Sentence) | "
@@ -417,6 +467,42 @@ class _Builder:
             )
         if isinstance(root, EntityListRoot):
             return self.entity_list(column, root)
+        if isinstance(root, DocumentRoot):
+            var = self.var("qd")
+            return (
+                "CALL () { OPTIONAL MATCH ("
+                + var
+                + ":Document {slug: "
+                + self.params.add(root.slug)
+                + "}) RETURN "
+                + self.document(var, root.document)
+                + " AS "
+                + column
+                + " }"
+            )
+        if isinstance(root, DocumentListRoot):
+            return self.document_list(column, root)
+        if isinstance(root, ClaimRoot):
+            var = self.var("qc")
+            return (
+                "CALL () { OPTIONAL MATCH ("
+                + var
+                + ":Claim {id: "
+                + self.params.add(root.id)
+                + "}) RETURN CASE WHEN "
+                + var
+                + " IS NULL THEN null ELSE "
+                + self.claim(var, root.claim)
+                + " END AS "
+                + column
+                + " }"
+            )
+        if isinstance(root, StatsRoot):
+            return (
+                "CALL () { " + STATS_BODY + "RETURN {kinds: kinds, predicates: predicates, "
+                "entities: entities, claims: claims, documents: documents, "
+                "sentences: sentences} AS " + column + " }"
+            )
         if isinstance(root, SearchRoot):
             self.fix(search_params(root.lucene, root.text, root.kinds, root.first))
             return (
@@ -471,6 +557,39 @@ class _Builder:
                 + "RETURN collect({sort_value: sort_value, node: "
                 + self.entity("e", root.entity)
                 + "}) AS rows } "
+            )
+            entries.append("rows: rows")
+        return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"
+
+    def document_list(self, column: LiteralString, root: DocumentListRoot) -> LiteralString:
+        """As kgapi.queries.documents.document_page: the total from the count store, the page
+        from the slug index."""
+        calls: LiteralString = ""
+        entries: list[LiteralString] = []
+        if root.total:
+            calls += "CALL () { MATCH (qd:Document) RETURN count(qd) AS total } "
+            entries.append("total: total")
+        if root.document is not None:
+            var = self.var("qd")
+            after: LiteralString = ""
+            if root.after is not None:
+                after = " AND " + var + ".slug > " + self.params.add(root.after)
+            calls += (
+                "CALL () { MATCH ("
+                + var
+                + ":Document) WHERE "
+                + var
+                + ".slug IS NOT NULL"
+                + after
+                + " WITH "
+                + var
+                + " ORDER BY "
+                + var
+                + ".slug LIMIT "
+                + self.params.add(root.first + 1)
+                + " RETURN collect("
+                + self.document(var, root.document)
+                + ") AS rows } "
             )
             entries.append("rows: rows")
         return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"

@@ -33,6 +33,15 @@ from tests.integration.test_cookbook import QUERIES as COOKBOOK
 COMPILED_ROOTS = [
     "entity",
     "entities",
+    "node",
+    "document",
+    "documents",
+    "claim",
+    "stats",
+    "agreements",
+    "corridors",
+    "events",
+    "people",
     "countries",
     "ministers",
     "search",
@@ -301,13 +310,71 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         False,
     ),
     (
-        "directive",
-        """query($no: Boolean!) { entity(slug: "pakistan") { slug
-        name @skip(if: $no) } }""",
-        {"no": True},
-        False,
+        "directives",
+        """query($no: Boolean!, $yes: Boolean!) { entity(slug: "pakistan") { slug
+        name @skip(if: $no) kind @include(if: $no) description @include(if: $yes)
+        ... on Country @skip(if: $yes) { aliases } ... @include(if: $yes) { revision }
+        relations(first: 2) @skip(if: $no) { totalCount }
+        both: relations(first: 1) @skip(if: false) @include(if: $yes) { totalCount } }
+        stats @include(if: $no) { entities } }""",
+        {"no": True, "yes": True},
+        True,
     ),
-    ("stats", "{ stats { entities } }", {}, False),
+    (
+        "directives-other-way",
+        """query($no: Boolean!) { entity(slug: "pakistan") { slug
+        name @skip(if: $no) kind @include(if: $no) } }""",
+        {"no": False},
+        True,
+    ),
+    (
+        "stats",
+        """{ stats { __typename entities claims documents sentences
+          kinds { __typename key count } predicates { key count } } }""",
+        {},
+        True,
+    ),
+    (
+        "documents",
+        """{ documents(first: 3) { __typename totalCount pageInfo { hasNextPage endCursor
+          hasPreviousPage startCursor } edges { __typename cursor node { __typename id slug
+          title titleEn language url published retrieved sha256 listedOnly } } }
+          all: documents(first: 10) { edges { node { slug text } } }
+          count: documents(first: 0) { totalCount }
+          one: document(slug: "pk-kz-economic-ties-2025") { slug title language text }
+          none: document(slug: "no-such-document") { slug } }""",
+        {},
+        True,
+    ),
+    (
+        "documents-second-page",
+        """query($after: String) { documents(first: 2, after: $after) {
+          pageInfo { hasNextPage hasPreviousPage } edges { cursor node { slug } } } }""",
+        {"after": "WyJEb2N1bWVudCIsImN1c3RvbXMtdG9kYXktbmV3c3BhcGVyIl0"},
+        True,
+    ),
+    (
+        "node",
+        """{ e: node(id: "RW50aXR5OnRyYW5zaXQtdHJhZGUtYWdyZWVtZW50") { __typename id
+            ... on Entity { slug kind } ... on Agreement { status parties { slug } }
+            ... on Document { title } }
+          d: node(id: "RG9jdW1lbnQ6cGsta3otZWNvbm9taWMtdGllcy0yMDI1") { id
+            ... on Document { slug title } ... on Entity { slug } }
+          unknown: node(id: "RW50aXR5Om5vLXN1Y2gtZW50aXR5") { id }
+          garbage: node(id: "not-an-id") { id }
+          other: node(id: "Q2xhaW06eA") { id } }""",
+        {},
+        True,
+    ),
+    (
+        "claim",
+        """query($id: String!) { claim(id: $id) { __typename claimId type status rank
+          qualifiers { key json } source { slug } target { slug ... on Country { name } }
+          evidence { quote document { slug } } }
+          missing: claim(id: "no-such-claim") { claimId } }""",
+        {"id": "jam-kamal-khan-holds-office-pakistan-commerce-minister"},
+        True,
+    ),
     ("first-too-big", "{ entities(first: 100000) { totalCount } }", {}, False),
     ("bad-cursor", '{ entities(after: "not-a-cursor") { totalCount } }', {}, False),
     ("bad-lang", '{ entity(slug: "pakistan") { name(lang: "fr") } }', {}, False),

@@ -12,7 +12,6 @@ from starlette.testclient import TestClient
 from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
-from kgapi.graphql import schema as graphql_schema
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +61,12 @@ def test_the_server_keeps_serving_after_refusals(client: TestClient) -> None:
 def test_unexpected_errors_are_masked_and_logged(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(_: Database) -> dict[str, Any]:
+    async def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("internal detail that must not leak")
 
-    monkeypatch.setattr(graphql_schema, "graph_stats", broken)
+    # Every read fails unexpectedly: the one statement's failure is logged and the resolvers
+    # answer, whose own failure is masked; neither leaks the detail.
+    monkeypatch.setattr(Database, "read", broken)
     with caplog.at_level(logging.ERROR, logger="kgapi.errors"):
         body = _post(client, "{ stats { entities } }", **{"x-request-id": "req-42"})
     error = body["errors"][0]
