@@ -53,8 +53,9 @@ GRAPHQL_ERRORS = Counter("kgapi_graphql_errors_total", "GraphQL errors by code",
 NEO4J_QUERIES = Counter("kgapi_neo4j_queries_total", "Cypher statements sent to Neo4j")
 COMPILED_READS = Counter(
     "kgapi_graphql_operations_total",
-    "GraphQL operations by how they were answered: one_statement (one Cypher statement for the "
-    "whole query) or resolvers (field by field)",
+    "GraphQL operations by how they were answered: one_statement (a read query in one Cypher "
+    "statement), resolvers (a read query field by field) or other (mutations, and documents "
+    "refused before execution)",
     ["path"],
 )
 NEO4J_IN_FLIGHT = Gauge("kgapi_neo4j_in_flight", "Neo4j calls in progress (pool in use)")

@@ -991,8 +991,13 @@ class CompiledReads:
     ) -> ExecutionResult | None:
         """The result, or None when the resolvers must answer."""
         well_formed = isinstance(query, str) and isinstance(operation_name, str | None)
+        if not (well_formed and self.prepare(query, operation_name) is not None):
+            # Not a valid read query: a mutation, a subscription sent over HTTP, or a
+            # document strawberry refuses before any resolver runs.
+            COMPILED_READS.labels("other").inc()
+            return None
         plan: _Plan | None = None
-        if well_formed and isinstance(variables, dict | None):
+        if isinstance(variables, dict | None):
             try:
                 check_role(context, Role.READER)
             except GraphQLError:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from kgapi.config import Settings
@@ -109,7 +111,15 @@ def apollo_summary(
     assert node
     with running_server(neo4j_settings, KGAPI_QUERY_TIMEOUT=SERVER_QUERY_TIMEOUT) as url:
         result = _run([node, str(built), url, str(neo4j_settings.max_page_size)], CLIENTS)
-    yield json.loads(result.stdout)
+        metrics = httpx.get(f"{url}/metrics", timeout=10).text
+    summary = json.loads(result.stdout)
+    summary["operations"] = {
+        path: float(count)
+        for path, count in re.findall(
+            r'^kgapi_graphql_operations_total\{path="(\w+)"\} (\S+)$', metrics, re.M
+        )
+    }
+    yield summary
 
 
 def test_every_npm_dependency_is_pinned_exactly() -> None:
@@ -178,6 +188,14 @@ def test_apollo_pages_lists_to_their_end_without_duplicates_or_gaps(
         assert run["items"] == run["totalCount"]
         assert run["pages"] == math.ceil(run["totalCount"] / run["pageSize"])
         assert run["pages"] > 1, f"{run['name']} must span several pages to test paging"
+
+
+def test_every_client_read_is_answered_in_one_statement(apollo_summary: dict[str, Any]) -> None:
+    """The server's own count after the Apollo run: the read planner answered every read query
+    the client suite sends, none went field by field (issue 12: one read engine)."""
+    operations = apollo_summary["operations"]
+    assert operations.get("one_statement", 0) >= 10, operations
+    assert operations.get("resolvers", 0) == 0, operations
 
 
 def test_apollo_cache_ids_are_stable_across_queries(apollo_summary: dict[str, Any]) -> None:
