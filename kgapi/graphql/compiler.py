@@ -80,7 +80,12 @@ from kgapi.graphql.cost import (
     wants_cost,
 )
 from kgapi.graphql.document_cache import BoundedCache, check_query_size, query_digest, weight_of
-from kgapi.graphql.entity_types import ENTITY_TYPES, parse_predicate, qualifier_text
+from kgapi.graphql.entity_types import (
+    ENTITY_TYPES,
+    parse_predicate,
+    parse_status,
+    qualifier_text,
+)
 from kgapi.graphql.errors import database_error, report_errors
 from kgapi.graphql.ids import from_global_id, to_global_id
 from kgapi.graphql.limits import check_variables
@@ -90,6 +95,7 @@ from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
 from kgapi.queries.search import lucene_query
 from kgapi.queries.selection import (
+    ClaimCountFetch,
     ClaimFetch,
     ClaimRoot,
     DocumentFetch,
@@ -388,7 +394,20 @@ class _Planner:
         selected = tuple(map(id, sub))
         if selected in columns:
             return columns[selected]
-        if name == "relations":
+        if name == "claimCount":
+            args = self.arguments("Entity", sub)
+            chosen = args["predicate"]
+            given = args["status"]
+            status = parse_status(given, "status") if given is not None else None
+            count = ClaimCountFetch(
+                model.Predicate(chosen) if chosen is not None else None,
+                args["direction"].value,
+                status,
+            )
+            column = f"c{len(fetch.counts)}"
+            fetch.counts.append(count)
+            shape: Shape = _Copy(column)
+        elif name in {"relations", "claims"}:
             relations, relations_shape = self.relations(sub)
             column = f"r{len(fetch.relations)}"
             fetch.relations.append(relations)
@@ -460,13 +479,18 @@ class _Planner:
         return shape
 
     def relations(self, nodes: list[FieldNode]) -> tuple[RelationsFetch, Shape]:
+        """`claims(predicate:, ...)` and its deprecated twin `relations(type:, ...)`."""
         args = self.arguments("Entity", nodes)
         first = check_first(args["first"], self.settings.max_page_size)
-        predicate = parse_predicate(args["type"], "type").value if args["type"] else None
+        if "predicate" in args:
+            chosen = args["predicate"]
+            predicate = model.Predicate(chosen).value if chosen is not None else None
+        else:
+            predicate = parse_predicate(args["type"], "type").value if args["type"] else None
         after: str | None = args["after"]
         key = decode_cursor("Relation", after, shape=(str,))
         claim, rows_wanted, total, shape = self.connection(
-            nodes, "Relation", after, first, _relation_cursor, self.relation, None
+            nodes, "Claim", after, first, _relation_cursor, self.relation, None
         )
         if rows_wanted and claim is None:
             claim = ClaimFetch()
@@ -571,13 +595,15 @@ class _Planner:
     def relation(self, nodes: list[FieldNode]) -> tuple[ClaimFetch, Shape]:
         fetch = ClaimFetch()
         fields: list[tuple[str, Shape]] = []
-        for key, sub in self.collect(nodes, frozenset({"Relation"})):
+        for key, sub in self.collect(nodes, frozenset({"Claim", "Node"})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((key, _Constant("Relation")))
+                fields.append((key, _Constant("Claim")))
             elif name == "claimId":
                 fields.append((key, _Copy("id")))
-            elif name == "type":
+            elif name == "id":
+                fields.append((key, lambda c: to_global_id("Claim", c["id"])))
+            elif name in {"type", "predicate"}:  # the enum's names are its values
                 fetch.properties.add("predicate")
                 fields.append((key, _Copy("predicate")))
             elif name == "status":
@@ -589,12 +615,13 @@ class _Planner:
             elif name == "qualifiers":
                 fetch.properties.add("qualifiers_json")
                 fields.append((key, self.qualifiers(sub)))
-            elif name in {"source", "target"}:
-                if (fetch.source if name == "source" else fetch.target) is not None:
+            elif name in {"source", "target", "subject", "object"}:
+                start = name in {"source", "subject"}
+                if (fetch.source if start else fetch.target) is not None:
                     raise Unsupported(f"{name} selected twice")
                 entity, shape = self.entity(sub)
-                column = "subject" if name == "source" else "object"
-                if name == "source":
+                column = "subject" if start else "object"
+                if start:
                     fetch.source = entity
                 else:
                     fetch.target = entity
@@ -605,7 +632,7 @@ class _Planner:
                 fetch.evidence, shape = self.evidence(sub)
                 fields.append((key, _at("evidence", shape)))
             else:
-                raise Unsupported(f"Relation.{name}")  # history: through the resolvers
+                raise Unsupported(f"Claim.{name}")  # history: through the resolvers
         return fetch, _object(fields)
 
     def qualifiers(self, nodes: list[FieldNode]) -> Shape:
@@ -718,9 +745,12 @@ class _Planner:
         (an id this API did not issue, or of another type, is null without reading)."""
         args = self.strawberry_arguments(nodes)
         decoded = from_global_id(str(args["id"]))
-        if decoded is None or decoded[0] not in {"Entity", "Document"}:
+        if decoded is None or decoded[0] not in {"Entity", "Document", "Claim"}:
             return _Root(key, _Constant(None))
         type_name, slug = decoded
+        if type_name == "Claim":
+            claim, shape = self.relation(nodes)
+            return _Root(key, shape, ClaimRoot(slug, claim))
         if type_name == "Document":
             document, shape = self.document(nodes)
             return _Root(key, shape, DocumentRoot(slug, document))
@@ -878,9 +908,9 @@ class _Planner:
                     raise Unsupported("nodes selected twice")
                 entity, shape = self.entity(sub)
                 fields.append((out, _at("nodes", _each(shape))))
-            elif name == "relations":
+            elif name in {"relations", "claims"}:
                 if claim is not None:
-                    raise Unsupported("relations selected twice")
+                    raise Unsupported("claims selected twice")
                 claim, relation = self.relation(sub)
                 order = (lambda c: c["id"]) if ordered else None
                 fields.append((out, _at("claims", _each(relation, order))))

@@ -125,10 +125,14 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Query", "changes"): FieldCost(cost=SCAN / 2, items=10, page="first"),
     ("Query", "stats"): FieldCost(cost=5.0),
     ("Entity", "relations"): _LIST,
-    ("Relation", "evidence"): FieldCost(cost=ROW, items=EVIDENCE_FANOUT),
-    ("Relation", "history"): FieldCost(cost=ROW, items=5),
-    ("Relation", "source"): FieldCost(cost=ROW),
-    ("Relation", "target"): FieldCost(cost=ROW),
+    ("Entity", "claims"): _LIST,
+    ("Entity", "claimCount"): FieldCost(cost=2 * ROW),
+    ("Claim", "evidence"): FieldCost(cost=ROW, items=EVIDENCE_FANOUT),
+    ("Claim", "history"): FieldCost(cost=ROW, items=5),
+    ("Claim", "source"): FieldCost(cost=ROW),
+    ("Claim", "target"): FieldCost(cost=ROW),
+    ("Claim", "subject"): FieldCost(cost=ROW),
+    ("Claim", "object"): FieldCost(cost=ROW),
     ("Evidence", "document"): FieldCost(cost=ROW),
     ("Document", "text"): FieldCost(cost=TEXT),
     ("Person", "offices"): FieldCost(cost=ROW, items=5),
@@ -143,8 +147,10 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Event", "participants"): FieldCost(cost=ROW, items=20),
     ("Path", "nodes"): FieldCost(cost=0.0),
     ("Path", "relations"): FieldCost(cost=0.0),
+    ("Path", "claims"): FieldCost(cost=0.0),
     ("Subgraph", "nodes"): FieldCost(cost=0.0),
     ("Subgraph", "relations"): FieldCost(cost=0.0, items=2),  # facts among the nodes, per node
+    ("Subgraph", "claims"): FieldCost(cost=0.0, items=2),
 }
 _ENTITY_LISTS = frozenset({"entities", "ministers", *KIND_LISTS})
 # Kind-field conditions of a kind's `where` (kgapi.graphql.inputs) become relation conditions:

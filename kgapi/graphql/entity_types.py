@@ -25,13 +25,25 @@ from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encod
 from kgapi.graphql.permissions import CanReadAuditTrail
 from kgapi.graphql.types import Document, Node
 from kgapi.queries.entities import EntityRow
-from kgapi.queries.relations import EvidenceRow, RelationRequest, RelationRow
+from kgapi.queries.relations import EvidenceRow, RelationRequest, RelationRow, claim_count
 
 # Registers the model's enum with strawberry (it returns the same class): one vocabulary.
 strawberry.enum(
     model.EntityKind, name="EntityKind", description="The kinds of entity in the graph."
 )
 EntityKind: TypeAlias = model.EntityKind
+strawberry.enum(
+    model.Predicate,
+    name="Predicate",
+    description="The predicates of the model (kgapi.model.PREDICATES): what a claim says of its "
+    "subject and object.",
+)
+Predicate: TypeAlias = model.Predicate
+
+_USE_PREDICATE = "Use `predicate` (the write API's word)."
+_USE_SUBJECT = "Use `subject` (the write API's word)."
+_USE_OBJECT = "Use `object` (the write API's word)."
+_USE_CLAIMS = "Use `claims` (the write API's word)."
 
 
 @strawberry.enum(description="Which way a relation points from the entity asked about.")
@@ -84,19 +96,38 @@ class Evidence:
         )
 
 
-@strawberry.type(description="A fact: a claim seen as an edge, with its status and evidence.")
-class Relation:
-    claim_id: str = strawberry.field(description="Id of the claim behind this relation.")
-    type: str = strawberry.field(description="The predicate, e.g. `PARTY_TO`.")
+@strawberry.type(
+    name="Claim",
+    description="A fact: what one or more spans of the documents say of a subject and an "
+    "object, with the status the text gives it and its evidence (a Node: one claim is one "
+    "object in a client's cache, however it was reached).",
+)
+class Relation(Node):
+    claim_id: str = strawberry.field(
+        description="The claim's own id, as the write API takes it (e.g. `retractClaim`)."
+    )
+    predicate: Predicate = strawberry.field(description="What the claim says, e.g. `PARTY_TO`.")
     status: str | None = strawberry.field(
         description="The modality the text gives: signed, in_progress, planned, expected, "
         "possible, stated."
     )
     rank: str = strawberry.field(description="preferred, normal or deprecated.")
     qualifiers: list[Qualifier] = strawberry.field(description="What the text qualifies it with.")
-    source: Entity = strawberry.field(description="The subject of the claim.")
-    target: Entity = strawberry.field(description="The object of the claim.")
+    subject: Entity = strawberry.field(description="The entity the claim is about.")
+    object_: Entity = strawberry.field(name="object", description="The other entity.")
     evidence: list[Evidence] = strawberry.field(description="Every span that states it.")
+
+    @strawberry.field(description="The predicate, as a string.", deprecation_reason=_USE_PREDICATE)
+    def type(self) -> str:
+        return self.predicate.value
+
+    @strawberry.field(description="The subject.", deprecation_reason=_USE_SUBJECT)
+    def source(self) -> Entity:
+        return self.subject
+
+    @strawberry.field(description="The object.", deprecation_reason=_USE_OBJECT)
+    def target(self) -> Entity:
+        return self.object_
 
     @strawberry.field(
         description="Who asserted, changed or retracted this claim, and when (needs a token "
@@ -110,15 +141,19 @@ class Relation:
     @classmethod
     def from_row(cls, row: RelationRow) -> Relation:
         return cls(
+            id=strawberry.ID(to_global_id("Claim", row.claim_id)),
             claim_id=row.claim_id,
-            type=row.type,
+            predicate=model.Predicate(row.type),
             status=row.status,
             rank=row.rank,
             qualifiers=[_qualifier(k, v) for k, v in sorted(row.qualifiers.items())],
-            source=entity_from_row(row.source),
-            target=entity_from_row(row.target),
+            subject=entity_from_row(row.source),
+            object_=entity_from_row(row.target),
             evidence=[Evidence.from_row(ev) for ev in row.evidence],
         )
+
+
+Claim = Relation
 
 
 def qualifier_text(value: Any) -> str:
@@ -130,22 +165,31 @@ def _qualifier(key: str, value: Any) -> Qualifier:
     return Qualifier(key=key, value=qualifier_text(value), json=value)
 
 
-@strawberry.type(description="A relation in a connection, with its cursor.")
+@strawberry.type(name="ClaimEdge", description="A claim in a connection, with its cursor.")
 class RelationEdge:
     cursor: str = strawberry.field(description="Pass as `after` to continue after this edge.")
-    node: Relation = strawberry.field(description="The relation.")
+    node: Relation = strawberry.field(description="The claim.")
 
 
-@strawberry.type(description="A page of relations (Relay connection), ordered by claim id.")
+@strawberry.type(
+    name="ClaimConnection", description="A page of claims (Relay connection), ordered by claim id."
+)
 class RelationConnection:
-    edges: list[RelationEdge] = strawberry.field(description="The relations of this page.")
+    edges: list[RelationEdge] = strawberry.field(description="The claims of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
-    total_count: int = strawberry.field(description="Relations matching, across all pages.")
+    total_count: int = strawberry.field(description="Claims matching, across all pages.")
 
 
 def parse_predicate(value: str, argument: str) -> model.Predicate:
     try:
         return model.predicate(value)
+    except ValueError as exc:
+        raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
+
+
+def parse_status(value: str, argument: str) -> model.Status:
+    try:
+        return model.status(value)
     except ValueError as exc:
         raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
 
@@ -174,7 +218,55 @@ class Entity(Node):
         pairs = [("bn", self.row.name_bn), ("en", self.row.name_en)]
         return [LocalizedName(lang=lang, value=value) for lang, value in pairs if value]
 
-    @strawberry.field(description="Facts about this entity, each with its evidence.")
+    @strawberry.field(
+        description="Claims about this entity (as subject or object), each with "
+        "its evidence, by claim id."
+    )
+    async def claims(
+        self,
+        info: Info,
+        predicate: Annotated[
+            Predicate | None, strawberry.argument(description="Only this predicate.")
+        ] = None,
+        direction: Annotated[
+            Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
+        ] = Direction.BOTH,
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 10,
+        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+    ) -> RelationConnection:
+        value = predicate.value if predicate is not None else None
+        return await self._claims(info, value, direction, first, after)
+
+    @strawberry.field(
+        description="How many claims about this entity there are (never retracted ones): "
+        "counted apart from any page, so a count never shares a field with paging."
+    )
+    async def claim_count(
+        self,
+        info: Info,
+        predicate: Annotated[
+            Predicate | None, strawberry.argument(description="Only this predicate.")
+        ] = None,
+        direction: Annotated[
+            Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
+        ] = Direction.BOTH,
+        status: Annotated[
+            str | None, strawberry.argument(description="Only claims with this status.")
+        ] = None,
+    ) -> int:
+        checked = parse_status(status, "status") if status is not None else None
+        return await claim_count(
+            info.context.db,
+            self.slug,
+            predicate.value if predicate is not None else None,
+            direction.value,
+            checked.value if checked is not None else None,
+        )
+
+    @strawberry.field(
+        description="Facts about this entity, each with its evidence.",
+        deprecation_reason=_USE_CLAIMS,
+    )
     async def relations(
         self,
         info: Info,
@@ -187,8 +279,18 @@ class Entity(Node):
         first: Annotated[int, strawberry.argument(description="Page size.")] = 10,
         after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
     ) -> RelationConnection:
-        check_first(first, info.context.settings.max_page_size)
         predicate = parse_predicate(type, "type").value if type is not None else None
+        return await self._claims(info, predicate, direction, first, after)
+
+    async def _claims(
+        self,
+        info: Info,
+        predicate: str | None,
+        direction: Direction,
+        first: int,
+        after: str | None,
+    ) -> RelationConnection:
+        check_first(first, info.context.settings.max_page_size)
         key = decode_cursor("Relation", after, shape=(str,))
         request = RelationRequest(
             self.slug, predicate, direction.value, first, str(key[0]) if key else None

@@ -42,6 +42,7 @@ from kgapi.graphql.context import Info
 from kgapi.graphql.cost import CostLimiter
 from kgapi.graphql.document_cache import BoundedCache, DocumentCache
 from kgapi.graphql.entity_types import (
+    _USE_CLAIMS,
     ENTITY_TYPES,
     Entity,
     EntityKind,
@@ -106,16 +107,24 @@ class SearchHit:
 @strawberry.type(description="The shortest chain of facts linking two entities.")
 class Path:
     nodes: list[Entity] = strawberry.field(description="Entities along the path, in order.")
-    relations: list[Relation] = strawberry.field(
+    claims: list[Relation] = strawberry.field(
         description="The claims behind each hop, in path order, with evidence."
     )
     length: int = strawberry.field(description="Number of hops.")
+
+    @strawberry.field(description="The claims behind each hop.", deprecation_reason=_USE_CLAIMS)
+    def relations(self) -> list[Relation]:
+        return self.claims
 
 
 @strawberry.type(description="Entities around one entity and every fact among them.")
 class Subgraph:
     nodes: list[Entity] = strawberry.field(description="The entities (the centre first).")
-    relations: list[Relation] = strawberry.field(description="Facts among them, with evidence.")
+    claims: list[Relation] = strawberry.field(description="Facts among them, with evidence.")
+
+    @strawberry.field(description="Facts among them.", deprecation_reason=_USE_CLAIMS)
+    def relations(self) -> list[Relation]:
+        return self.claims
 
 
 @strawberry.type(description="A count under a key.")
@@ -253,6 +262,9 @@ class Query:
         if type_name == "Entity":
             row = await info.context.loaders.entities.load(key)
             return entity_from_row(row) if row is not None else None
+        if type_name == "Claim":
+            rows = await claims_by_id(info.context.db, [key])
+            return Relation.from_row(rows[0]) if rows else None
         return None
 
     @strawberry.field(
@@ -385,7 +397,7 @@ class Query:
         nodes, relations = found
         return Path(
             nodes=[entity_from_row(n) for n in nodes],
-            relations=[Relation.from_row(r) for r in relations],
+            claims=[Relation.from_row(r) for r in relations],
             length=len(nodes) - 1,
         )
 
@@ -410,7 +422,7 @@ class Query:
         nodes, relations = found
         return Subgraph(
             nodes=[entity_from_row(n) for n in nodes],
-            relations=[Relation.from_row(r) for r in relations],
+            claims=[Relation.from_row(r) for r in relations],
         )
 
     @strawberry.field(

@@ -26,6 +26,8 @@ __all__ = [
     "RelationPage",
     "RelationRequest",
     "RelationRow",
+    "claim_count",
+    "claim_count_expression",
     "claims_by_id",
     "neighborhood",
     "neighborhood_body",
@@ -296,3 +298,36 @@ async def claims_by_id(db: Database, claim_ids: list[str]) -> list[RelationRow]:
         {"ids": claim_ids},
     )
     return [RelationRow.from_map(r["row"]) for r in records]
+
+
+def claim_count_expression(
+    entity: LiteralString, predicate: LiteralString, direction: str, status: LiteralString
+) -> LiteralString:
+    """COUNT of an entity's non-retracted claims; `predicate` and `status`: parameter names
+    (a null parameter: any). Read from the entity's claims, never a collected list."""
+    roles: dict[str, LiteralString] = {"OUT": "SUBJECT", "IN": "OBJECT", "BOTH": "SUBJECT|OBJECT"}
+    return (
+        "COUNT { MATCH (qk:Claim)-[:" + roles[direction] + "]->(" + entity + ") "
+        "WHERE qk.status <> 'retracted' AND ("
+        + predicate
+        + " IS NULL OR qk.predicate = "
+        + predicate
+        + ") AND ("
+        + status
+        + " IS NULL OR qk.status = "
+        + status
+        + ") "
+        "RETURN DISTINCT qk }"
+    )
+
+
+async def claim_count(
+    db: Database, slug: str, predicate: str | None, direction: str, status: str | None
+) -> int:
+    records = await db.read(
+        "MATCH (e:Entity {slug: $slug}) RETURN "
+        + claim_count_expression("e", "$predicate", direction, "$status")
+        + " AS count",
+        {"slug": slug, "predicate": predicate, "status": status},
+    )
+    return int(records[0]["count"]) if records else 0

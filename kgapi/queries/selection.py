@@ -33,10 +33,16 @@ from kgapi.queries.entities import (
     entity_sorted_page,
     entity_total,
 )
-from kgapi.queries.relations import MAX_NEIGHBORHOOD_NODES, neighborhood_body, path_body
+from kgapi.queries.relations import (
+    MAX_NEIGHBORHOOD_NODES,
+    claim_count_expression,
+    neighborhood_body,
+    path_body,
+)
 from kgapi.queries.search import SEARCH_HITS, search_params
 
 __all__ = [
+    "ClaimCountFetch",
     "ClaimFetch",
     "ClaimRoot",
     "DocumentFetch",
@@ -119,6 +125,15 @@ class KindFieldFetch:
     guarded: bool
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimCountFetch:
+    """`claimCount(predicate, direction, status)` of an entity, under key `c<i>`."""
+
+    predicate: model.Predicate | None
+    direction: str  # OUT, IN or BOTH
+    status: model.Status | None
+
+
 @dataclass(slots=True)
 class EntityFetch:
     """An entity's `slug` (always: ids and cursors need it), those of ENTITY_PROPERTIES in
@@ -128,6 +143,7 @@ class EntityFetch:
     properties: set[str] = field(default_factory=set)
     relations: list[RelationsFetch] = field(default_factory=list)
     kind_fields: list[KindFieldFetch] = field(default_factory=list)
+    counts: list[ClaimCountFetch] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +308,11 @@ class _Builder:
             extra += ", r" + trusted(str(index)) + ": " + self.relations(var, relations)
         for index, kind_field in enumerate(fetch.kind_fields if fetch else []):
             extra += ", k" + trusted(str(index)) + ": " + self.kind_field(var, kind_field)
+        for index, count in enumerate(fetch.counts if fetch else []):
+            predicate = self.params.add(count.predicate.value if count.predicate else None)
+            status = self.params.add(count.status.value if count.status else None)
+            expression = claim_count_expression(var, predicate, count.direction, status)
+            extra += ", c" + trusted(str(index)) + ": " + expression
         wanted = {"slug", *(fetch.properties if fetch else ())}
         return var + " " + entity_map(var, extra, wanted)
 

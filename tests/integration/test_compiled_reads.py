@@ -295,6 +295,22 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         {},
         True,
     ),
+    (
+        "claims-in-the-write-api-words",
+        """{ entity(slug: "pakistan") { __typename
+          claims(predicate: PARTY_TO, first: 3) { __typename totalCount
+            edges { __typename cursor node { __typename id claimId predicate status
+              subject { slug } object { slug ... on Agreement { status } } } } }
+          all: claimCount out: claimCount(direction: OUT) party: claimCount(predicate: PARTY_TO)
+          planned: claimCount(status: "planned", direction: IN)
+          old: relations(type: "PARTY_TO", first: 1) { edges { node { type source { slug } } } } }
+          claim: node(id: "Q2xhaW06amFtLWthbWFsLWtoYW4taG9sZHMtb2ZmaWNlLXBha2lzdGFuLWNvbW1lcmNlLW1pbmlzdGVy") { __typename id ... on Claim { claimId predicate
+            subject { slug } } }
+          shortestPath(from: "kazakhstan", to: "pakistan") { claims { id predicate } }
+          neighborhood(slug: "karachi") { claims { id } } }""",
+        {},
+        True,
+    ),
     # Declined: the resolvers answer (and produce any error).
     (
         "kind-where-bad-status",
@@ -381,6 +397,12 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     (
         "bad-type",
         '{ entity(slug: "pakistan") { relations(type: "NOPE") { totalCount } } }',
+        {},
+        False,
+    ),
+    (
+        "bad-claim-count-status",
+        '{ entity(slug: "pakistan") { claimCount(status: "sined") } }',
         {},
         False,
     ),
