@@ -77,7 +77,9 @@ from bench.private_neo4j import (
     private_neo4j,
 )
 from bench.queries import (
+    DETAIL_RELATIONS,
     KIND_FIRST,
+    KIND_RELATIONS,
     PAGE,
     QUERY_KEYS,
     RAW_Q2_SORT,
@@ -232,7 +234,11 @@ def _kind_fingerprint(key: str, system: str, data: Any) -> Any:
         elif system == "kgapi":
             entity = _kgapi_agreement(data["node"])
         else:
-            entity = _peer_agreement(data["agreements"][0], 10) if data["agreements"] else None
+            entity = (
+                _peer_agreement(data["agreements"][0], DETAIL_RELATIONS)
+                if data["agreements"]
+                else None
+            )
         return None if entity is None else _agreement_print(entity, detail=True)
     if system == "raw":
         rows = [r["row"] for r in data]
@@ -244,7 +250,7 @@ def _kind_fingerprint(key: str, system: str, data: Any) -> Any:
         more = page["pageInfo"]["hasNextPage"]
     else:
         page = data["agreementsConnection"]
-        rows = [_peer_agreement(e["node"], 5) for e in page["edges"]]
+        rows = [_peer_agreement(e["node"], KIND_RELATIONS) for e in page["edges"]]
         more = page["pageInfo"]["hasNextPage"]
     return [[_agreement_print(row, detail=False) for row in rows], more]
 
