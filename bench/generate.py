@@ -582,12 +582,16 @@ Q2_KINDS = [
 Q2_DEEP_OFFSET = 5_000
 Q5_NODES = (60, 120)  # the 2-hop neighbourhood's size, at every graph size
 Q2_PAGE = 20
+Q8_RELATIONS = 15  # the detail page's entity: about this many claims, at every graph size
+Q9_AGREEMENTS = 20  # the per-kind where's country: party to about this many agreements
 
 
 def choose_probes(graph: GeneratedGraph) -> dict[str, Any]:
-    """Slugs and texts for Q1-Q6, chosen by fixed rules so that each result has a similar size
+    """Slugs and texts for Q1-Q9, chosen by fixed rules so that each result has a similar size
     at every graph size: Q1 an entity with 6-10 outgoing relations whose targets have at most
-    10 each; Q4 a target 4 hops away; Q5 a centre whose 2-hop neighbourhood has 60-120 nodes."""
+    10 each; Q4 a target 4 hops away; Q5 a centre whose 2-hop neighbourhood has 60-120 nodes;
+    Q8 an agreement with about 15 claims and a party; Q9 a country party to about 20 agreements
+    (more than a page of 10, so the filter, not the kind's size, decides the page)."""
     entities = graph.rows["entities"]
     out, undirected = _adjacency(graph.rows["claims"])
 
@@ -644,6 +648,43 @@ def choose_probes(graph: GeneratedGraph) -> dict[str, Any]:
         "q4_hops": distances.get(q4_target, 0),
         "q5_slug": q5,
         "q5_nodes": len(_within(undirected, q5, 2)),
+        **_agreement_probes(graph),
+    }
+
+
+def _agreement_probes(graph: GeneratedGraph) -> dict[str, Any]:
+    """Q8's agreement and Q9's country (slug order breaks ties, so the choice is stable)."""
+    claims_of: dict[str, int] = defaultdict(int)
+    agreements_of: dict[str, set[str]] = defaultdict(set)
+    with_party: set[str] = set()
+    for claim in graph.rows["claims"]:
+        if not claim["traversable"]:  # not retracted
+            continue
+        claims_of[claim["subject"]] += 1
+        claims_of[claim["object"]] += 1
+        if claim["predicate"] == Predicate.PARTY_TO.value:
+            agreements_of[claim["subject"]].add(claim["object"])
+            with_party.add(claim["object"])
+    agreements = sorted(
+        row["slug"] for row in graph.rows["entities"] if row["kind"] == K.AGREEMENT.value
+    )
+    q8 = min(
+        agreements,
+        key=lambda slug: (slug not in with_party, abs(claims_of[slug] - Q8_RELATIONS), slug),
+    )
+    countries = sorted(agreements_of) or sorted(
+        row["slug"] for row in graph.rows["entities"] if row["kind"] == K.COUNTRY.value
+    )
+    q9 = min(
+        countries,
+        key=lambda slug: (abs(len(agreements_of[slug]) - Q9_AGREEMENTS), slug),
+    )
+    return {
+        "q7_agreements": len(agreements),
+        "q8_slug": q8,
+        "q8_relations": claims_of[q8],
+        "q9_country": q9,
+        "q9_agreements": len(agreements_of[q9]),
     }
 
 

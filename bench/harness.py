@@ -47,8 +47,10 @@ __all__ = [
     "metric_samples",
     "peer_server",
     "read_queries_total",
+    "round_trips",
     "rss_bytes",
     "run_cell",
+    "trips_and_paths",
 ]
 
 REPO = Path(__file__).resolve().parents[1]
@@ -315,11 +317,34 @@ async def metric_samples(client: httpx.AsyncClient, base_url: str) -> dict[str, 
 async def round_trips(system: HttpSystem, query: Query, base_url: str, requests: int = 10) -> float:
     """Cypher round trips per request: the counter before and after `requests` sequential
     requests of one query (nothing else reaches kgapi meanwhile)."""
-    before = await read_queries_total(system.client, base_url)
+    trips, _ = await trips_and_paths(system, query, base_url, requests)
+    return trips
+
+
+OPERATIONS_METRIC = "kgapi_graphql_operations_total"
+
+
+async def trips_and_paths(
+    system: HttpSystem, query: Query, base_url: str, requests: int = 10
+) -> tuple[float, dict[str, float]]:
+    """Cypher round trips per request, and the share of requests each of kgapi's read paths
+    answered (`kgapi_graphql_operations_total{path=...}`: one_statement, resolvers): one round
+    trip alone does not prove the planner answered, since a resolver read may send one too."""
+    before = await metric_samples(system.client, base_url)
     for _ in range(requests):
         await system.call(query)
-    after = await read_queries_total(system.client, base_url)
-    return (after - before) / requests
+    after = await metric_samples(system.client, base_url)
+    trips_name = "kgapi_neo4j_queries_total"
+    if trips_name not in after:
+        raise RuntimeError(f"kgapi's /metrics has no {trips_name}")
+    trips = (after[trips_name] - before.get(trips_name, 0.0)) / requests
+    paths: dict[str, float] = {}
+    for name, value in after.items():
+        match = re.fullmatch(OPERATIONS_METRIC + r'\{path="(\w+)"\}', name)
+        delta = value - before.get(name, 0.0)
+        if match and delta > 0:
+            paths[match.group(1)] = delta / requests
+    return trips, paths
 
 
 # -- the servers -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import os
 import signal
@@ -24,7 +25,7 @@ from bench.generate import generate, parse_size, size_label
 from bench.harness import REPO, HttpSystem, RawSystem, http_client, kgapi_server, run_cell
 from bench.private_neo4j import DATA_DIR, private_neo4j
 from bench.queries import query_mix
-from bench.run import RESULTS_DIR, _prepare_database, console, deep_cursors
+from bench.run import RESULTS_DIR, _prepare_database, console, deep_cursors, node_id
 
 __all__ = ["main"]
 
@@ -125,6 +126,9 @@ async def profile(args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
             ) as server:
                 kgapi = HttpSystem("kgapi", f"{server.url}/graphql", client)
                 setup = await deep_cursors(kgapi, raw, graph, graph.probes["q2_deep_offset"])
+                setup = dataclasses.replace(
+                    setup, kgapi_q8_id=await node_id(kgapi, graph.probes["q8_slug"])
+                )
                 (query,) = [q for q in query_mix(graph.probes, setup) if q.key == args.query]
                 await run_cell(kgapi, query, concurrency=1, seconds=1, max_requests=20, warmup=3)
                 os.kill(server.pid, signal.SIGUSR1)  # start sampling

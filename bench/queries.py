@@ -1,4 +1,4 @@
-"""The query mix Q1-Q6, written once for each system: kgapi, @neo4j/graphql and raw Cypher.
+"""The query mix Q1-Q9, written once for each system: kgapi, @neo4j/graphql and raw Cypher.
 
 Each query asks every system for the same answer as far as each can give it; where the peer has
 no generated equivalent the closest one is used and `peer_note` says what differs (BENCHMARKS.md
@@ -15,7 +15,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from kgapi.model import EntityKind, Predicate
+from kgapi.model import EntityKind, Predicate, Status
 from kgapi.queries import trusted
 from kgapi.queries.search import EXACT_MATCH_BONUS, lucene_query
 
@@ -53,6 +53,7 @@ class Setup:
     kgapi_deep_cursor: str | None
     raw_deep_key: list[Any] | None  # (sort value, slug) of the item before the deep page
     peer_deep_cursor: str | None
+    kgapi_q8_id: str | None = None  # the global id of Q8's agreement, as kgapi gives it
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,234 @@ _RAW_Q6B: LiteralString = (
     "RETURN e {.slug, .kind, .name_en} AS row, n"
 )
 
-QUERY_KEYS = ("Q1", "Q2a", "Q2b", "Q3", "Q4", "Q5", "Q6a", "Q6b")
+# -- Q7-Q9: what a UI writes first -------------------------------------------------------------
+# A typed kind list with the kind's own fields and its claims with evidence (Q7), a detail page
+# reached by global id (Q8), and a list filtered on a kind field (Q9), on agreements: the kind
+# with the most kind fields (status, parties) and, from the generator, dozens to thousands of
+# rows at every size. kgapi's documents use no fragment on the lists: the list is typed.
+# The peer has no kind fields: `status` and `parties` come from the claims they are derived
+# from (PARTY_TO as object, EXPECTED_AT as subject), through its generated relationship fields
+# and filters, and the client picks the strongest status and drops repeated parties. Nor has it
+# a list of claims in both directions: subjectOf and objectOf are asked for separately (each
+# with the page size) and the client merges them by claim id.
+
+KIND_FIRST = 10
+KIND_RELATIONS = 5
+DETAIL_RELATIONS = 10
+# Agreement.status: the first of these its claims reach (kgapi.model.Status's order).
+STATUS_ORDER = [s.value for s in Status if s is not Status.RETRACTED]
+
+_KGAPI_Q7 = """
+query Q7 {
+  agreements(first: 10) {
+    edges { node {
+      slug name status
+      parties { slug name }
+      relations(first: 5) { edges { node { type status evidence { quote } } } }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+_NOT_RETRACTED = 'NOT: { status: { eq: "retracted" } }'
+_PEER_STATUS_AND_PARTIES = (
+    'parties: objectOf(where: { predicate: { eq: "PARTY_TO" }, ' + _NOT_RETRACTED + " }, "
+    "sort: [{ id: ASC }]) { status subject { slug name_en } }\n"
+    '      expected: subjectOf(where: { predicate: { eq: "EXPECTED_AT" }, '
+    + _NOT_RETRACTED
+    + " }) { status }"
+)
+
+_PEER_Q7 = (
+    """
+query Q7 {
+  agreementsConnection(first: 10, sort: [{ slug: ASC }]) {
+    edges { node {
+      slug name_en
+      """
+    + _PEER_STATUS_AND_PARTIES
+    + """
+      out: subjectOf(limit: 5, sort: [{ id: ASC }], where: { """
+    + _NOT_RETRACTED
+    + """ }) {
+        id predicate status evidenceConnection { edges { properties { quote } } }
+      }
+      in: objectOf(limit: 5, sort: [{ id: ASC }], where: { """
+    + _NOT_RETRACTED
+    + """ }) {
+        id predicate status evidenceConnection { edges { properties { quote } } }
+      }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+)
+
+# The kind fields, as kgapi derives them: the strongest status of the PARTY_TO (in) and
+# EXPECTED_AT (out) claims, and the distinct countries of the PARTY_TO claims by first claim id.
+# A CALL per entity (Neo4j refuses an aggregation inside a COLLECT {} of a map projection).
+_RAW_KIND_CALL: LiteralString = (
+    "CALL (e) { "
+    "  OPTIONAL MATCH (c:Claim)-[:OBJECT]->(e) "
+    "    WHERE c.predicate = 'PARTY_TO' AND c.status <> 'retracted' "
+    "  OPTIONAL MATCH (c)-[:SUBJECT]->(p:Country) "
+    "  WITH p, min(c.id) AS first ORDER BY first "
+    "  RETURN collect(p {.slug, .name_en}) AS parties "
+    "} "
+)
+_RAW_KIND_FIELDS: LiteralString = (
+    "status: head([s IN $status_order WHERE s IN "
+    "  COLLECT { MATCH (c:Claim)-[:OBJECT]->(e) "
+    "    WHERE c.predicate = 'PARTY_TO' AND c.status <> 'retracted' RETURN c.status } + "
+    "  COLLECT { MATCH (c:Claim)-[:SUBJECT]->(e) "
+    "    WHERE c.predicate = 'EXPECTED_AT' AND c.status <> 'retracted' RETURN c.status }]), "
+    "parties: parties"
+)
+
+_RAW_Q7: LiteralString = (
+    "MATCH (e:Agreement) WITH e ORDER BY e.slug LIMIT $limit "
+    + _RAW_KIND_CALL
+    + "RETURN e {.slug, .name_en, "
+    + _RAW_KIND_FIELDS
+    + ", "
+    "  relations: COLLECT { MATCH (c:Claim)-[:SUBJECT|OBJECT]->(e) WHERE c.status <> 'retracted' "
+    "    WITH DISTINCT c ORDER BY c.id LIMIT $relations "
+    "    RETURN {id: c.id, type: c.predicate, status: c.status, "
+    "      evidence: [(c)-[ev:SUPPORTED_BY]->(:Sentence) | {quote: ev.quote}]} }"
+    "} AS row"
+)
+
+_KGAPI_Q8 = """
+query Q8($id: ID!) {
+  node(id: $id) {
+    ... on Agreement {
+      slug name description status
+      parties { slug name }
+      relations(first: 10) {
+        totalCount
+        edges { node {
+          type status
+          source { slug name }
+          target { slug name }
+          evidence { quote translation document { title } }
+        } }
+      }
+    }
+  }
+}
+"""
+
+_PEER_CLAIM_DETAIL = """
+        id predicate status
+        subject { slug name_en }
+        object { slug name_en }
+        evidenceConnection { edges {
+          properties { quote translation_en }
+          node { partOf { title } }
+        } }"""
+
+_PEER_Q8 = (
+    """
+query Q8($slug: String!) {
+  agreements(where: { slug: { eq: $slug } }) {
+    slug name_en description
+    """
+    + _PEER_STATUS_AND_PARTIES
+    + """
+    out: subjectOf(limit: 10, sort: [{ id: ASC }], where: { """
+    + _NOT_RETRACTED
+    + " }) {"
+    + _PEER_CLAIM_DETAIL
+    + """
+    }
+    in: objectOf(limit: 10, sort: [{ id: ASC }], where: { """
+    + _NOT_RETRACTED
+    + " }) {"
+    + _PEER_CLAIM_DETAIL
+    + """
+    }
+    outCount: subjectOfConnection(where: { node: { """
+    + _NOT_RETRACTED
+    + """ } }) { totalCount }
+    inCount: objectOfConnection(where: { node: { """
+    + _NOT_RETRACTED
+    + """ } }) { totalCount }
+  }
+}
+"""
+)
+
+_RAW_Q8: LiteralString = (
+    "MATCH (e:Entity {slug: $slug}) "
+    + _RAW_KIND_CALL
+    + "RETURN e {.slug, .name_en, .description, "
+    + _RAW_KIND_FIELDS
+    + ", "
+    "  total: COUNT { MATCH (c:Claim)-[:SUBJECT|OBJECT]->(e) WHERE c.status <> 'retracted' "
+    "    RETURN DISTINCT c }, "
+    "  relations: COLLECT { MATCH (c:Claim)-[:SUBJECT|OBJECT]->(e) WHERE c.status <> 'retracted' "
+    "    WITH DISTINCT c ORDER BY c.id LIMIT $relations "
+    "    RETURN {id: c.id, type: c.predicate, status: c.status, "
+    "      source: [(c)-[:SUBJECT]->(s:Entity) | s {.slug, .name_en}][0], "
+    "      target: [(c)-[:OBJECT]->(t:Entity) | t {.slug, .name_en}][0], "
+    "      evidence: [(c)-[ev:SUPPORTED_BY]->(s:Sentence) | {quote: ev.quote, "
+    "        translation: ev.translation_en, "
+    "        document: COLLECT { MATCH (d:Document {slug: s.document}) RETURN d.title }[0]}]} }"
+    "} AS entity"
+)
+
+_KGAPI_Q9 = """
+query Q9($country: String!) {
+  agreements(where: { parties: { includes: $country } }, first: 10) {
+    edges { node { slug name status parties { slug name } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+_PEER_Q9 = (
+    """
+query Q9($country: String!) {
+  agreementsConnection(
+    where: { objectOf: { some: {
+      predicate: { eq: "PARTY_TO" }, """
+    + _NOT_RETRACTED
+    + """, subject: { some: { slug: { eq: $country } } }
+    } } }
+    first: 10, sort: [{ slug: ASC }]
+  ) {
+    edges { node {
+      slug name_en
+      """
+    + _PEER_STATUS_AND_PARTIES
+    + """
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+)
+
+# From the country over its PARTY_TO claims (the shortcuts carry no status, the claims do).
+_RAW_Q9: LiteralString = (
+    "MATCH (:Country {slug: $country})<-[:SUBJECT]-(pc:Claim)-[:OBJECT]->(e:Agreement) "
+    "WHERE pc.predicate = 'PARTY_TO' AND pc.status <> 'retracted' "
+    "WITH DISTINCT e ORDER BY e.slug LIMIT $limit "
+    + _RAW_KIND_CALL
+    + "RETURN e {.slug, .name_en, "
+    + _RAW_KIND_FIELDS
+    + "} AS row"
+)
+
+QUERY_KEYS = ("Q1", "Q2a", "Q2b", "Q3", "Q4", "Q5", "Q6a", "Q6b", "Q7", "Q8", "Q9")
+
+
+_PEER_KIND_NOTE = (
+    "no kind fields: status and parties from the PARTY_TO/EXPECTED_AT claims through generated "
+    "relationship fields, the strongest status and distinct parties picked by the client"
+)
 
 
 def query_mix(probes: dict[str, Any], setup: Setup) -> list[Query]:
@@ -417,5 +645,54 @@ def query_mix(probes: dict[str, Any], setup: Setup) -> list[Query]:
             _RAW_Q6B,
             peer_note="no generated sort by relation count (neo4j/graphql#1156): sort on a "
             "@cypher `relationCount` field with hand-written COUNT Cypher",
+        ),
+        Query(
+            "Q7",
+            f"typed kind list: {KIND_FIRST} agreements, kind fields, claims with evidence",
+            _KGAPI_Q7,
+            _PEER_Q7,
+            _RAW_Q7,
+            raw_params={
+                "limit": KIND_FIRST + 1,
+                "relations": KIND_RELATIONS,
+                "status_order": STATUS_ORDER,
+            },
+            peer_note=_PEER_KIND_NOTE
+            + "; claims in both directions as subjectOf and objectOf, 5 of each, merged by id",
+        ),
+        Query(
+            "Q8",
+            f"detail page through node(id:) ({probes['q8_relations']} claims)",
+            _KGAPI_Q8,
+            _PEER_Q8,
+            _RAW_Q8,
+            {"id": setup.kgapi_q8_id},
+            {"slug": probes["q8_slug"]},
+            {
+                "slug": probes["q8_slug"],
+                "relations": DETAIL_RELATIONS,
+                "status_order": STATUS_ORDER,
+            },
+            "no node(id:) without @relayId: agreements(where: {slug}); "
+            + _PEER_KIND_NOTE
+            + "; 10 subjectOf and 10 objectOf merged by id, totalCount as the sum of "
+            "two <field>Connection counts; the document title through the sentence's partOf",
+        ),
+        Query(
+            "Q9",
+            f"per-kind where on a kind field: agreements with a party "
+            f"({probes['q9_agreements']} match)",
+            _KGAPI_Q9,
+            _PEER_Q9,
+            _RAW_Q9,
+            {"country": probes["q9_country"]},
+            {"country": probes["q9_country"]},
+            {
+                "country": probes["q9_country"],
+                "limit": KIND_FIRST + 1,
+                "status_order": STATUS_ORDER,
+            },
+            "generated relationship filter: objectOf: {some: {predicate, status, subject: "
+            "{some: {slug}}}}; " + _PEER_KIND_NOTE,
         ),
     ]

@@ -3,7 +3,8 @@
 For each size: generate the graph (deterministic), start a private Neo4j for it (loading the
 graph unless its home already holds this exact graph), start kgapi and the @neo4j/graphql peer
 on it, check that every system answers every query (and that the answers agree), count kgapi's
-Cypher round trips per request, then measure. The systems take turns cell by cell, so a change
+Cypher round trips per request and which of its read paths answered (one statement or the
+resolvers), then measure. The systems take turns cell by cell, so a change
 in the shared machine's background load hits all three alike. Results go to
 bench/results/<timestamp>.json; the ratio table is printed; the latency-vs-size plot is drawn.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -65,6 +67,7 @@ from bench.harness import (
     round_trips,
     rss_bytes,
     run_cell,
+    trips_and_paths,
 )
 from bench.private_neo4j import (
     DATA_DIR,
@@ -73,9 +76,22 @@ from bench.private_neo4j import (
     free_port,
     private_neo4j,
 )
-from bench.queries import PAGE, RAW_Q2_SORT, Query, Setup, peer_offset_cursor, query_mix
+from bench.queries import (
+    DETAIL_RELATIONS,
+    KIND_FIRST,
+    KIND_RELATIONS,
+    PAGE,
+    QUERY_KEYS,
+    RAW_Q2_SORT,
+    STATUS_ORDER,
+    Query,
+    Setup,
+    peer_offset_cursor,
+    query_mix,
+)
 from bench.wrk import INSTALL_HINT, run_wrk, wrk_version
 from kgapi.db import Database
+from kgapi.graphql.ids import to_global_id
 from kgapi.model import EntityKind
 from kgapi.neo4j_local import LocalNeo4j
 from kgapi.queries.revision import ensure_revision
@@ -145,6 +161,8 @@ def _loadavg() -> list[float]:
 
 def fingerprint(key: str, system: str, data: Any) -> Any:
     """The part of an answer the three systems should agree on (shapes differ by design)."""
+    if key in ("Q7", "Q8", "Q9"):
+        return _kind_fingerprint(key, system, data)
     if system == "raw":
         rows = data
         if key == "Q1":
@@ -205,6 +223,139 @@ def fingerprint(key: str, system: str, data: Any) -> Any:
     return None
 
 
+def _kind_fingerprint(key: str, system: str, data: Any) -> Any:
+    """Q7-Q9 in full: every agreement's slug, name, status and parties (in order), its claims
+    (predicate, status, ends, evidence quotes and documents, in claim-id order) and whether a
+    next page exists; the peer's answer is first put together as its client would (strongest
+    status, distinct parties, subjectOf and objectOf merged by claim id)."""
+    if key == "Q8":
+        if system == "raw":
+            entity = data[0]["entity"] if data else None
+        elif system == "kgapi":
+            entity = _kgapi_agreement(data["node"])
+        else:
+            entity = (
+                _peer_agreement(data["agreements"][0], DETAIL_RELATIONS)
+                if data["agreements"]
+                else None
+            )
+        return None if entity is None else _agreement_print(entity, detail=True)
+    if system == "raw":
+        rows = [r["row"] for r in data]
+        more = len(rows) > KIND_FIRST
+        rows = rows[:KIND_FIRST]
+    elif system == "kgapi":
+        page = data["agreements"]
+        rows = [_kgapi_agreement(e["node"]) for e in page["edges"]]
+        more = page["pageInfo"]["hasNextPage"]
+    else:
+        page = data["agreementsConnection"]
+        rows = [_peer_agreement(e["node"], KIND_RELATIONS) for e in page["edges"]]
+        more = page["pageInfo"]["hasNextPage"]
+    return [[_agreement_print(row, detail=False) for row in rows], more]
+
+
+def _agreement_print(row: dict[str, Any], *, detail: bool) -> list[Any]:
+    """One agreement in the common form _kgapi_agreement and _peer_agreement give (raw's)."""
+    printed: list[Any] = [
+        row["slug"],
+        row["name_en"],
+        row["status"],
+        [(p["slug"], p["name_en"]) for p in row["parties"]],
+    ]
+    if "relations" in row:
+        claims = []
+        for claim in row["relations"]:
+            item: list[Any] = [claim["type"], claim["status"]]
+            evidence: list[tuple[Any, ...]]
+            if detail:
+                item += [claim["source"]["slug"], claim["target"]["slug"]]
+                evidence = [
+                    (ev["quote"], ev["translation"], ev["document"]) for ev in claim["evidence"]
+                ]
+            else:
+                evidence = [(ev["quote"],) for ev in claim["evidence"]]
+            claims.append([*item, sorted(evidence)])
+        printed.append(claims)
+    if detail:
+        printed += [row["description"], row["total"]]
+    return printed
+
+
+def _kgapi_agreement(node: dict[str, Any] | None) -> dict[str, Any] | None:
+    """kgapi's agreement in raw's names (name_en, relations as a list, documents by title)."""
+    if node is None:
+        return None
+    row: dict[str, Any] = {
+        "slug": node["slug"],
+        "name_en": node["name"],
+        "status": node["status"],
+        "parties": [{"slug": p["slug"], "name_en": p["name"]} for p in node["parties"]],
+        "description": node.get("description"),
+    }
+    if "relations" in node:
+        row["total"] = node["relations"].get("totalCount")
+        row["relations"] = [
+            {
+                "type": e["node"]["type"],
+                "status": e["node"]["status"],
+                "source": e["node"].get("source"),
+                "target": e["node"].get("target"),
+                "evidence": [
+                    {
+                        "quote": ev["quote"],
+                        "translation": ev.get("translation"),
+                        "document": (ev.get("document") or {}).get("title"),
+                    }
+                    for ev in e["node"]["evidence"]
+                ],
+            }
+            for e in node["relations"]["edges"]
+        ]
+    return row
+
+
+def _peer_agreement(node: dict[str, Any], first: int) -> dict[str, Any]:
+    """What the peer's client does with its answer: the strongest status of the claims,
+    each party once (by first claim), the first `first` claims of both directions by id."""
+    statuses = {c["status"] for c in (*node["parties"], *node["expected"])}
+    parties: dict[str, dict[str, Any]] = {}
+    for claim in node["parties"]:
+        for party in claim["subject"]:
+            parties.setdefault(party["slug"], party)
+    row: dict[str, Any] = {
+        "slug": node["slug"],
+        "name_en": node["name_en"],
+        "status": next((s for s in STATUS_ORDER if s in statuses), None),
+        "parties": list(parties.values()),
+        "description": node.get("description"),
+    }
+    if "out" in node:
+        claims = sorted((*node["out"], *node["in"]), key=lambda c: c["id"])[:first]
+        row["relations"] = [
+            {
+                "type": c["predicate"],
+                "status": c["status"],
+                "source": (c.get("subject") or [None])[0],
+                "target": (c.get("object") or [None])[0],
+                "evidence": [
+                    {
+                        "quote": edge["properties"]["quote"],
+                        "translation": edge["properties"].get("translation_en"),
+                        "document": ((edge.get("node") or {}).get("partOf") or [{}])[0].get(
+                            "title"
+                        ),
+                    }
+                    for edge in c["evidenceConnection"]["edges"]
+                ],
+            }
+            for c in claims
+        ]
+    if "outCount" in node:
+        row["total"] = node["outCount"]["totalCount"] + node["inCount"]["totalCount"]
+    return row
+
+
 # -- setup ---------------------------------------------------------------------------------------
 
 
@@ -243,6 +394,23 @@ async def deep_cursors(
     )
     record = records.records[0]
     return Setup(cursor, [record["sort_value"], record["slug"]], peer_offset_cursor(offset - 1))
+
+
+async def node_id(kgapi: HttpSystem | None, slug: str) -> str:
+    """Q8's global id as a UI has it: from an earlier answer of kgapi (its ids are opaque);
+    without kgapi in the run, kgapi's own encoding."""
+    if kgapi is None:
+        return to_global_id("Entity", slug)
+    query = Query(
+        "setup",
+        "",
+        "query($slug: String!) { entity(slug: $slug) { id } }",
+        "",
+        "",
+        kgapi_vars={"slug": slug},
+    )
+    data = await kgapi.call(query)
+    return str(data["entity"]["id"])
 
 
 async def _prepare_database(target: PrivateNeo4j, graph: GeneratedGraph) -> dict[str, Any]:
@@ -307,6 +475,9 @@ async def measure_size(
                 name: (rss_bytes(server.pid) or 0) / 2**20 for name, server in servers.items()
             }
             setup = await deep_cursors(kgapi, raw, graph, graph.probes["q2_deep_offset"])
+            setup = dataclasses.replace(
+                setup, kgapi_q8_id=await node_id(kgapi, graph.probes["q8_slug"])
+            )
             mix = [q for q in query_mix(graph.probes, setup) if q.key in args.queries]
 
             # Every system answers every query once (this also warms plans and caches).
@@ -337,12 +508,15 @@ async def measure_size(
             }
             if kgapi is not None:
                 result["round_trips"] = {}
+                result["paths"] = {}
                 for query in mix:
                     if "kgapi" in failed.get(query.key, {}):
                         continue
-                    result["round_trips"][query.key] = await round_trips(
+                    trips, paths = await trips_and_paths(
                         kgapi, query, servers["kgapi"].url, args.trip_requests
                     )
+                    result["round_trips"][query.key] = trips
+                    result["paths"][query.key] = paths
 
             samplers = {name: RssSampler(server.pid) for name, server in servers.items()}
             for sampler in samplers.values():
@@ -721,7 +895,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="load driver of the repeated-reads measurement: wrk (needs the wrk binary), the "
         "Python client (httpx), or auto: wrk when it is on PATH, else httpx",
     )
-    parser.add_argument("--queries", default="Q1,Q2a,Q2b,Q3,Q4,Q5,Q6a,Q6b")
+    parser.add_argument("--queries", default=",".join(QUERY_KEYS))
     parser.add_argument("--heap", default="1g", help="private Neo4j heap (at most 2g)")
     parser.add_argument("--pagecache", default="1g", help="private Neo4j page cache (<= 1g)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR)

@@ -263,6 +263,13 @@ async def test_one_short_run_against_raw_kgapi_and_cached_kgapi_is_well_formed(
     assert all(size["agreement"][key]["kgapi"] for key in QUERY_KEYS), size["agreement"]
     assert set(size["round_trips"]) == set(QUERY_KEYS)
     assert all(trips >= 1 for trips in size["round_trips"].values())
+    # Which read path answered each request, from kgapi's own counter: every request counted
+    # once, by one path; the UI's kind lists (Q7, Q9) by the one-statement planner.
+    assert set(size["paths"]) == set(QUERY_KEYS)
+    for key, paths in size["paths"].items():
+        assert set(paths) <= {"one_statement", "resolvers"}, (key, paths)
+        assert sum(paths.values()) == pytest.approx(1.0), (key, paths)
+    assert size["paths"]["Q7"] == size["paths"]["Q9"] == {"one_statement": 1.0}
     cells = size["cells"]
     assert len(cells) == len(QUERY_KEYS) * 2 * 2  # queries x systems x concurrencies
     for cell in cells:
