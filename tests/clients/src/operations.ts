@@ -16,20 +16,21 @@ export const EntityCard = graphql(`
 `);
 
 /** A fact as an entity page shows it: who, what, how certain, and the sentences that say so. */
-export const RelationWithEvidence = graphql(`
-  fragment RelationWithEvidence on Relation {
+export const ClaimWithEvidence = graphql(`
+  fragment ClaimWithEvidence on Claim {
+    id
     claimId
-    type
+    predicate
     status
     rank
     qualifiers {
       key
       value
     }
-    source {
+    subject {
       ...EntityCard
     }
-    target {
+    object {
       ...EntityCard
     }
     evidence {
@@ -83,12 +84,12 @@ export const EntityPage = graphql(`
           ...EntityCard
         }
       }
-      relations(first: $relationsFirst, after: $relationsAfter) {
+      claims(first: $relationsFirst, after: $relationsAfter) {
         totalCount
         edges {
           cursor
           node {
-            ...RelationWithEvidence
+            ...ClaimWithEvidence
           }
         }
         pageInfo {
@@ -164,8 +165,8 @@ export const ShortestPath = graphql(`
       nodes {
         ...EntityCard
       }
-      relations {
-        ...RelationWithEvidence
+      claims {
+        ...ClaimWithEvidence
       }
     }
   }
@@ -178,16 +179,17 @@ export const Neighbourhood = graphql(`
       nodes {
         ...EntityCard
       }
-      relations {
+      claims {
+        id
         claimId
-        type
+        predicate
         status
-        source {
+        subject {
           __typename
           id
           slug
         }
-        target {
+        object {
           __typename
           id
           slug

@@ -6,7 +6,7 @@ import type {
   EntityCardFragment,
   EntityPageQuery,
   NeighbourhoodQuery,
-  RelationWithEvidenceFragment,
+  ClaimWithEvidenceFragment,
   SearchBoxQuery,
   ShortestPathQuery,
 } from "./gql/graphql.js";
@@ -48,9 +48,9 @@ export function kindFields(entity: PageEntity): string[] {
 }
 
 /** One fact with each span of evidence: the verbatim quote, our translation, the source. */
-export function renderRelation(relation: RelationWithEvidenceFragment): string {
-  const arrow = `—${relation.type} [${statusText(relation.status)}]→`;
-  const head = `${label(relation.source)} ${arrow} ${label(relation.target)}`;
+export function renderRelation(relation: ClaimWithEvidenceFragment): string {
+  const arrow = `—${relation.predicate} [${statusText(relation.status)}]→`;
+  const head = `${label(relation.subject)} ${arrow} ${label(relation.object)}`;
   const qualifiers = relation.qualifiers.map((q) => `${q.key}=${q.value}`).join(", ");
   const spans = relation.evidence.map((span) => {
     const { title, language } = span.document;
@@ -72,8 +72,8 @@ export function renderEntityPage(data: EntityPageQuery): string {
     `names: ${names}`,
     ...(entity.aliases.length ? [`aliases: ${entity.aliases.join(", ")}`] : []),
     ...kindFields(entity),
-    `facts (${entity.relations.edges.length} of ${entity.relations.totalCount}):`,
-    ...entity.relations.edges.map((edge) => renderRelation(edge.node)),
+    `facts (${entity.claims.edges.length} of ${entity.claims.totalCount}):`,
+    ...entity.claims.edges.map((edge) => renderRelation(edge.node)),
   ].join("\n");
 }
 
@@ -93,7 +93,7 @@ export function renderSearch(data: SearchBoxQuery): string[] {
 export function renderPath(data: ShortestPathQuery): string {
   const path = data.shortestPath;
   if (path === null) return "no path";
-  const steps = path.relations.map((r, i) => `${i + 1}. ${renderRelation(r)}`);
+  const steps = path.claims.map((r, i) => `${i + 1}. ${renderRelation(r)}`);
   return [`${path.length} hop(s): ${path.nodes.map((n) => n.slug).join(" → ")}`, ...steps].join("\n");
 }
 
@@ -106,11 +106,11 @@ export function graphElements(data: NeighbourhoodQuery): {
   if (sub === null) return { nodes: [], edges: [] };
   return {
     nodes: sub.nodes.map((n) => ({ id: n.slug, label: label(n), kind: n.kind })),
-    edges: sub.relations.map((r) => ({
-      id: r.claimId,
-      source: r.source.slug,
-      target: r.target.slug,
-      label: `${r.type} (${statusText(r.status)})`,
+    edges: sub.claims.map((r) => ({
+      id: r.id,
+      source: r.subject.slug,
+      target: r.object.slug,
+      label: `${r.predicate} (${statusText(r.status)})`,
     })),
   };
 }

@@ -5,18 +5,19 @@ export const fragment = graphql`
   fragment EntityRelations_entity on Entity
   @refetchable(queryName: "EntityRelationsPaginationQuery")
   @argumentDefinitions(count: { type: "Int", defaultValue: 3 }, cursor: { type: "String" }) {
-    relations(first: $count, after: $cursor) @connection(key: "EntityRelations_relations") {
+    claims(first: $count, after: $cursor) @connection(key: "EntityRelations_claims") {
       totalCount
       edges {
         node {
+          id
           claimId
-          type
+          predicate
           status
-          source {
+          subject {
             id
             slug
           }
-          target {
+          object {
             id
             slug
           }

@@ -15,9 +15,9 @@ export function header(entity: EntityHeader_entity$data): string {
 
 /** Each fact with its first quote, as a connection's edges give them. */
 export function facts(entity: EntityRelations_entity$data): string[] {
-  return entity.relations.edges.map(({ node }) => {
+  return entity.claims.edges.map(({ node }) => {
     const quote = node.evidence[0]?.quote ?? "";
-    return `${node.source.slug} ${node.type} ${node.target.slug}: “${quote}”`;
+    return `${node.subject.slug} ${node.predicate} ${node.object.slug}: “${quote}”`;
   });
 }
 

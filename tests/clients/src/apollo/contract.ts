@@ -1,6 +1,6 @@
 // Apollo Client 4 against a live kgapi: the operations of src/operations.ts, a cache configured
-// as an app would configure it (possibleTypes from codegen, relayStylePagination, Relation keyed
-// by claimId), lists paged to their end. Prints a JSON summary; exits 1 on the first broken
+// as an app would configure it (possibleTypes from codegen, relayStylePagination; claims are
+// Nodes, keyed by id), lists paged to their end. Prints a JSON summary; exits 1 on the first broken
 // expectation. Usage: node dist/src/apollo/contract.js <server URL> [max page size]
 import assert from "node:assert/strict";
 
@@ -55,9 +55,8 @@ function newClient(uri: string): ApolloClient {
           },
         },
         // A policy on the interface reaches every kind through possibleTypes.
-        Entity: { fields: { relations: relayStylePagination(["type", "direction"]) } },
-        // Relation is not a Node; its stable key is the claim id.
-        Relation: { keyFields: ["claimId"] },
+        Entity: { fields: { claims: relayStylePagination(["predicate", "direction"]) } },
+        // A Claim is a Node: its cache id is `Claim:<id>` with no keyFields to write.
       },
     }),
   });
@@ -194,7 +193,7 @@ async function main(): Promise<void> {
   if (agreement.__typename !== "Agreement") throw new Error("unreachable");
   assert.notEqual(agreement.status, "signed", "a plan is never shown as signed");
   assert.ok(agreement.parties.length >= 2, "the agreement has parties");
-  const spans = agreement.relations.edges.flatMap((e) => e.node.evidence);
+  const spans = agreement.claims.edges.flatMap((e) => e.node.evidence);
   assert.ok(spans.length > 0 && spans.every((s) => s.quote.length > 0), "facts carry quotes");
   const rendered = renderEntityPage(page);
   assert.ok(rendered.includes("Transit Trade Agreement") && rendered.includes(spans[0]!.quote));
@@ -223,7 +222,7 @@ async function main(): Promise<void> {
   assert.ok(found, "a path exists");
   assert.equal(found.nodes[0]?.slug, from);
   assert.equal(found.nodes.at(-1)?.slug, to);
-  assert.equal(found.relations.length, found.length);
+  assert.equal(found.claims.length, found.length);
   assert.ok(renderPath(path).startsWith(`${found.length} hop(s)`));
 
   // A neighbourhood for the graph view.
@@ -270,7 +269,7 @@ async function main(): Promise<void> {
       { slug: "pakistan", relationsFirst: max },
       (d) => {
         assert.ok(d.entity);
-        return d.entity.relations;
+        return d.entity.claims;
       },
     ),
   ];
@@ -293,8 +292,8 @@ async function main(): Promise<void> {
     assert.equal(card?.slug, slug, `the fragment on Entity reads ${slug} back from the cache`);
     fragmentsRead += 1;
   }
-  const relationId = client.cache.identify(agreement.relations.edges[0]!.node);
-  assert.match(relationId ?? "", /^Relation:\{"claimId":/);
+  const relationId = client.cache.identify(agreement.claims.edges[0]!.node);
+  assert.equal(relationId, `Claim:${agreement.claims.edges[0]!.node.id}`);
 
   // Relay's refetch path: node(id:) gives back the same object under the same cache id.
   const again = (await ask(client, NodeById, { id: agreement.id })).node;
@@ -309,7 +308,7 @@ async function main(): Promise<void> {
       entityPage: {
         slug: agreement.slug,
         status: agreement.status,
-        facts: agreement.relations.totalCount,
+        facts: agreement.claims.totalCount,
         spans: spans.length,
       },
       agreements: rows.length,
