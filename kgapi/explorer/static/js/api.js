@@ -23,13 +23,15 @@ fragment EntityCard on Entity {
   ... on Agreement { status parties { slug name } }
 }`;
 
+// The view code names a claim's parts type/source/target; the API's words are
+// predicate/subject/object (the old names are deprecated), so the queries alias them.
 const RELATION_EDGE = `
-fragment RelationEdge on Relation {
+fragment RelationEdge on Claim {
   claimId
-  type
+  type: predicate
   status
-  source { slug }
-  target { slug }
+  source: subject { slug }
+  target: object { slug }
 }`;
 
 const SEARCH = `
@@ -46,7 +48,7 @@ const NEIGHBORHOOD = `
 query ExplorerNeighborhood($slug: String!) {
   neighborhood(slug: $slug, hops: 1) {
     nodes { ...EntityCard }
-    relations { ...RelationEdge }
+    relations: claims { ...RelationEdge }
   }
 }
 ${ENTITY_CARD}
@@ -57,7 +59,7 @@ query ExplorerPath($from: String!, $to: String!) {
   shortestPath(from: $from, to: $to) {
     length
     nodes { ...EntityCard }
-    relations { ...RelationEdge }
+    relations: claims { ...RelationEdge }
   }
 }
 ${ENTITY_CARD}
@@ -67,11 +69,11 @@ const CLAIM = `
 query ExplorerClaim($id: String!) {
   claim(id: $id) {
     claimId
-    type
+    type: predicate
     status
     qualifiers { key value }
-    source { slug kind name }
-    target { slug kind name }
+    source: subject { slug kind name }
+    target: object { slug kind name }
     evidence {
       quote
       translation
