@@ -24,6 +24,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, LiteralString, cast
 
 import orjson
@@ -95,6 +96,7 @@ from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
 from kgapi.queries.search import lucene_query
 from kgapi.queries.selection import (
+    ChangesRoot,
     ClaimCountFetch,
     ClaimFetch,
     ClaimRoot,
@@ -155,6 +157,28 @@ _EVIDENCE_VALUES = {
     "quote": "quote",
     "translation": "translation",
 }
+
+
+_CHANGE_VALUES = {
+    "id": "id",
+    "actor": "actor",
+    "operation": "operation",
+    "targetType": "target_type",
+    "targetId": "target_id",
+}
+
+
+def _listed(key: str) -> Shape:
+    return lambda item: list(item[key] or [])
+
+
+def _json_of(key: str) -> Shape:
+    return lambda item: json.loads(item[key]) if item[key] else None
+
+
+def _may_read_audit_trail(context: Context) -> bool:
+    """As CanReadAuditTrail, once the reader role is established."""
+    return not context.principal.anonymous or context.settings.audit_trail_public
 
 
 class Unsupported(Exception):
@@ -257,6 +281,7 @@ class _Plan:
     statement: LiteralString | None  # None: nothing to read
     params: dict[str, Any]
     cost: Cost  # checked against the caller's budget before the statement is sent
+    audit: bool = False  # reads the audit trail: the caller must be allowed to (per request)
 
 
 @dataclass
@@ -268,6 +293,7 @@ class _Planner:
     variables: Any
     settings: Settings
     roots: list[_Root] = field(default_factory=list)
+    audit: bool = False  # the audit trail is read (`changes`, `history`)
 
     # selection sets ---------------------------------------------------------------------------
 
@@ -631,8 +657,13 @@ class _Planner:
                     raise Unsupported("evidence selected twice")
                 fetch.evidence, shape = self.evidence(sub)
                 fields.append((key, _at("evidence", shape)))
-            else:
-                raise Unsupported(f"Claim.{name}")  # history: through the resolvers
+            elif name == "history":
+                if fetch.history:
+                    raise Unsupported("history selected twice")
+                self.audit = fetch.history = True
+                fields.append((key, _at("history", _each(self.change_event(sub)))))
+            else:  # pragma: no cover - validation knows Claim's fields
+                raise Unsupported(f"Claim.{name}")
         return fetch, _object(fields)
 
     def qualifiers(self, nodes: list[FieldNode]) -> Shape:
@@ -738,7 +769,50 @@ class _Planner:
             return _Root(key, shape, ClaimRoot(args["id"], claim))
         if name == "stats":
             return _Root(key, self.stats(nodes), StatsRoot())
+        if name == "changes":
+            return self.changes(key, nodes)
         raise Unsupported(name)
+
+    def changes(self, key: str, nodes: list[FieldNode]) -> _Root:
+        """The audit trail, as the `changes` resolver pages it (keyset on seq)."""
+        self.audit = True
+        args = self.strawberry_arguments(nodes)
+        first = check_first(args["first"], self.settings.max_page_size)
+        after: str | None = args["after"]
+        cursor = decode_cursor("Change", after, shape=(int,))
+        _, rows_wanted, total, shape = self.connection(
+            nodes,
+            "Change",
+            after,
+            first,
+            lambda row: encode_cursor("Change", [row["seq"]]),
+            lambda sub: (True, self.change_event(sub)),
+            None,
+        )
+        since = args["since"].isoformat() if args["since"] is not None else None
+        seq = int(cursor[0]) if cursor else None
+        fetch = ChangesRoot(since, args["actor"], seq, first, rows_wanted, total)
+        return _Root(key, shape, fetch)
+
+    def change_event(self, nodes: list[FieldNode]) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({"ChangeEvent"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _Constant("ChangeEvent")))
+            elif name in _CHANGE_VALUES:
+                fields.append((out, _Copy(_CHANGE_VALUES[name])))
+            elif name in {"kinds", "predicates"}:
+                fields.append((out, _listed(name)))
+            elif name == "seq":
+                fields.append((out, lambda ev: int(ev["seq"])))
+            elif name == "at":
+                fields.append((out, lambda ev: datetime.fromisoformat(str(ev["at"])).isoformat()))
+            elif name in {"before", "after"}:
+                fields.append((out, _json_of(f"{name}_json")))
+            else:  # pragma: no cover - validation knows ChangeEvent's fields
+                raise Unsupported(f"ChangeEvent.{name}")
+        return _object(fields)
 
     def node(self, key: str, nodes: list[FieldNode]) -> _Root:
         """`node(id:)`: the id names the type, so the plan is the entity's or the document's
@@ -981,12 +1055,13 @@ class CompiledReads:
                 coerced,
                 self.settings,
             )
-            roots = _Planner(self.schema, prepared, coerced, self.settings).plan()
+            planner = _Planner(self.schema, prepared, coerced, self.settings)
+            roots = planner.plan()
             fetched = [root for root in roots if root.fetch is not None]
             if not fetched:
-                return _Plan(roots, [], None, {}, cost)
+                return _Plan(roots, [], None, {}, cost, planner.audit)
             statement, params = read_statement([cast(RootFetch, r.fetch) for r in fetched])
-            return _Plan(roots, fetched, statement, params, cost)
+            return _Plan(roots, fetched, statement, params, cost, planner.audit)
         except (Unsupported, GraphQLError, ValueError, TypeError, KeyError) as exc:
             logger.debug("answered by the resolvers: %s", exc)
             return None
@@ -1034,6 +1109,8 @@ class CompiledReads:
                 pass  # the resolvers' permission classes refuse, with the right code
             else:
                 plan = self.cached_plan(query, operation_name, variables)
+        if plan is not None and plan.audit and not _may_read_audit_trail(context):
+            plan = None  # the resolvers' permission class refuses, with its message
         if plan is not None:
             try:
                 check_cost(plan.cost, context)

@@ -40,8 +40,10 @@ from kgapi.queries.relations import (
     path_body,
 )
 from kgapi.queries.search import SEARCH_HITS, search_params
+from kgapi.queries.writes import CHANGE_MAP
 
 __all__ = [
+    "ChangesRoot",
     "ClaimCountFetch",
     "ClaimFetch",
     "ClaimRoot",
@@ -94,6 +96,7 @@ class ClaimFetch:
     source: EntityFetch | None = None
     target: EntityFetch | None = None
     evidence: EvidenceFetch | None = None
+    history: bool = False  # its change events, in commit order, under `history`
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +231,18 @@ class ClaimRoot:
 
 
 @dataclass(frozen=True, slots=True)
+class ChangesRoot:
+    """The audit trail in commit order, keyset on seq: `{rows: [event maps], total}`."""
+
+    since: str | None  # ISO 8601
+    actor: str | None
+    after: int | None  # seq
+    first: int
+    rows: bool
+    total: bool
+
+
+@dataclass(frozen=True, slots=True)
 class StatsRoot:
     """Counts from Neo4j's count store: `{kinds, predicates, entities, claims, documents,
     sentences}`."""
@@ -242,6 +257,7 @@ RootFetch = (
     | DocumentRoot
     | DocumentListRoot
     | ClaimRoot
+    | ChangesRoot
     | StatsRoot
 )
 
@@ -421,6 +437,11 @@ class _Builder:
             entries += self.end(var, "object", "OBJECT", fetch.target)
         if fetch.evidence is not None:
             entries += ", evidence: " + self.evidence(var, fetch.evidence)
+        if fetch.history:
+            entries += (
+                ", history: COLLECT { MATCH (ev:ChangeEvent)-[:CHANGED]->(" + var + ") "
+                "WITH ev ORDER BY ev.seq RETURN ev " + CHANGE_MAP + " }"
+            )
         return "{" + entries + "}"
 
     def end(
@@ -518,6 +539,8 @@ class _Builder:
                 + column
                 + " }"
             )
+        if isinstance(root, ChangesRoot):
+            return self.changes(column, root)
         if isinstance(root, StatsRoot):
             return (
                 "CALL () { " + STATS_BODY + "RETURN {kinds: kinds, predicates: predicates, "
@@ -611,6 +634,32 @@ class _Builder:
                 + " RETURN collect("
                 + self.document(var, root.document)
                 + ") AS rows } "
+            )
+            entries.append("rows: rows")
+        return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"
+
+    def changes(self, column: LiteralString, root: ChangesRoot) -> LiteralString:
+        """As kgapi.queries.writes.change_page."""
+        since, actor = self.params.add(root.since), self.params.add(root.actor)
+        where: LiteralString = (
+            "(" + since + " IS NULL OR ev.at >= datetime(" + since + ")) "
+            "AND (" + actor + " IS NULL OR ev.actor = " + actor + ")"
+        )
+        calls: LiteralString = ""
+        entries: list[LiteralString] = []
+        if root.total:
+            calls += (
+                "CALL () { MATCH (ev:ChangeEvent) WHERE " + where + " RETURN count(ev) AS total } "
+            )
+            entries.append("total: total")
+        if root.rows:
+            keyset: LiteralString = ""
+            if root.after is not None:
+                keyset = " AND ev.seq > " + self.params.add(root.after)
+            calls += (
+                "CALL () { MATCH (ev:ChangeEvent) WHERE " + where + keyset + " "
+                "WITH ev ORDER BY ev.seq LIMIT " + self.params.add(root.first + 1) + " "
+                "RETURN collect(ev " + CHANGE_MAP + ") AS rows } "
             )
             entries.append("rows: rows")
         return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"

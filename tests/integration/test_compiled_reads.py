@@ -22,12 +22,16 @@ from hypothesis_graphql import from_schema
 from starlette.testclient import TestClient
 
 from kgapi.app import create_app
+from kgapi.auth import new_api_key
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.graphql.arguments import KIND_LISTS
+from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.sdl import SDL_FILE
 from kgapi.model import EntityKind
 from kgapi.observability import COMPILED_READS, NEO4J_QUERIES
+from kgapi.queries.keys import create_key
+from tests.integration.graphql_helpers import claim_input, entity_input
 from tests.integration.test_cookbook import QUERIES as COOKBOOK
 
 COMPILED_ROOTS = [
@@ -297,18 +301,18 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     ),
     (
         "claims-in-the-write-api-words",
-        """{ entity(slug: "pakistan") { __typename
+        """query($claim: ID!) { entity(slug: "pakistan") { __typename
           claims(predicate: PARTY_TO, first: 3) { __typename totalCount
             edges { __typename cursor node { __typename id claimId predicate status
               subject { slug } object { slug ... on Agreement { status } } } } }
           all: claimCount out: claimCount(direction: OUT) party: claimCount(predicate: PARTY_TO)
           planned: claimCount(status: "planned", direction: IN)
           old: relations(type: "PARTY_TO", first: 1) { edges { node { type source { slug } } } } }
-          claim: node(id: "Q2xhaW06amFtLWthbWFsLWtoYW4taG9sZHMtb2ZmaWNlLXBha2lzdGFuLWNvbW1lcmNlLW1pbmlzdGVy") { __typename id ... on Claim { claimId predicate
+          claim: node(id: $claim) { __typename id ... on Claim { claimId predicate
             subject { slug } } }
           shortestPath(from: "kazakhstan", to: "pakistan") { claims { id predicate } }
           neighborhood(slug: "karachi") { claims { id } } }""",
-        {},
+        {"claim": to_global_id("Claim", "jam-kamal-khan-holds-office-pakistan-commerce-minister")},
         True,
     ),
     # Declined: the resolvers answer (and produce any error).
@@ -535,3 +539,53 @@ async def test_kind_totals_from_the_count_store_match_the_kind_property(
     by_property = {record["kind"]: record["n"] for record in records}
     for kind in EntityKind:
         assert data[kind.name.lower()]["totalCount"] == by_property.get(kind.value, 0), kind
+
+
+AUDIT_QUERIES = [
+    """{ changes(first: 3) { __typename totalCount pageInfo { hasNextPage endCursor }
+      edges { __typename cursor node { __typename id seq at actor operation targetType
+        targetId kinds predicates before after } } }
+      none: changes(actor: "key:nobody", since: "2020-01-01T00:00:00Z") { totalCount } }""",
+    """query($slug: String!) { entity(slug: $slug) { claims(first: 3) { edges { node {
+      claimId history { seq operation actor at } } } } } }""",
+]
+
+
+@pytest.mark.parametrize("query", AUDIT_QUERIES, ids=["changes", "history"])
+async def test_the_audit_trail_answers_alike_in_one_statement(
+    neo4j_settings: Settings, seeded: Database, query: str
+) -> None:
+    """Where the audit trail is open (KGAPI_AUDIT_TRAIL_PUBLIC), `changes` and `history` are
+    read in the one statement too; closed, the permission refuses as before (case `history`)."""
+    settings = neo4j_settings.model_copy(update={"audit_trail_public": True})
+    compiled = settings.model_copy(update={"compiled_reads": True})
+    resolvers = settings.model_copy(update={"compiled_reads": False})
+    # One write of this test's own, so that the trail holds an event to compare.
+    key_id, token, hashed = new_api_key()
+    await create_key(seeded, key_id, "test-audit", "editor", hashed)
+    with TestClient(create_app(compiled)) as fast, TestClient(create_app(resolvers)) as slow:
+        slug = f"compiled-audit-{key_id}"
+        for mutation, variables in (
+            (
+                "mutation($e: UpsertEntityInput!) { upsertEntity(input: $e) "
+                "{ userErrors { message } } }",
+                {"e": entity_input(slug)},
+            ),
+            (
+                "mutation($c: AddClaimInput!) { addClaim(input: $c) { userErrors { message } } }",
+                {"c": claim_input(slug)},
+            ),
+        ):
+            written = fast.post(
+                "/graphql",
+                json={"query": mutation, "variables": variables},
+                headers={"authorization": f"Bearer {token}"},
+            ).json()
+            assert next(iter(written["data"].values()))["userErrors"] == [], written
+        variables = {"slug": slug} if "$slug" in query else {}
+        expected, _, _ = _answered(slow, query, variables)
+        body, trips, one = _answered(fast, query, variables)
+    assert body == expected
+    assert one == 1 and trips == 1
+    assert '"errors"' not in body
+    assert '"seq":' in body  # the seed's own writes are on the trail: events were compared
