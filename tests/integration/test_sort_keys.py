@@ -4,6 +4,7 @@ of every sort order is read from an index in order, never sorted whole."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, LiteralString
@@ -13,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kgapi.app import create_app
-from kgapi.auth import new_api_key
+from kgapi.auth import Principal, Role, new_api_key
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.model import EntityKind
@@ -22,6 +23,7 @@ from kgapi.queries.graph_writes import seed_steps
 from kgapi.queries.keys import create_key
 from kgapi.queries.schema import backfill_sort_keys
 from kgapi.queries.selection import EntityFetch, EntityListRoot, read_statement
+from kgapi.writes import EvidenceInput, add_claim
 from tests.integration.graphql_helpers import claim_input, delete_written, entity_input
 
 PREFIX = "sk-"  # every slug these tests write starts with it; the module cleans up
@@ -121,6 +123,28 @@ async def test_the_write_api_keeps_the_keys_in_its_transaction(
 
     _mutate(client, editor, "retractClaim", RETRACT, input={"id": claim_id, "reason": "test"})
     assert (await _count(seeded, slug), await _count(seeded, OBJECT)) == (0, object_before)
+    assert await _drift(seeded) == []
+
+
+async def test_concurrent_claims_on_one_entity_are_all_counted(
+    seeded: Database, client: TestClient, editor: str
+) -> None:
+    """Eight writers add a claim on the same object at once, each in its own transaction: the
+    object's stored count takes all eight (a count taken before the entity's lock, while
+    another writer's claim is still uncommitted, would lose some)."""
+    principal = Principal("test-sk-writer", Role.EDITOR)
+    subjects = [f"{PREFIX}race-{uuid.uuid4().hex[:8]}" for _ in range(8)]
+    for slug in subjects:
+        _mutate(client, editor, "upsertEntity", UPSERT, input=entity_input(slug))
+    before = await _count(seeded, OBJECT)
+
+    async def write(subject: str) -> None:
+        data = claim_input(subject)
+        evidence = [EvidenceInput(**e) for e in data.pop("evidence")]
+        await add_claim(seeded, principal, {**data, "rank": "normal", "qualifiers": {}}, evidence)
+
+    await asyncio.gather(*(write(slug) for slug in subjects))
+    assert await _count(seeded, OBJECT) == before + len(subjects)
     assert await _drift(seeded) == []
 
 
