@@ -18,7 +18,7 @@ from kgapi.auth import Principal, Role, new_api_key
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.model import EntityKind
-from kgapi.queries.entities import SortField, claim_count_of, sort_name_of
+from kgapi.queries.entities import EntityFilter, SortField, claim_count_of, sort_name_of
 from kgapi.queries.graph_writes import seed_steps
 from kgapi.queries.keys import create_key
 from kgapi.queries.schema import backfill_sort_keys
@@ -219,7 +219,9 @@ def _operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 PAGES: dict[str, tuple[EntityKind | None, SortField, bool, list[Any] | None, str]] = {
-    # name: (kind, sort, descending, after, the index that must serve the page in order)
+    # name: (kind, sort, descending, after, the index that must serve the page in order);
+    # a name ending in "of eight kinds" filters on kindIn, as the benchmark's Q2a does
+    "by name, of eight kinds": (None, SortField.NAME, False, None, "Entity(sort_name"),
     "top by relation count": (None, SortField.RELATION_COUNT, True, None, "Entity(claim_count"),
     "by relation count, after a cursor": (
         None,
@@ -252,9 +254,10 @@ async def test_a_page_is_read_from_an_index_in_order_not_sorted(
     sort's index and stops at the page's end: no operator sorts the entities. A shape check
     (EXPLAIN), not a timing."""
     kind, sort, descending, after, index = PAGES[page]
+    where = EntityFilter(kind_in=list(EntityKind)[:8]) if page.endswith("eight kinds") else None
     root = EntityListRoot(
         kind=kind,
-        where=None,
+        where=where,
         sort=sort,
         descending=descending,
         first=10,
@@ -271,7 +274,6 @@ async def test_a_page_is_read_from_an_index_in_order_not_sorted(
     operators = _operators(plan)
     assert not SORTING_OPERATORS & {name for name, _ in operators}, operators
     assert any(
-        name in {"NodeIndexScan", "NodeIndexSeek", "NodeIndexSeekByRange", "NodeUniqueIndexSeek"}
-        and index in details
+        name.startswith("Node") and "Index" in name and index in details
         for name, details in operators
     ), operators
