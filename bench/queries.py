@@ -167,10 +167,13 @@ query Q2($kinds: [String!], $after: String) {
 }
 """
 
-# kgapi's NAME order (case-insensitive, slug as tie-break) with a keyset, as its cursors do.
-RAW_Q2_SORT: LiteralString = "toLower(coalesce(e.name_en, e.slug))"
+# kgapi's NAME order (case-insensitive, slug as tie-break) with a keyset, as its cursors do,
+# read as kgapi reads it: from the stored `sort_name` through its index, the keyset's first
+# half as an index range (an empty string: no cursor), so the page stops at its end.
+RAW_Q2_SORT: LiteralString = "e.sort_name"
 _RAW_Q2: LiteralString = (
-    "MATCH (e:Entity) WHERE e.kind IN $kinds "
+    "MATCH (e:Entity) WHERE e.kind IN $kinds AND e.sort_name >= coalesce($after_value, '') "
+    "  AND e.slug IS NOT NULL "
     "WITH e, " + RAW_Q2_SORT + " AS sort_value "
     "WHERE $after_value IS NULL OR sort_value > $after_value "
     "  OR (sort_value = $after_value AND e.slug > $after_slug) "
@@ -303,10 +306,10 @@ query Q6b {
 }
 """
 
+# The stored count (kept by every write, see kgapi.queries.entities) through its index.
 _RAW_Q6B: LiteralString = (
-    "MATCH (e:Entity) "
-    "WITH e, COUNT { (e)<-[:SUBJECT|OBJECT]-(c:Claim) WHERE c.status <> 'retracted' } AS n "
-    "ORDER BY n DESC, e.slug DESC LIMIT 10 "
+    "MATCH (e:Entity) WHERE e.claim_count IS NOT NULL AND e.slug IS NOT NULL "
+    "WITH e, e.claim_count AS n ORDER BY n DESC, e.slug DESC LIMIT 10 "
     "RETURN e {.slug, .kind, .name_en} AS row, n"
 )
 

@@ -25,6 +25,7 @@ from kgapi.config import Settings
 from kgapi.db import Database, Tx
 from kgapi.mentions import Candidate, Mention, find_mentions, name_forms
 from kgapi.queries import writes as q
+from kgapi.queries.entities import STORED_SORT_KEYS
 from kgapi.queries.graph_writes import SEEDED
 from kgapi.queries.revision import bump_revision
 from kgapi.seed import claim_row, document_rows, entity_rows
@@ -240,7 +241,11 @@ def _event(
     def clean(props: dict[str, Any] | None) -> str | None:
         if props is None:
             return None
-        kept = {k: v for k, v in props.items() if not k.startswith("_") and k != "content_hash"}
+        kept = {
+            k: v
+            for k, v in props.items()
+            if not k.startswith("_") and k != "content_hash" and k not in STORED_SORT_KEYS
+        }
         return json.dumps(kept, ensure_ascii=False, sort_keys=True, default=str)
 
     return {

@@ -8,9 +8,47 @@ CREATE CONSTRAINT entity_slug IF NOT EXISTS FOR (e:Entity) REQUIRE e.slug IS UNI
 CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE;
 CREATE CONSTRAINT sentence_key IF NOT EXISTS FOR (s:Sentence) REQUIRE s.key IS UNIQUE;
 
-// Filters and sorts the read API offers.
+// Filters and sorts the read API offers. Each sort order of an entity list (SLUG, NAME, KIND,
+// RELATION_COUNT) is served in order by an index, ending in the slug (the keyset's tie-break), so
+// a page stops reading at its end at any graph size: SLUG by entity_slug; KIND, and SLUG within
+// one kind, by entity_kind_slug; NAME by the stored `sort_name` (lower-cased name_en, else slug)
+// and RELATION_COUNT by the stored `claim_count` (non-retracted claims of which the entity is
+// subject or object), both kept by every write (kgapi.queries.entities) and backfilled by
+// apply_schema; a kind's own list of either by its kind label's index.
 CREATE INDEX entity_kind_slug IF NOT EXISTS FOR (e:Entity) ON (e.kind, e.slug);
 CREATE INDEX entity_name_en IF NOT EXISTS FOR (e:Entity) ON (e.name_en);
+CREATE INDEX entity_sort_name IF NOT EXISTS FOR (e:Entity) ON (e.sort_name, e.slug);
+CREATE INDEX entity_claim_count IF NOT EXISTS FOR (e:Entity) ON (e.claim_count, e.slug);
+CREATE INDEX country_sort_name IF NOT EXISTS FOR (e:Country) ON (e.sort_name, e.slug);
+CREATE INDEX country_claim_count IF NOT EXISTS FOR (e:Country) ON (e.claim_count, e.slug);
+CREATE INDEX city_sort_name IF NOT EXISTS FOR (e:City) ON (e.sort_name, e.slug);
+CREATE INDEX city_claim_count IF NOT EXISTS FOR (e:City) ON (e.claim_count, e.slug);
+CREATE INDEX region_sort_name IF NOT EXISTS FOR (e:Region) ON (e.sort_name, e.slug);
+CREATE INDEX region_claim_count IF NOT EXISTS FOR (e:Region) ON (e.claim_count, e.slug);
+CREATE INDEX person_sort_name IF NOT EXISTS FOR (e:Person) ON (e.sort_name, e.slug);
+CREATE INDEX person_claim_count IF NOT EXISTS FOR (e:Person) ON (e.claim_count, e.slug);
+CREATE INDEX office_sort_name IF NOT EXISTS FOR (e:Office) ON (e.sort_name, e.slug);
+CREATE INDEX office_claim_count IF NOT EXISTS FOR (e:Office) ON (e.claim_count, e.slug);
+CREATE INDEX ministry_sort_name IF NOT EXISTS FOR (e:Ministry) ON (e.sort_name, e.slug);
+CREATE INDEX ministry_claim_count IF NOT EXISTS FOR (e:Ministry) ON (e.claim_count, e.slug);
+CREATE INDEX association_sort_name IF NOT EXISTS FOR (e:Association) ON (e.sort_name, e.slug);
+CREATE INDEX association_claim_count IF NOT EXISTS FOR (e:Association) ON (e.claim_count, e.slug);
+CREATE INDEX agreement_sort_name IF NOT EXISTS FOR (e:Agreement) ON (e.sort_name, e.slug);
+CREATE INDEX agreement_claim_count IF NOT EXISTS FOR (e:Agreement) ON (e.claim_count, e.slug);
+CREATE INDEX corridor_sort_name IF NOT EXISTS FOR (e:Corridor) ON (e.sort_name, e.slug);
+CREATE INDEX corridor_claim_count IF NOT EXISTS FOR (e:Corridor) ON (e.claim_count, e.slug);
+CREATE INDEX commodity_sort_name IF NOT EXISTS FOR (e:Commodity) ON (e.sort_name, e.slug);
+CREATE INDEX commodity_claim_count IF NOT EXISTS FOR (e:Commodity) ON (e.claim_count, e.slug);
+CREATE INDEX sector_sort_name IF NOT EXISTS FOR (e:Sector) ON (e.sort_name, e.slug);
+CREATE INDEX sector_claim_count IF NOT EXISTS FOR (e:Sector) ON (e.claim_count, e.slug);
+CREATE INDEX capability_sort_name IF NOT EXISTS FOR (e:Capability) ON (e.sort_name, e.slug);
+CREATE INDEX capability_claim_count IF NOT EXISTS FOR (e:Capability) ON (e.claim_count, e.slug);
+CREATE INDEX event_sort_name IF NOT EXISTS FOR (e:Event) ON (e.sort_name, e.slug);
+CREATE INDEX event_claim_count IF NOT EXISTS FOR (e:Event) ON (e.claim_count, e.slug);
+CREATE INDEX initiative_sort_name IF NOT EXISTS FOR (e:Initiative) ON (e.sort_name, e.slug);
+CREATE INDEX initiative_claim_count IF NOT EXISTS FOR (e:Initiative) ON (e.claim_count, e.slug);
+CREATE INDEX goal_sort_name IF NOT EXISTS FOR (e:Goal) ON (e.sort_name, e.slug);
+CREATE INDEX goal_claim_count IF NOT EXISTS FOR (e:Goal) ON (e.claim_count, e.slug);
 CREATE INDEX claim_predicate IF NOT EXISTS FOR (c:Claim) ON (c.predicate);
 CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status);
 

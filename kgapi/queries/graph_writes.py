@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, LiteralString
 
+from kgapi.queries.entities import claim_count_of, store_claim_counts, store_sort_name
+
 __all__ = ["SEEDED", "SEED_STEPS", "seed_steps"]
 
 # The property that marks a claim the seed wrote (a curated fact: kgapi.writes lets only a
@@ -43,7 +45,10 @@ MERGE (article)-[r:LISTS_SOURCE]->(src)
 SET r += row.evidence
 """
 
-UPSERT_ENTITIES: LiteralString = """
+# An entity's stored sort keys (kgapi.queries.entities) are set with its names; a new entity is
+# the subject or object of no claim yet (the CASE counts only for one written before the keys).
+UPSERT_ENTITIES: LiteralString = (
+    """
 UNWIND $rows AS row
 MERGE (e:Entity {slug: row.slug})
 WITH e, row WHERE e.content_hash IS NULL OR e.content_hash <> row.hash
@@ -55,6 +60,11 @@ CALL (e, row) {
 SET e += row.props, e.content_hash = row.hash, e.revision = coalesce(e.revision, 0) + 1
 SET e:$(row.kind)
 """
+    + store_sort_name("e")
+    + "SET e.claim_count = CASE WHEN e.claim_count IS NULL THEN "
+    + claim_count_of("e")
+    + " ELSE e.claim_count END"
+)
 
 MERGE_MENTIONS: LiteralString = """
 UNWIND $rows AS row
@@ -70,6 +80,8 @@ MERGE (d)-[r:EDITED_BY]->(p)
 ON CREATE SET r += row.evidence
 """
 
+# A written claim may change its ends or its status, so the claim counts of its ends before and
+# after are recounted once per statement, at its end (a batch's hub is counted once, not per row).
 UPSERT_CLAIMS: LiteralString = """
 UNWIND $rows AS row
 MATCH (subject:Entity {slug: row.subject}), (object:Entity {slug: row.object})
@@ -87,22 +99,29 @@ CALL (c, row) {
   DELETE shortcut
 }
 CALL (c) {
+  OPTIONAL MATCH (c)-[:SUBJECT|OBJECT]->(old_end)
+  RETURN collect(old_end) AS old_ends
+}
+CALL (c) {
   MATCH (c)-[old:SUBJECT|OBJECT|SUPPORTED_BY]->()
   DELETE old
 }
 MERGE (c)-[:SUBJECT]->(subject)
 MERGE (c)-[:OBJECT]->(object)
-WITH c, subject, object, row
+WITH c, subject, object, row, old_ends
 CALL (c, row) {
   UNWIND row.evidence AS ev
   MATCH (s:Sentence {key: ev.sentence_key})
   CREATE (c)-[r:SUPPORTED_BY]->(s)
   SET r += ev.props
 }
-WITH c, subject, object, row WHERE row.traversable
-MERGE (subject)-[shortcut:$(row.predicate)]->(object)
-SET shortcut.claim_ids = coalesce(shortcut.claim_ids, []) + row.id
-"""
+CALL (subject, object, row) {
+  WITH subject, object, row WHERE row.traversable
+  MERGE (subject)-[shortcut:$(row.predicate)]->(object)
+  SET shortcut.claim_ids = coalesce(shortcut.claim_ids, []) + row.id
+}
+UNWIND old_ends + [subject, object] AS touched
+""" + store_claim_counts("touched")
 
 MARK_SEEDED: LiteralString = """
 UNWIND $rows AS row

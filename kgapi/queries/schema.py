@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import LiteralString
 
 from kgapi.db import Database
 from kgapi.queries import trusted
+from kgapi.queries.entities import store_claim_counts, store_sort_name
 
-__all__ = ["CONSTRAINTS_FILE", "apply_schema", "schema_names", "schema_ready", "schema_statements"]
+__all__ = [
+    "CONSTRAINTS_FILE",
+    "apply_schema",
+    "backfill_sort_keys",
+    "schema_names",
+    "schema_ready",
+    "schema_statements",
+]
 
 CONSTRAINTS_FILE = Path(__file__).resolve().parents[2] / "schema" / "constraints.cypher"
 _NAME = re.compile(r"^CREATE\s+(?:FULLTEXT\s+)?(?:CONSTRAINT|INDEX)\s+(\w+)\s+IF NOT EXISTS", re.I)
@@ -42,13 +51,41 @@ def schema_names(path: Path = CONSTRAINTS_FILE) -> list[str]:
     return names
 
 
+BACKFILL_BATCH = 10_000
+
+# Entities written before the stored sort keys existed get them here, a batch per transaction.
+_BACKFILL: LiteralString = (
+    "MATCH (e:Entity) WHERE e.sort_name IS NULL OR e.claim_count IS NULL "
+    "WITH e LIMIT $batch "
+    + store_sort_name("e")
+    + store_claim_counts("e")
+    + "RETURN count(e) AS done"
+)
+
+
 async def apply_schema(db: Database, path: Path = CONSTRAINTS_FILE) -> int:
-    """Run every schema statement (idempotent); return how many ran."""
+    """Run every schema statement (idempotent), then the backfill; return how many ran."""
     statements = schema_statements(path)
     for statement in statements:
         # The schema file is part of the repository, not input: safe to run as query text.
         await db.write(trusted(statement))
+    await backfill_sort_keys(db)
     return len(statements)
+
+
+async def backfill_sort_keys(db: Database, batch: int = BACKFILL_BATCH) -> int:
+    """Give every entity that lacks them its stored sort keys (`sort_name`, `claim_count`,
+    kept from then on by every write); return how many entities got them. Idempotent: a
+    database that has them all costs one scan of the entities. Why here rather than in
+    constraints.cypher: the schema file holds only named `CREATE ... IF NOT EXISTS`
+    statements (/ready checks each name), and a large graph needs the work in batches."""
+    done = 0
+    while True:
+        records = await db.write(_BACKFILL, {"batch": batch})
+        count = int(records[0]["done"])
+        done += count
+        if count < batch:
+            return done
 
 
 async def schema_ready(db: Database, path: Path = CONSTRAINTS_FILE) -> list[str]:

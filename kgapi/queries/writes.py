@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from kgapi.db import Database, Tx
-from kgapi.queries.entities import ENTITY_MAP, EntityRow
+from kgapi.queries.entities import ENTITY_MAP, EntityRow, store_claim_counts
 from kgapi.queries.graph_writes import (
     MERGE_MENTIONS,
     UPSERT_CLAIMS,
@@ -113,25 +113,34 @@ async def write_rows(tx: Tx, rows: dict[str, list[dict[str, Any]]]) -> None:
             await tx.run(statement, {"rows": rows[name]})
 
 
+_RETRACT: LiteralString = (
+    """
+    MATCH (c:Claim {id: $id})
+    SET c.asserted_status = c.status, c.status = 'retracted', c.retracted_reason = $reason,
+        c.retracted_at = datetime(), c.retracted_by = $actor,
+        c.revision = coalesce(c.revision, 0) + 1
+    WITH c
+    CALL (c) {
+      MATCH (c)-[:SUBJECT]->(s), (c)-[:OBJECT]->(o), (s)-[r]->(o)
+      WHERE c.id IN coalesce(r.claim_ids, [])
+      SET r.claim_ids = [x IN r.claim_ids WHERE x <> c.id]
+      WITH r WHERE size(r.claim_ids) = 0
+      DELETE r
+    }
+    CALL (c) {
+      // its ends count one claim fewer (kgapi.queries.entities.store_claim_counts)
+      MATCH (c)-[:SUBJECT|OBJECT]->(end:Entity)
+    """
+    + store_claim_counts("end")
+    + """
+    }
+    RETURN properties(c) AS props
+    """
+)
+
+
 async def retract(tx: Tx, claim_id: str, reason: str, actor: str) -> dict[str, Any]:
-    records = await tx.run(
-        """
-        MATCH (c:Claim {id: $id})
-        SET c.asserted_status = c.status, c.status = 'retracted', c.retracted_reason = $reason,
-            c.retracted_at = datetime(), c.retracted_by = $actor,
-            c.revision = coalesce(c.revision, 0) + 1
-        WITH c
-        CALL (c) {
-          MATCH (c)-[:SUBJECT]->(s), (c)-[:OBJECT]->(o), (s)-[r]->(o)
-          WHERE c.id IN coalesce(r.claim_ids, [])
-          SET r.claim_ids = [x IN r.claim_ids WHERE x <> c.id]
-          WITH r WHERE size(r.claim_ids) = 0
-          DELETE r
-        }
-        RETURN properties(c) AS props
-        """,
-        {"id": claim_id, "reason": reason, "actor": actor},
-    )
+    records = await tx.run(_RETRACT, {"id": claim_id, "reason": reason, "actor": actor})
     return dict(records[0]["props"])
 
 

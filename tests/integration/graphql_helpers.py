@@ -8,6 +8,7 @@ from kgapi.config import Settings
 from kgapi.db import Database, count_round_trips
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
+from kgapi.queries.entities import store_claim_counts
 from kgapi.queries.revision import BUMP_REVISION
 
 _schemas: dict[int, Any] = {}
@@ -69,6 +70,12 @@ async def data(db: Database, query: str, **variables: Any) -> dict[str, Any]:
     return result
 
 
+async def recount_claims(db: Database) -> None:
+    """Store every entity's claim count again: a test that deleted claims with Cypher of its own
+    (the API never deletes one) leaves the other ends' stored counts behind."""
+    await db.write("MATCH (e:Entity) " + store_claim_counts("e"))
+
+
 async def delete_written(db: Database, prefix: str) -> None:
     """Remove the entities and documents a test wrote (slugs starting with `prefix`), their
     claims, sentences and change events, and bump the graph revision as every write must."""
@@ -82,4 +89,5 @@ async def delete_written(db: Database, prefix: str) -> None:
     await db.write(
         "MATCH (x:ChangeEvent) WHERE x.target_id STARTS WITH $p DETACH DELETE x", {"p": prefix}
     )
+    await recount_claims(db)
     await db.write(BUMP_REVISION)

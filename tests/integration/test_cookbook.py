@@ -17,6 +17,7 @@ from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.observability import COMPILED_READS
 from kgapi.queries.keys import create_key
+from tests.integration.graphql_helpers import recount_claims
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 TEXT = README.read_text("utf-8")
@@ -89,3 +90,4 @@ async def test_the_writing_examples_work_with_an_editor_key(
             "OR (x:ApiKey AND x.id = $id) DETACH DELETE x",
             {"id": key_id},
         )
+        await recount_claims(seeded)

@@ -11,6 +11,7 @@ import yaml
 
 from kgapi import model
 from kgapi.graphql.entity_types import ENTITY_TYPES, Entity
+from kgapi.queries.schema import schema_statements
 from kgapi.seed import DEFAULT_SEED_DIR
 from kgapi.validation import Problem, check_claim_fields, field_path
 
@@ -147,3 +148,16 @@ def test_one_path_format() -> None:
     assert field_path(("evidence", 0, "quote")) == "evidence[0].quote"
     assert field_path(("qualifiers", "position")) == "qualifiers.position"
     assert Problem("f", "claims[3] (id=x)", "object", "m").path == "claims[3].object"
+
+
+def test_every_kind_label_has_the_indexes_its_sorted_lists_read() -> None:
+    """A kind's own list sorted by NAME or RELATION_COUNT reads its kind label's index
+    (kgapi.queries.entities); a kind added without them would sort the whole kind again."""
+    statements = schema_statements()
+    for kind in model.EntityKind:
+        for prop in ("sort_name", "claim_count"):
+            expected = (
+                f"CREATE INDEX {kind.name.lower()}_{prop} IF NOT EXISTS "
+                f"FOR (e:{kind.value}) ON (e.{prop}, e.slug)"
+            )
+            assert expected in statements, expected
