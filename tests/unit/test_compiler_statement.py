@@ -52,10 +52,19 @@ def test_plans_are_reused_for_the_same_request(reads: CompiledReads) -> None:
 
 def test_what_it_cannot_express_is_declined(reads: CompiledReads) -> None:
     declined = [
-        "{ changes(first: 1) { totalCount } }",
+        '{ a: search(text: "x") { score } b: search(text: "y") { score } }',
         'mutation { retractClaim(input: {id: "x"}) { changed } }',
         "{ __schema { queryType { name } } }",
         '{ entity(slug: "a") { relations(first: 100000) { totalCount } } }',
     ]
     for query in declined:
         assert reads.cached_plan(query, None, None) is None, query
+
+
+def test_the_audit_trail_is_planned_but_marked(reads: CompiledReads) -> None:
+    """`changes` and `history` are read in the one statement; the plan says it reads the audit
+    trail, so each request's caller is checked (plans are shared by every caller)."""
+    plan = reads.cached_plan("{ changes(first: 1) { totalCount } }", None, None)
+    assert plan is not None and plan.audit
+    plain = reads.cached_plan('{ entity(slug: "a") { slug } }', None, None)
+    assert plain is not None and not plain.audit
