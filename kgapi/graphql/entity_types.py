@@ -194,6 +194,17 @@ def parse_status(value: str, argument: str) -> model.Status:
         raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
 
 
+# Arguments the claim fields share (claims, claimCount and the deprecated relations).
+PredicateArgument = Annotated[
+    Predicate | None, strawberry.argument(description="Only this predicate.")
+]
+DirectionArgument = Annotated[
+    Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
+]
+PageSizeArgument = Annotated[int, strawberry.argument(description="Page size.")]
+CursorArgument = Annotated[str | None, strawberry.argument(description="Cursor.")]
+
+
 @strawberry.interface(description="Anything the documents talk about: a country, a person, ...")
 class Entity(Node):
     slug: str = strawberry.field(description="Stable key, e.g. `jam-kamal-khan`.")
@@ -225,14 +236,10 @@ class Entity(Node):
     async def claims(
         self,
         info: Info,
-        predicate: Annotated[
-            Predicate | None, strawberry.argument(description="Only this predicate.")
-        ] = None,
-        direction: Annotated[
-            Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
-        ] = Direction.BOTH,
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 10,
-        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+        predicate: PredicateArgument = None,
+        direction: DirectionArgument = Direction.BOTH,
+        first: PageSizeArgument = 10,
+        after: CursorArgument = None,
     ) -> RelationConnection:
         value = predicate.value if predicate is not None else None
         return await self._claims(info, value, direction, first, after)
@@ -244,12 +251,8 @@ class Entity(Node):
     async def claim_count(
         self,
         info: Info,
-        predicate: Annotated[
-            Predicate | None, strawberry.argument(description="Only this predicate.")
-        ] = None,
-        direction: Annotated[
-            Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
-        ] = Direction.BOTH,
+        predicate: PredicateArgument = None,
+        direction: DirectionArgument = Direction.BOTH,
         status: Annotated[
             str | None, strawberry.argument(description="Only claims with this status.")
         ] = None,
@@ -273,11 +276,9 @@ class Entity(Node):
         type: Annotated[
             str | None, strawberry.argument(description="Only this predicate, e.g. `PARTY_TO`.")
         ] = None,
-        direction: Annotated[
-            Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
-        ] = Direction.BOTH,
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 10,
-        after: Annotated[str | None, strawberry.argument(description="Cursor.")] = None,
+        direction: DirectionArgument = Direction.BOTH,
+        first: PageSizeArgument = 10,
+        after: CursorArgument = None,
     ) -> RelationConnection:
         predicate = parse_predicate(type, "type").value if type is not None else None
         return await self._claims(info, predicate, direction, first, after)
