@@ -635,6 +635,9 @@ class _Planner:
             elif name == "status":
                 fetch.properties.add("status")
                 fields.append((key, _Copy("status")))
+            elif name == "revision":
+                fetch.properties.add("revision")
+                fields.append((key, _Copy("revision")))
             elif name == "rank":
                 fetch.properties.add("rank")
                 fields.append((key, lambda c: c.get("rank") or "normal"))

@@ -116,6 +116,10 @@ class Relation(Node):
     subject: Entity = strawberry.field(description="The entity the claim is about.")
     object_: Entity = strawberry.field(name="object", description="The other entity.")
     evidence: list[Evidence] = strawberry.field(description="Every span that states it.")
+    revision: int = strawberry.field(
+        description="Bumped by every change of the claim: send it as `expectedRevision` to "
+        "write only over what you read (optimistic locking)."
+    )
 
     @strawberry.field(description="The predicate, as a string.", deprecation_reason=_USE_PREDICATE)
     def type(self) -> str:
@@ -150,6 +154,7 @@ class Relation(Node):
             subject=entity_from_row(row.source),
             object_=entity_from_row(row.target),
             evidence=[Evidence.from_row(ev) for ev in row.evidence],
+            revision=row.revision,
         )
 
 

@@ -44,6 +44,7 @@ MAX_NEIGHBORHOOD_NODES = 500
 # The claim projection: `c` is the claim; subject, object and evidence come with it.
 CLAIM_MAP: LiteralString = (
     "{id: c.id, predicate: c.predicate, status: c.status, rank: c.rank, "
+    "revision: coalesce(c.revision, 0), "
     "qualifiers_json: c.qualifiers_json, "
     "subject: [(c)-[:SUBJECT]->(subj) | subj " + entity_map("subj") + "][0], "
     "object: [(c)-[:OBJECT]->(obj) | obj " + entity_map("obj") + "][0], "
@@ -84,6 +85,7 @@ class RelationRow:
     source: EntityRow
     target: EntityRow
     evidence: list[EvidenceRow]
+    revision: int = 0
 
     @classmethod
     def from_map(cls, row: dict[str, Any]) -> RelationRow:
@@ -100,6 +102,7 @@ class RelationRow:
             source=EntityRow.from_map(row["subject"]),
             target=EntityRow.from_map(row["object"]),
             evidence=evidence,
+            revision=int(row.get("revision") or 0),
         )
 
 

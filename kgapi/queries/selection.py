@@ -289,6 +289,7 @@ _CLAIM_PROPERTIES: dict[str, LiteralString] = {
     "predicate": "predicate: {v}.predicate",
     "status": "status: {v}.status",
     "rank": "rank: {v}.rank",
+    "revision": "revision: coalesce({v}.revision, 0)",
     "qualifiers_json": "qualifiers_json: {v}.qualifiers_json",
 }
 _EVIDENCE_PROPERTIES: dict[str, LiteralString] = {

@@ -303,7 +303,7 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         "claims-in-the-write-api-words",
         """query($claim: ID!) { entity(slug: "pakistan") { __typename
           claims(predicate: PARTY_TO, first: 3) { __typename totalCount
-            edges { __typename cursor node { __typename id claimId predicate status
+            edges { __typename cursor node { __typename id claimId predicate status revision
               subject { slug } object { slug ... on Agreement { status } } } } }
           all: claimCount out: claimCount(direction: OUT) party: claimCount(predicate: PARTY_TO)
           planned: claimCount(status: "planned", direction: IN)
@@ -388,7 +388,7 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     ),
     (
         "claim",
-        """query($id: String!) { claim(id: $id) { __typename claimId type status rank
+        """query($id: String!) { claim(id: $id) { __typename claimId type status rank revision
           qualifiers { key json } source { slug } target { slug ... on Country { name } }
           evidence { quote document { slug } } }
           missing: claim(id: "no-such-claim") { claimId } }""",

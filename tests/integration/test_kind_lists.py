@@ -159,3 +159,15 @@ def test_a_bad_kind_filter_names_its_argument(
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert named in error["message"]
     assert body["data"] is None
+
+
+def test_a_claim_carries_its_revision(client: TestClient) -> None:
+    """Claim.revision (issue 12): the seed wrote every claim once, so each reads revision 1 or
+    more, as `expectedRevision` of a later write needs it."""
+    data = _data(
+        client,
+        """{ entity(slug: "transit-trade-agreement") { claims(first: 20) {
+          edges { node { claimId revision } } } } }""",
+    )
+    revisions = [edge["node"]["revision"] for edge in data["entity"]["claims"]["edges"]]
+    assert revisions and all(isinstance(r, int) and r >= 1 for r in revisions)
