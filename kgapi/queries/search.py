@@ -21,6 +21,7 @@ __all__ = [
     "SearchRow",
     "lucene_query",
     "search_entities",
+    "search_hits",
     "search_params",
 ]
 
@@ -59,29 +60,39 @@ def lucene_query(text: str) -> str | None:
     return query
 
 
-# The ranked hits as rows of (e, score), best first; parameters from `search_params`.
-SEARCH_HITS: LiteralString = (
-    "CALL db.index.fulltext.queryNodes('entity_search', $search_query) YIELD node AS e, score "
-    "WHERE $search_kinds IS NULL OR e.kind IN $search_kinds "
-    # The entity whose name or alias is exactly the text comes first.
-    "WITH e, score + CASE WHEN toLower(e.name_en) = $search_exact "
-    "  OR toLower(e.name_bn) = $search_exact "
-    "  OR any(a IN coalesce(e.aliases, []) WHERE toLower(a) = $search_exact) "
-    "  THEN $search_bonus ELSE 0 END AS score "
-    "ORDER BY score DESC, e.slug LIMIT $search_first"
-)
+def search_hits(prefix: LiteralString = "search") -> LiteralString:
+    """The ranked hits as rows of (e, score), best first; parameters `$<prefix>_…` from
+    `search_params` with the same prefix (several searches in one statement each have one)."""
+    query, kinds, exact = "$" + prefix + "_query", "$" + prefix + "_kinds", "$" + prefix + "_exact"
+    return (
+        "CALL db.index.fulltext.queryNodes('entity_search', " + query + ") YIELD node AS e, score "
+        "WHERE " + kinds + " IS NULL OR e.kind IN " + kinds + " "
+        # The entity whose name or alias is exactly the text comes first.
+        "WITH e, score + CASE WHEN toLower(e.name_en) = " + exact + " "
+        "  OR toLower(e.name_bn) = " + exact + " "
+        "  OR any(a IN coalesce(e.aliases, []) WHERE toLower(a) = " + exact + ") "
+        "  THEN $" + prefix + "_bonus ELSE 0 END AS score "
+        "ORDER BY score DESC, e.slug LIMIT $" + prefix + "_first"
+    )
+
+
+SEARCH_HITS: LiteralString = search_hits()
 
 
 def search_params(
-    query: str, text: str, kinds: list[model.EntityKind] | None, first: int
+    query: str,
+    text: str,
+    kinds: list[model.EntityKind] | None,
+    first: int,
+    prefix: str = "search",
 ) -> dict[str, Any]:
-    """Parameters of SEARCH_HITS for a Lucene query built by `lucene_query(text)`."""
+    """Parameters of `search_hits(prefix)` for a Lucene query built by `lucene_query(text)`."""
     return {
-        "search_query": query,
-        "search_kinds": [k.value for k in kinds] if kinds else None,
-        "search_first": first,
-        "search_exact": " ".join(text.split()).lower(),
-        "search_bonus": EXACT_MATCH_BONUS,
+        f"{prefix}_query": query,
+        f"{prefix}_kinds": [k.value for k in kinds] if kinds else None,
+        f"{prefix}_first": first,
+        f"{prefix}_exact": " ".join(text.split()).lower(),
+        f"{prefix}_bonus": EXACT_MATCH_BONUS,
     }
 
 

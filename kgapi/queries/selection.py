@@ -39,7 +39,7 @@ from kgapi.queries.relations import (
     neighborhood_body,
     path_body,
 )
-from kgapi.queries.search import SEARCH_HITS, search_params
+from kgapi.queries.search import search_hits, search_params
 from kgapi.queries.writes import CHANGE_MAP
 
 __all__ = [
@@ -549,10 +549,11 @@ class _Builder:
                 "sentences: sentences} AS " + column + " }"
             )
         if isinstance(root, SearchRoot):
-            self.fix(search_params(root.lucene, root.text, root.kinds, root.first))
+            prefix = self.var("search")  # its own parameters: two searches never clash
+            self.fix(search_params(root.lucene, root.text, root.kinds, root.first, prefix))
             return (
                 "CALL () { "
-                + SEARCH_HITS
+                + search_hits(prefix)
                 + " RETURN collect({score: score, entity: "
                 + self.entity("e", root.entity)
                 + "}) AS "

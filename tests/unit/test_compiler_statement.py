@@ -52,7 +52,8 @@ def test_plans_are_reused_for_the_same_request(reads: CompiledReads) -> None:
 
 def test_what_it_cannot_express_is_declined(reads: CompiledReads) -> None:
     declined = [
-        '{ a: search(text: "x") { score } b: search(text: "y") { score } }',
+        '{ a: shortestPath(from: "a", to: "b") { length } '
+        'b: shortestPath(from: "c", to: "d") { length } }',
         'mutation { retractClaim(input: {id: "x"}) { changed } }',
         "{ __schema { queryType { name } } }",
         '{ entity(slug: "a") { relations(first: 100000) { totalCount } } }',
