@@ -93,7 +93,7 @@ from kgapi.graphql.limits import check_variables
 from kgapi.graphql.pagination import check_first, decode_cursor, encode_cursor
 from kgapi.graphql.permissions import check_role
 from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
-from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS
+from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS, aggregate_counts
 from kgapi.queries.search import lucene_query
 from kgapi.queries.selection import (
     ChangesRoot,
@@ -166,6 +166,11 @@ _CHANGE_VALUES = {
     "targetType": "target_type",
     "targetId": "target_id",
 }
+
+
+def _counted(shape: Shape) -> Shape:
+    """A ClaimAggregate from the statement's `[status, predicate]` pairs."""
+    return lambda page: shape(aggregate_counts(page["aggregate"]))
 
 
 def _listed(key: str) -> Shape:
@@ -520,10 +525,37 @@ class _Planner:
         )
         if rows_wanted and claim is None:
             claim = ClaimFetch()
+        aggregate = self.aggregate_selected(nodes)
         fetch = RelationsFetch(
-            predicate, args["direction"].value, first, str(key[0]) if key else None, claim, total
+            predicate,
+            args["direction"].value,
+            first,
+            str(key[0]) if key else None,
+            claim,
+            total,
+            aggregate,
         )
         return fetch, shape
+
+    def aggregate_selected(self, nodes: list[FieldNode]) -> bool:
+        return any(
+            sub[0].name.value == "aggregate"
+            for _, sub in self.collect(nodes, frozenset({"ClaimConnection"}))
+        )
+
+    def claim_aggregate(self, nodes: list[FieldNode]) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({"ClaimAggregate"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _Constant("ClaimAggregate")))
+            elif name == "count":
+                fields.append((out, _Copy("count")))
+            elif name in {"byStatus", "byPredicate"}:
+                fields.append((out, _at(name, _each(self.count(sub)))))
+            else:  # pragma: no cover - validation knows ClaimAggregate's fields
+                raise Unsupported(f"ClaimAggregate.{name}")
+        return _object(fields)
 
     def connection(
         self,
@@ -551,6 +583,8 @@ class _Planner:
             elif name == "pageInfo":
                 rows_wanted = True
                 fields.append((out, self.page_info(sub, after)))
+            elif name == "aggregate" and type_name == "Claim":
+                fields.append((out, _counted(self.claim_aggregate(sub))))
             elif name == "edges":
                 if node_fetch is not None:
                     raise Unsupported("edges selected twice")
@@ -570,6 +604,7 @@ class _Planner:
                     "has_next": len(rows) > first,
                     "cursors": [cursor(row) for row in page],
                     "total": value.get("total"),
+                    "aggregate": value.get("aggregate"),
                 }
             )
 

@@ -127,6 +127,7 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Entity", "relations"): _LIST,
     ("Entity", "claims"): _LIST,
     ("Entity", "claimCount"): FieldCost(cost=2 * ROW),
+    ("ClaimConnection", "aggregate"): FieldCost(cost=6 * ROW),  # three counts over the claims
     ("Claim", "evidence"): FieldCost(cost=ROW, items=EVIDENCE_FANOUT),
     ("Claim", "history"): FieldCost(cost=ROW, items=5),
     ("Claim", "source"): FieldCost(cost=ROW),

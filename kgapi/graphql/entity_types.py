@@ -23,9 +23,15 @@ from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from kgapi.graphql.permissions import CanReadAuditTrail
-from kgapi.graphql.types import Document, Node
+from kgapi.graphql.types import Count, Document, Node
 from kgapi.queries.entities import EntityRow
-from kgapi.queries.relations import EvidenceRow, RelationRequest, RelationRow, claim_count
+from kgapi.queries.relations import (
+    EvidenceRow,
+    RelationRequest,
+    RelationRow,
+    claim_aggregate,
+    claim_count,
+)
 
 # Registers the model's enum with strawberry (it returns the same class): one vocabulary.
 strawberry.enum(
@@ -176,6 +182,13 @@ class RelationEdge:
     node: Relation = strawberry.field(description="The claim.")
 
 
+@strawberry.type(description="Counts over every claim a connection matches, not only its page.")
+class ClaimAggregate:
+    count: int = strawberry.field(description="Claims matching, across all pages.")
+    by_status: list[Count] = strawberry.field(description="Claims per status, by status.")
+    by_predicate: list[Count] = strawberry.field(description="Claims per predicate, by predicate.")
+
+
 @strawberry.type(
     name="ClaimConnection", description="A page of claims (Relay connection), ordered by claim id."
 )
@@ -183,6 +196,21 @@ class RelationConnection:
     edges: list[RelationEdge] = strawberry.field(description="The claims of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(description="Claims matching, across all pages.")
+    request: strawberry.Private[RelationRequest]
+
+    @strawberry.field(
+        description="Counts over every claim the connection matches (by status, by "
+        "predicate), apart from the page: a client can ask for them without a page."
+    )
+    async def aggregate(self, info: Info) -> ClaimAggregate:
+        counts = await claim_aggregate(
+            info.context.db, self.request.slug, self.request.type, self.request.direction
+        )
+        return ClaimAggregate(
+            count=counts["count"],
+            by_status=[Count(key=c["key"], count=c["count"]) for c in counts["byStatus"]],
+            by_predicate=[Count(key=c["key"], count=c["count"]) for c in counts["byPredicate"]],
+        )
 
 
 def parse_predicate(value: str, argument: str) -> model.Predicate:
@@ -312,6 +340,7 @@ class Entity(Node):
             edges=edges,
             page_info=page_info([e.cursor for e in edges], page.has_next, after),
             total_count=page.total,
+            request=request,
         )
 
     async def _related(

@@ -58,7 +58,7 @@ from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from kgapi.graphql.permissions import CanRead, CanReadAuditTrail
-from kgapi.graphql.types import Document, DocumentConnection, DocumentEdge, Node
+from kgapi.graphql.types import Count, Document, DocumentConnection, DocumentEdge, Node
 from kgapi.queries.documents import document_page
 from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
 from kgapi.queries.relations import (
@@ -125,12 +125,6 @@ class Subgraph:
     @strawberry.field(description="Facts among them.", deprecation_reason=_USE_CLAIMS)
     def relations(self) -> list[Relation]:
         return self.claims
-
-
-@strawberry.type(description="A count under a key.")
-class Count:
-    key: str = strawberry.field(description="The kind or predicate.")
-    count: int = strawberry.field(description="How many.")
 
 
 @strawberry.type(description="Counts for the whole graph (from Neo4j's count store).")

@@ -9,7 +9,13 @@ from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import PageInfo
 from kgapi.queries.documents import DocumentRow
 
-__all__ = ["Document", "DocumentConnection", "DocumentEdge", "Node"]
+__all__ = ["Count", "Document", "DocumentConnection", "DocumentEdge", "Node"]
+
+
+@strawberry.type(description="A count under a key.")
+class Count:
+    key: str = strawberry.field(description="The kind, predicate or status.")
+    count: int = strawberry.field(description="How many.")
 
 
 @strawberry.interface(description="An object with a stable global id (Relay).")

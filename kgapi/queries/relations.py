@@ -9,6 +9,7 @@ shortcuts, whose types come only from kgapi.model, then return the claims behind
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, LiteralString
@@ -26,6 +27,9 @@ __all__ = [
     "RelationPage",
     "RelationRequest",
     "RelationRow",
+    "aggregate_counts",
+    "claim_aggregate",
+    "claim_aggregate_expression",
     "claim_count",
     "claim_count_expression",
     "claims_by_id",
@@ -334,3 +338,44 @@ async def claim_count(
         {"slug": slug, "predicate": predicate, "status": status},
     )
     return int(records[0]["count"]) if records else 0
+
+
+def claim_aggregate_expression(
+    entity: LiteralString, predicate: LiteralString, direction: str
+) -> LiteralString:
+    """`[[status, predicate], …]` of an entity's non-retracted claims, each claim once
+    (`predicate`: a parameter name, null for any); `aggregate_counts` turns it into counts. (An
+    aggregation inside an expression subquery would group by the entity it is nested in, which
+    Neo4j refuses; two short strings per claim are what is sent instead.)"""
+    roles: dict[str, LiteralString] = {"OUT": "SUBJECT", "IN": "OBJECT", "BOTH": "SUBJECT|OBJECT"}
+    return (
+        "COLLECT { MATCH (qa:Claim)-[:" + roles[direction] + "]->(" + entity + ") "
+        "WHERE qa.status <> 'retracted' AND ("
+        + predicate
+        + " IS NULL OR qa.predicate = "
+        + predicate
+        + ") WITH DISTINCT qa RETURN [qa.status, qa.predicate] }"
+    )
+
+
+def aggregate_counts(pairs: list[list[str]]) -> dict[str, Any]:
+    """`{count, byStatus, byPredicate}` from claim_aggregate_expression's pairs, keys sorted."""
+    by_status = Counter(pair[0] for pair in pairs)
+    by_predicate = Counter(pair[1] for pair in pairs)
+    return {
+        "count": len(pairs),
+        "byStatus": [{"key": k, "count": n} for k, n in sorted(by_status.items())],
+        "byPredicate": [{"key": k, "count": n} for k, n in sorted(by_predicate.items())],
+    }
+
+
+async def claim_aggregate(
+    db: Database, slug: str, predicate: str | None, direction: str
+) -> dict[str, Any]:
+    records = await db.read(
+        "MATCH (e:Entity {slug: $slug}) RETURN "
+        + claim_aggregate_expression("e", "$predicate", direction)
+        + " AS pairs",
+        {"slug": slug, "predicate": predicate},
+    )
+    return aggregate_counts(list(records[0]["pairs"]) if records else [])

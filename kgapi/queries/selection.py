@@ -35,6 +35,7 @@ from kgapi.queries.entities import (
 )
 from kgapi.queries.relations import (
     MAX_NEIGHBORHOOD_NODES,
+    claim_aggregate_expression,
     claim_count_expression,
     neighborhood_body,
     path_body,
@@ -110,6 +111,7 @@ class RelationsFetch:
     after: str | None  # claim id
     claim: ClaimFetch | None  # None: no rows are selected
     total: bool
+    aggregate: bool = False  # `{count, byStatus, byPredicate}` under `aggregate`
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +416,11 @@ class _Builder:
             parts.append(
                 "total: COUNT { MATCH " + pattern + " WHERE " + condition + " "
                 "RETURN DISTINCT " + claim + " }"
+            )
+        if fetch.aggregate:
+            predicate = self.params.add(fetch.type)
+            parts.append(
+                "aggregate: " + claim_aggregate_expression(entity, predicate, fetch.direction)
             )
         return "{" + ", ".join(parts) + "}"
 

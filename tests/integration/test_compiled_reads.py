@@ -307,6 +307,10 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
               subject { slug } object { slug ... on Agreement { status } } } } }
           all: claimCount out: claimCount(direction: OUT) party: claimCount(predicate: PARTY_TO)
           planned: claimCount(status: "planned", direction: IN)
+          facts: claims(first: 0) { aggregate { __typename count byStatus { key count }
+            byPredicate { __typename key count } } }
+          parties: claims(predicate: PARTY_TO, direction: IN, first: 2) { totalCount
+            aggregate { count byStatus { key count } } edges { node { claimId } } }
           old: relations(type: "PARTY_TO", first: 1) { edges { node { type source { slug } } } } }
           claim: node(id: $claim) { __typename id ... on Claim { claimId predicate
             subject { slug } } }

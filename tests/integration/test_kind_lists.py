@@ -171,3 +171,29 @@ def test_a_claim_carries_its_revision(client: TestClient) -> None:
     )
     revisions = [edge["node"]["revision"] for edge in data["entity"]["claims"]["edges"]]
     assert revisions and all(isinstance(r, int) and r >= 1 for r in revisions)
+
+
+def test_claim_aggregates_count_what_the_pages_list(client: TestClient) -> None:
+    """ClaimConnection.aggregate (issue 12 item 4) agrees with the claims themselves: read the
+    whole list and count it here."""
+    data = _data(
+        client,
+        """{ entity(slug: "pakistan") {
+          all: claims(first: 100) { totalCount edges { node { status predicate } } }
+          counts: claims(first: 0) { aggregate { count byStatus { key count }
+            byPredicate { key count } } }
+          parties: claims(predicate: PARTY_TO, first: 0) { aggregate { count } }
+          claimCount } }""",
+    )["entity"]
+    nodes = [edge["node"] for edge in data["all"]["edges"]]
+    assert len(nodes) == data["all"]["totalCount"] > 0
+    aggregate = data["counts"]["aggregate"]
+    assert aggregate["count"] == len(nodes) == data["claimCount"]
+    for key, field in (("status", "byStatus"), ("predicate", "byPredicate")):
+        expected: dict[str, int] = {}
+        for node in nodes:
+            expected[node[key]] = expected.get(node[key], 0) + 1
+        assert {c["key"]: c["count"] for c in aggregate[field]} == expected
+        assert [c["key"] for c in aggregate[field]] == sorted(expected)
+    party = sum(1 for node in nodes if node["predicate"] == "PARTY_TO")
+    assert data["parties"]["aggregate"]["count"] == party
