@@ -307,24 +307,46 @@ async def claims_by_id(db: Database, claim_ids: list[str]) -> list[RelationRow]:
     return [RelationRow.from_map(r["row"]) for r in records]
 
 
+# An entity's role in a claim, by direction.
+_CLAIM_ROLES: dict[str, LiteralString] = {
+    "OUT": "SUBJECT",
+    "IN": "OBJECT",
+    "BOTH": "SUBJECT|OBJECT",
+}
+
+
+def _entity_claims(
+    claim: LiteralString, entity: LiteralString, direction: str, predicate: LiteralString
+) -> LiteralString:
+    """MATCH … WHERE of an entity's non-retracted claims (`predicate`: a parameter name, its
+    value null for any)."""
+    return (
+        "MATCH (" + claim + ":Claim)-[:" + _CLAIM_ROLES[direction] + "]->(" + entity + ") "
+        "WHERE "
+        + claim
+        + ".status <> 'retracted' AND ("
+        + predicate
+        + " IS NULL OR "
+        + claim
+        + ".predicate = "
+        + predicate
+        + ") "
+    )
+
+
 def claim_count_expression(
     entity: LiteralString, predicate: LiteralString, direction: str, status: LiteralString
 ) -> LiteralString:
     """COUNT of an entity's non-retracted claims; `predicate` and `status`: parameter names
     (a null parameter: any). Read from the entity's claims, never a collected list."""
-    roles: dict[str, LiteralString] = {"OUT": "SUBJECT", "IN": "OBJECT", "BOTH": "SUBJECT|OBJECT"}
     return (
-        "COUNT { MATCH (qk:Claim)-[:" + roles[direction] + "]->(" + entity + ") "
-        "WHERE qk.status <> 'retracted' AND ("
-        + predicate
-        + " IS NULL OR qk.predicate = "
-        + predicate
-        + ") AND ("
+        "COUNT { "
+        + _entity_claims("qk", entity, direction, predicate)
+        + "AND ("
         + status
         + " IS NULL OR qk.status = "
         + status
-        + ") "
-        "RETURN DISTINCT qk }"
+        + ") RETURN DISTINCT qk }"
     )
 
 
@@ -347,14 +369,10 @@ def claim_aggregate_expression(
     (`predicate`: a parameter name, null for any); `aggregate_counts` turns it into counts. (An
     aggregation inside an expression subquery would group by the entity it is nested in, which
     Neo4j refuses; two short strings per claim are what is sent instead.)"""
-    roles: dict[str, LiteralString] = {"OUT": "SUBJECT", "IN": "OBJECT", "BOTH": "SUBJECT|OBJECT"}
     return (
-        "COLLECT { MATCH (qa:Claim)-[:" + roles[direction] + "]->(" + entity + ") "
-        "WHERE qa.status <> 'retracted' AND ("
-        + predicate
-        + " IS NULL OR qa.predicate = "
-        + predicate
-        + ") WITH DISTINCT qa RETURN [qa.status, qa.predicate] }"
+        "COLLECT { "
+        + _entity_claims("qa", entity, direction, predicate)
+        + "WITH DISTINCT qa RETURN [qa.status, qa.predicate] }"
     )
 
 
