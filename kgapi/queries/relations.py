@@ -21,7 +21,6 @@ from kgapi.queries.entities import ENTITY_MAP, EntityRow, entity_map
 
 __all__ = [
     "CLAIM_MAP",
-    "CLAIM_ROLES",
     "MAX_NEIGHBORHOOD_HOPS",
     "MAX_PATH_HOPS",
     "EvidenceRow",
@@ -309,7 +308,7 @@ async def claims_by_id(db: Database, claim_ids: list[str]) -> list[RelationRow]:
 
 
 # An entity's role in a claim, by direction.
-CLAIM_ROLES: dict[str, LiteralString] = {
+_CLAIM_ROLES: dict[str, LiteralString] = {
     "OUT": "SUBJECT",
     "IN": "OBJECT",
     "BOTH": "SUBJECT|OBJECT",
@@ -322,7 +321,7 @@ def _entity_claims(
     """MATCH … WHERE of an entity's non-retracted claims (`predicate`: a parameter name, its
     value null for any)."""
     return (
-        "MATCH (" + claim + ":Claim)-[:" + CLAIM_ROLES[direction] + "]->(" + entity + ") "
+        "MATCH (" + claim + ":Claim)-[:" + _CLAIM_ROLES[direction] + "]->(" + entity + ") "
         "WHERE "
         + claim
         + ".status <> 'retracted' AND ("

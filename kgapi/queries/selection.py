@@ -34,7 +34,6 @@ from kgapi.queries.entities import (
     entity_total,
 )
 from kgapi.queries.relations import (
-    CLAIM_ROLES,
     MAX_NEIGHBORHOOD_NODES,
     claim_aggregate_expression,
     claim_count_expression,
@@ -273,6 +272,13 @@ class ParameterClash(ValueError):
 # -- the builder -------------------------------------------------------------------------------
 
 
+_ROLE_PATTERNS: dict[str, LiteralString] = {
+    "OUT": "SUBJECT",
+    "IN": "OBJECT",
+    "BOTH": "SUBJECT|OBJECT",
+}
+
+
 # A kind field's path: the entity's role in the claim, and the other end's.
 _ENDS: dict[model.Direction, tuple[LiteralString, LiteralString]] = {
     model.Direction.OUT: ("SUBJECT", "OBJECT"),
@@ -389,7 +395,9 @@ class _Builder:
 
     def relations(self, entity: LiteralString, fetch: RelationsFetch) -> LiteralString:
         claim = self.var("qc")
-        pattern = "(" + claim + ":Claim)-[:" + CLAIM_ROLES[fetch.direction] + "]->(" + entity + ")"
+        pattern = (
+            "(" + claim + ":Claim)-[:" + _ROLE_PATTERNS[fetch.direction] + "]->(" + entity + ")"
+        )
         condition = claim + ".status <> 'retracted'"
         if fetch.type is not None:
             condition += " AND " + claim + ".predicate = " + self.params.add(fetch.type)
