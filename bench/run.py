@@ -92,7 +92,7 @@ from bench.queries import (
 from bench.wrk import INSTALL_HINT, run_wrk, wrk_version
 from kgapi.db import Database
 from kgapi.graphql.ids import to_global_id
-from kgapi.model import EntityKind
+from kgapi.model import EntityKind, Status
 from kgapi.neo4j_local import LocalNeo4j
 from kgapi.queries.revision import ensure_revision
 
@@ -282,6 +282,11 @@ def _agreement_print(row: dict[str, Any], *, detail: bool) -> list[Any]:
     return printed
 
 
+def _stored(status: str | None) -> str | None:
+    """kgapi answers a ClaimStatus (`IN_PROGRESS`); the peer and raw, the stored value."""
+    return Status[status].value if status is not None else None
+
+
 def _kgapi_agreement(node: dict[str, Any] | None) -> dict[str, Any] | None:
     """kgapi's agreement in raw's names (name_en, relations as a list, documents by title)."""
     if node is None:
@@ -289,7 +294,7 @@ def _kgapi_agreement(node: dict[str, Any] | None) -> dict[str, Any] | None:
     row: dict[str, Any] = {
         "slug": node["slug"],
         "name_en": node["name"],
-        "status": node["status"],
+        "status": _stored(node["status"]),
         "parties": [{"slug": p["slug"], "name_en": p["name"]} for p in node["parties"]],
         "description": node.get("description"),
     }
@@ -298,7 +303,7 @@ def _kgapi_agreement(node: dict[str, Any] | None) -> dict[str, Any] | None:
         row["relations"] = [
             {
                 "type": e["node"]["type"],
-                "status": e["node"]["status"],
+                "status": _stored(e["node"]["status"]),
                 "source": e["node"].get("source"),
                 "target": e["node"].get("target"),
                 "evidence": [

@@ -24,10 +24,15 @@ __all__ = [
     "CLAIM_LABEL",
     "DOCUMENT_LABEL",
     "ENTITY_LABEL",
+    "KIND_DESCRIPTIONS",
     "KIND_FIELDS",
     "PREDICATES",
+    "RANK_DESCRIPTIONS",
     "SENTENCE_LABEL",
     "SLUG_PATTERN",
+    "STATUS_DESCRIPTIONS",
+    "TARGET_DESCRIPTIONS",
+    "WRITE_OPERATION_DESCRIPTIONS",
     "ClaimPath",
     "Direction",
     "EntityKind",
@@ -38,7 +43,10 @@ __all__ = [
     "PredicateSpec",
     "QualifierSpec",
     "QualifierType",
+    "Rank",
     "Status",
+    "TargetType",
+    "WriteOperation",
     "entity_kind",
     "is_valid_slug",
     "kind_field",
@@ -73,6 +81,25 @@ class EntityKind(StrEnum):
     EVENT = "Event"
     INITIATIVE = "Initiative"
     GOAL = "Goal"
+
+
+KIND_DESCRIPTIONS: Mapping[EntityKind, str] = {
+    EntityKind.COUNTRY: "A country.",
+    EntityKind.CITY: "A city.",
+    EntityKind.REGION: "A world region, e.g. Central Asia.",
+    EntityKind.PERSON: "A person.",
+    EntityKind.OFFICE: "An office, e.g. Pakistan's Minister of Commerce.",
+    EntityKind.MINISTRY: "A government ministry.",
+    EntityKind.ASSOCIATION: "A trade or industry association.",
+    EntityKind.AGREEMENT: "An agreement, plan or treaty, signed or not.",
+    EntityKind.CORRIDOR: "A trade corridor: an ordered route of countries.",
+    EntityKind.COMMODITY: "A traded good, e.g. grain.",
+    EntityKind.SECTOR: "An economic sector, e.g. agriculture.",
+    EntityKind.CAPABILITY: "Something a party can offer, e.g. technology transfer.",
+    EntityKind.EVENT: "A meeting, forum, visit or other event.",
+    EntityKind.INITIATIVE: "A joint initiative, e.g. trade missions.",
+    EntityKind.GOAL: "A goal, e.g. bilateral trade of USD 1 billion.",
+}
 
 
 class Predicate(StrEnum):
@@ -123,6 +150,70 @@ class Status(StrEnum):
     POSSIBLE = "possible"
     STATED = "stated"
     RETRACTED = "retracted"
+
+
+STATUS_DESCRIPTIONS: Mapping[Status, str] = {
+    Status.SIGNED: "The text reports it done: signed, concluded, in force "
+    '("স্বাক্ষর করেছে", "signed").',
+    Status.IN_PROGRESS: 'The text reports it under way, not finished ("প্রক্রিয়া চলছে", "under way").',
+    Status.PLANNED: "The text reports an intention or plan, not an act "
+    '("পরিকল্পনা করছে", "plans to").',
+    Status.EXPECTED: 'The text reports it as expected to happen ("আশা করা হচ্ছে", "is expected to").',
+    Status.POSSIBLE: 'The text hedges: it may happen ("সম্ভাবনা রয়েছে", "may").',
+    Status.STATED: "A plain assertion of the text, with no modality of an act.",
+    Status.RETRACTED: "Withdrawn by a curator (retractClaim); kept, with its history, and "
+    "never counted as a fact.",
+}
+
+
+class Rank(StrEnum):
+    """How a claim ranks against other claims of the same fact (Wikidata's three ranks)."""
+
+    PREFERRED = "preferred"
+    NORMAL = "normal"
+    DEPRECATED = "deprecated"
+
+
+RANK_DESCRIPTIONS: Mapping[Rank, str] = {
+    Rank.PREFERRED: "Preferred over the other claims of the same fact (e.g. the latest source).",
+    Rank.NORMAL: "The default rank.",
+    Rank.DEPRECATED: "Kept for the record but known to be outdated or wrong.",
+}
+
+
+class WriteOperation(StrEnum):
+    """The writes the audit trail records; each value is the mutation's name."""
+
+    UPSERT_ENTITY = "upsertEntity"
+    ADD_CLAIM = "addClaim"
+    RETRACT_CLAIM = "retractClaim"
+    ADD_DOCUMENT = "addDocument"
+    INGEST_DOCUMENT = "ingestDocument"
+
+
+WRITE_OPERATION_DESCRIPTIONS: Mapping[WriteOperation, str] = {
+    WriteOperation.UPSERT_ENTITY: "An entity was created or changed (`upsertEntity`).",
+    WriteOperation.ADD_CLAIM: "A claim was added or changed (`addClaim`).",
+    WriteOperation.RETRACT_CLAIM: "A claim was retracted (`retractClaim`).",
+    WriteOperation.ADD_DOCUMENT: "A document was stored (`addDocument`).",
+    WriteOperation.INGEST_DOCUMENT: "A document was stored and its mentions linked "
+    "(`ingestDocument`).",
+}
+
+
+class TargetType(StrEnum):
+    """What a write changed; each value is the node label it changed."""
+
+    ENTITY = "Entity"
+    CLAIM = "Claim"
+    DOCUMENT = "Document"
+
+
+TARGET_DESCRIPTIONS: Mapping[TargetType, str] = {
+    TargetType.ENTITY: "An entity (its slug is the target id).",
+    TargetType.CLAIM: "A claim (its claim id is the target id).",
+    TargetType.DOCUMENT: "A document (its slug is the target id).",
+}
 
 
 class Language(StrEnum):

@@ -220,7 +220,7 @@ def claim_row(claim: ClaimIn) -> Row:
     props: Row = {
         "predicate": claim.predicate.value,
         "status": claim.status.value,
-        "rank": claim.rank,
+        "rank": claim.rank.value,
         "subject_slug": claim.subject,
         "object_slug": claim.object,
         "qualifiers_json": json.dumps(claim.qualifiers, ensure_ascii=False, sort_keys=True),

@@ -13,11 +13,12 @@ moment it is declared.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -98,7 +99,7 @@ class ClaimIn(_Strict):
     predicate: model.Predicate
     object: str
     status: model.Status
-    rank: Literal["preferred", "normal", "deprecated"] = "normal"
+    rank: model.Rank = model.Rank.NORMAL
     # Names and value types come from the predicate's entry in kgapi.model.PREDICATES and are
     # checked by check_claim_fields, which names the key and the type expected; pydantic's
     # union errors would say neither.
@@ -115,6 +116,16 @@ class ClaimIn(_Strict):
 
 MAX_URL_LENGTH = 2048
 URL_SCHEMES = ("http", "https")
+
+
+def iso_date(value: str | None) -> str | None:
+    """A date as `YYYY-MM-DD` (the API's Date scalar): unknown stays None, never guessed."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{value[:40]!r} is not a date of the form YYYY-MM-DD") from None
 
 
 def http_url(value: str | None) -> str | None:
@@ -169,6 +180,11 @@ class DocumentIn(_Strict):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         return http_url(value)
+
+    @field_validator("published", "retrieved")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        return iso_date(value)
 
     @field_validator("slug")
     @classmethod

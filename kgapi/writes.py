@@ -230,8 +230,8 @@ def _check_curation(principal: Principal, before: dict[str, Any] | None, claim_i
 
 def _event(
     principal: Principal,
-    operation: str,
-    target_type: str,
+    operation: model.WriteOperation,
+    target_type: model.TargetType,
     target_id: str,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
@@ -251,8 +251,8 @@ def _event(
     return {
         "id": uuid.uuid4().hex,
         "actor": principal.actor,
-        "operation": operation,
-        "target_type": target_type,
+        "operation": operation.value,
+        "target_type": target_type.value,
         "target_id": target_id,
         "kinds": kinds,
         "predicates": predicates,
@@ -296,8 +296,8 @@ async def upsert_entity(
                 tx,
                 _event(
                     principal,
-                    "upsertEntity",
-                    "Entity",
+                    model.WriteOperation.UPSERT_ENTITY,
+                    model.TargetType.ENTITY,
                     entity.slug,
                     before,
                     after,
@@ -308,7 +308,9 @@ async def upsert_entity(
         return WriteResult(entity.slug, changed)
 
     payload = {"entity": entity.model_dump(mode="json"), "expectedRevision": expected_revision}
-    return await _idempotent(db, principal, idempotency_key, "upsertEntity", payload, work)
+    return await _idempotent(
+        db, principal, idempotency_key, model.WriteOperation.UPSERT_ENTITY.value, payload, work
+    )
 
 
 def claim_id_for(claim: dict[str, Any]) -> str:
@@ -387,8 +389,8 @@ async def add_claim(
                 tx,
                 _event(
                     principal,
-                    "addClaim",
-                    "Claim",
+                    model.WriteOperation.ADD_CLAIM,
+                    model.TargetType.CLAIM,
                     claim.id,
                     before,
                     after,
@@ -399,7 +401,9 @@ async def add_claim(
         return WriteResult(claim.id, changed)
 
     payload = {"claim": claim.model_dump(mode="json"), "expectedRevision": expected_revision}
-    return await _idempotent(db, principal, idempotency_key, "addClaim", payload, work)
+    return await _idempotent(
+        db, principal, idempotency_key, model.WriteOperation.ADD_CLAIM.value, payload, work
+    )
 
 
 _CLAIM_FIELDS = ("subject", "predicate", "object", "status", "rank", "qualifiers", "evidence")
@@ -466,8 +470,8 @@ async def retract_claim(
             tx,
             _event(
                 principal,
-                "retractClaim",
-                "Claim",
+                model.WriteOperation.RETRACT_CLAIM,
+                model.TargetType.CLAIM,
                 claim_id,
                 before,
                 after,
@@ -478,7 +482,9 @@ async def retract_claim(
         return WriteResult(claim_id, changed=True)
 
     payload = {"id": claim_id, "reason": reason, "expectedRevision": expected_revision}
-    return await _idempotent(db, principal, idempotency_key, "retractClaim", payload, work)
+    return await _idempotent(
+        db, principal, idempotency_key, model.WriteOperation.RETRACT_CLAIM.value, payload, work
+    )
 
 
 def _document_problems(text: str, settings: Settings) -> list[UserError]:
@@ -568,14 +574,18 @@ async def add_document(
                 ]
             )
         await q.write_rows(tx, rows)
-        operation = "ingestDocument" if link_mentions else "addDocument"
+        operation = (
+            model.WriteOperation.INGEST_DOCUMENT
+            if link_mentions
+            else model.WriteOperation.ADD_DOCUMENT
+        )
         after = {
             **rows["documents"][0]["props"],
             "text": f"({len(text)} characters)",
             "mentions": len(report.mentions),
         }
         await q.record_change(
-            tx, _event(principal, operation, "Document", slug, None, after, [], [])
+            tx, _event(principal, operation, model.TargetType.DOCUMENT, slug, None, after, [], [])
         )
         return WriteResult(slug, changed=True, report=report)
 

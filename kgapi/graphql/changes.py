@@ -14,7 +14,9 @@ from typing import Any
 
 import strawberry
 
+from kgapi import model
 from kgapi.graphql.context import Info
+from kgapi.graphql.enums import ChangeOperation, ChangeTarget, EntityKind, Predicate
 from kgapi.graphql.errors import BadUserInput, KgapiError
 from kgapi.graphql.pagination import PageInfo
 from kgapi.graphql.permissions import CanReadAuditTrail
@@ -45,11 +47,11 @@ class ChangeEvent:
         "change feed as in `changes`.",
         permission_classes=[CanReadAuditTrail],
     )
-    operation: str = strawberry.field(description="The mutation, e.g. `retractClaim`.")
-    target_type: str = strawberry.field(description="Entity, Claim or Document.")
+    operation: ChangeOperation = strawberry.field(description="The write, e.g. RETRACT_CLAIM.")
+    target_type: ChangeTarget = strawberry.field(description="What it changed.")
     target_id: str = strawberry.field(description="Slug or claim id of what changed.")
-    kinds: list[str] = strawberry.field(description="Entity kinds involved.")
-    predicates: list[str] = strawberry.field(description="Predicates involved.")
+    kinds: list[EntityKind] = strawberry.field(description="Entity kinds involved.")
+    predicates: list[Predicate] = strawberry.field(description="Predicates involved.")
     before: strawberry.scalars.JSON | None = strawberry.field(
         description="The object before (null when created)."
     )
@@ -65,11 +67,11 @@ def change_from_row(row: dict[str, Any]) -> ChangeEvent:
         seq=int(row["seq"]),
         at=datetime.fromisoformat(str(row["at"])),
         actor=row["actor"],
-        operation=row["operation"],
-        target_type=row["target_type"],
+        operation=model.WriteOperation(row["operation"]),
+        target_type=model.TargetType(row["target_type"]),
         target_id=row["target_id"],
-        kinds=list(row.get("kinds") or []),
-        predicates=list(row.get("predicates") or []),
+        kinds=[model.EntityKind(k) for k in row.get("kinds") or []],
+        predicates=[model.Predicate(p) for p in row.get("predicates") or []],
         before=parse(row.get("before_json")),
         after=parse(row.get("after_json")),
     )

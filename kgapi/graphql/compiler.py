@@ -81,12 +81,7 @@ from kgapi.graphql.cost import (
     wants_cost,
 )
 from kgapi.graphql.document_cache import BoundedCache, check_query_size, query_digest, weight_of
-from kgapi.graphql.entity_types import (
-    ENTITY_TYPES,
-    parse_predicate,
-    parse_status,
-    qualifier_text,
-)
+from kgapi.graphql.entity_types import ENTITY_TYPES, qualifier_text
 from kgapi.graphql.errors import database_error, report_errors
 from kgapi.graphql.ids import from_global_id, to_global_id
 from kgapi.graphql.limits import check_variables
@@ -126,7 +121,6 @@ Fields = list[tuple[str, list[FieldNode]]]
 
 _ENTITY_CONDITIONS = frozenset({"Entity", "Node"})
 _ALL_KINDS = tuple(model.EntityKind)
-_STATUS_ORDER = [status.value for status in model.Status]
 _TYPENAMES = {
     kind.value: cls.__strawberry_definition__.name  # type: ignore[attr-defined]
     for kind, cls in ENTITY_TYPES.items()
@@ -162,9 +156,17 @@ _EVIDENCE_VALUES = {
 _CHANGE_VALUES = {
     "id": "id",
     "actor": "actor",
-    "operation": "operation",
-    "targetType": "target_type",
     "targetId": "target_id",
+}
+_STATUS_NAMES = {status.value: status.name for status in model.Status}
+_RANK_NAMES = {rank.value: rank.name for rank in model.Rank}
+_OPERATION_NAMES = {op.value: op.name for op in model.WriteOperation}
+_TARGET_NAMES = {target.value: target.name for target in model.TargetType}
+# What a count of each type is of: its enum field, and the GraphQL names of the stored keys.
+_COUNTS: dict[str, tuple[str, dict[str, str]]] = {
+    "KindCount": ("kind", _KIND_NAMES),
+    "PredicateCount": ("predicate", {p.value: p.name for p in model.Predicate}),
+    "StatusCount": ("status", _STATUS_NAMES),
 }
 
 
@@ -415,8 +417,8 @@ class _Planner:
         if name == "name":
             lang = self.arguments("Entity", sub)["lang"]
             if lang not in {language.value for language in model.Language}:
-                raise Unsupported("a language the resolver refuses")
-            prop = "name_bn" if lang == "bn" else "name_en"
+                return _Constant(None)  # a valid tag kgapi holds no names in
+            prop = f"name_{lang}"
             fetch.properties.add(prop)
             return _Copy(prop)
         if name == "names":
@@ -429,7 +431,7 @@ class _Planner:
             args = self.arguments("Entity", sub)
             chosen = args["predicate"]
             given = args["status"]
-            status = parse_status(given, "status") if given is not None else None
+            status = model.Status(given) if given is not None else None
             count = ClaimCountFetch(
                 model.Predicate(chosen) if chosen is not None else None,
                 args["direction"].value,
@@ -462,7 +464,7 @@ class _Planner:
 
             def strongest(m: dict[str, Any]) -> str | None:
                 found = set(m[column])
-                return next((status for status in _STATUS_ORDER if status in found), None)
+                return next((s.name for s in model.Status if s.value in found), None)
 
             return KindFieldFetch(spec, None, guarded), strongest
         path = spec.path
@@ -513,11 +515,8 @@ class _Planner:
         """`claims(predicate:, ...)` and its deprecated twin `relations(type:, ...)`."""
         args = self.arguments("Entity", nodes)
         first = check_first(args["first"], self.settings.max_page_size)
-        if "predicate" in args:
-            chosen = args["predicate"]
-            predicate = model.Predicate(chosen).value if chosen is not None else None
-        else:
-            predicate = parse_predicate(args["type"], "type").value if args["type"] else None
+        chosen = args["predicate"] if "predicate" in args else args["type"]
+        predicate = model.Predicate(chosen).value if chosen is not None else None
         after: str | None = args["after"]
         key = decode_cursor("Relation", after, shape=(str,))
         claim, rows_wanted, total, shape = self.connection(
@@ -551,8 +550,10 @@ class _Planner:
                 fields.append((out, _Constant("ClaimAggregate")))
             elif name == "count":
                 fields.append((out, _Copy("count")))
-            elif name in {"byStatus", "byPredicate"}:
-                fields.append((out, _at(name, _each(self.count(sub)))))
+            elif name == "byStatus":
+                fields.append((out, _at(name, _each(self.count(sub, "StatusCount")))))
+            elif name == "byPredicate":
+                fields.append((out, _at(name, _each(self.count(sub, "PredicateCount")))))
             else:  # pragma: no cover - validation knows ClaimAggregate's fields
                 raise Unsupported(f"ClaimAggregate.{name}")
         return _object(fields)
@@ -669,13 +670,13 @@ class _Planner:
                 fields.append((key, _Copy("predicate")))
             elif name == "status":
                 fetch.properties.add("status")
-                fields.append((key, _Copy("status")))
+                fields.append((key, lambda c: _STATUS_NAMES[c["status"]]))
             elif name == "revision":
                 fetch.properties.add("revision")
                 fields.append((key, _Copy("revision")))
             elif name == "rank":
                 fetch.properties.add("rank")
-                fields.append((key, lambda c: c.get("rank") or "normal"))
+                fields.append((key, lambda c: _RANK_NAMES[c.get("rank") or "normal"]))
             elif name == "qualifiers":
                 fetch.properties.add("qualifiers_json")
                 fields.append((key, self.qualifiers(sub)))
@@ -840,8 +841,14 @@ class _Planner:
                 fields.append((out, _Constant("ChangeEvent")))
             elif name in _CHANGE_VALUES:
                 fields.append((out, _Copy(_CHANGE_VALUES[name])))
-            elif name in {"kinds", "predicates"}:
-                fields.append((out, _listed(name)))
+            elif name == "operation":
+                fields.append((out, lambda ev: _OPERATION_NAMES[ev["operation"]]))
+            elif name == "targetType":
+                fields.append((out, lambda ev: _TARGET_NAMES[ev["target_type"]]))
+            elif name == "kinds":
+                fields.append((out, lambda ev: [_KIND_NAMES[k] for k in ev["kinds"] or []]))
+            elif name == "predicates":
+                fields.append((out, _listed(name)))  # a predicate's name is its value
             elif name == "seq":
                 fields.append((out, lambda ev: int(ev["seq"])))
             elif name == "at":
@@ -896,22 +903,28 @@ class _Planner:
                 fields.append((out, _Constant("Stats")))
             elif name in {"entities", "claims", "documents", "sentences"}:
                 fields.append((out, _Copy(name)))
-            elif name in {"kinds", "predicates"}:
-                fields.append((out, _at(name, _each(self.count(sub)))))
+            elif name == "kinds":
+                fields.append((out, _at(name, _each(self.count(sub, "KindCount")))))
+            elif name == "predicates":
+                fields.append((out, _at(name, _each(self.count(sub, "PredicateCount")))))
             else:  # pragma: no cover - validation knows Stats's fields
                 raise Unsupported(f"Stats.{name}")
         return _object(fields)
 
-    def count(self, nodes: list[FieldNode]) -> Shape:
+    def count(self, nodes: list[FieldNode], type_name: str) -> Shape:
+        """A KindCount, PredicateCount or StatusCount from a `{key, count}` of stored values."""
+        typed, names = _COUNTS[type_name]
         fields: list[tuple[str, Shape]] = []
-        for out, sub in self.collect(nodes, frozenset({"Count"})):
+        for out, sub in self.collect(nodes, frozenset({type_name})):
             name = sub[0].name.value
             if name == "__typename":
-                fields.append((out, _Constant("Count")))
+                fields.append((out, _Constant(type_name)))
             elif name in {"key", "count"}:
                 fields.append((out, _Copy(name)))
+            elif name == typed:
+                fields.append((out, lambda c: names[c["key"]]))
             else:  # pragma: no cover
-                raise Unsupported(f"Count.{name}")
+                raise Unsupported(f"{type_name}.{name}")
         return _object(fields)
 
     def entity_list(self, key: str, name: str, nodes: list[FieldNode]) -> _Root:
@@ -997,7 +1010,7 @@ class _Planner:
         args = self.strawberry_arguments(nodes)
         hops = check_range(args["hops"], 1, MAX_NEIGHBORHOOD_HOPS, "hops")
         types = args["types"]
-        predicates = [parse_predicate(t, "types") for t in types] if types is not None else None
+        predicates = [model.Predicate(t) for t in types] if types is not None else None
         entity, claim, shape = self.graph(nodes, "Subgraph", ordered=True)
         fetch = NeighborhoodRoot(args["slug"], hops, predicates, entity, claim)
         return _Root(key, shape, fetch)

@@ -12,18 +12,26 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any
 
 import strawberry
 
 from kgapi import model
 from kgapi.graphql.changes import ChangeEvent, change_from_row
 from kgapi.graphql.context import Info
+from kgapi.graphql.enums import (
+    ClaimRank,
+    ClaimStatus,
+    EntityKind,
+    Predicate,
+    describe_values,
+)
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from kgapi.graphql.permissions import CanReadAuditTrail
-from kgapi.graphql.types import Count, Document, Node
+from kgapi.graphql.scalars import LanguageTag
+from kgapi.graphql.types import Document, Node, PredicateCount, StatusCount
 from kgapi.queries.entities import EntityRow
 from kgapi.queries.relations import (
     EvidenceRow,
@@ -33,18 +41,7 @@ from kgapi.queries.relations import (
     claim_count,
 )
 
-# Registers the model's enum with strawberry (it returns the same class): one vocabulary.
-strawberry.enum(
-    model.EntityKind, name="EntityKind", description="The kinds of entity in the graph."
-)
-EntityKind: TypeAlias = model.EntityKind
-strawberry.enum(
-    model.Predicate,
-    name="Predicate",
-    description="The predicates of the model (kgapi.model.PREDICATES): what a claim says of its "
-    "subject and object.",
-)
-Predicate: TypeAlias = model.Predicate
+BENGALI, ENGLISH = LanguageTag("bn"), LanguageTag("en")
 
 _USE_PREDICATE = "Use `predicate` (the write API's word)."
 _USE_SUBJECT = "Use `subject` (the write API's word)."
@@ -59,9 +56,19 @@ class Direction(Enum):
     BOTH = "BOTH"
 
 
+describe_values(
+    Direction,
+    {
+        Direction.OUT: "The entity is the claim's subject.",
+        Direction.IN: "The entity is the claim's object.",
+        Direction.BOTH: "Either end.",
+    },
+)
+
+
 @strawberry.type(description="A name in one language.")
 class LocalizedName:
-    lang: str = strawberry.field(description="ISO 639-1 code: `bn` or `en`.")
+    lang: LanguageTag = strawberry.field(description="The name's language, e.g. `bn`.")
     value: str = strawberry.field(description="The name; Bengali as the text spells it.")
 
 
@@ -113,11 +120,10 @@ class Relation(Node):
         description="The claim's own id, as the write API takes it (e.g. `retractClaim`)."
     )
     predicate: Predicate = strawberry.field(description="What the claim says, e.g. `PARTY_TO`.")
-    status: str | None = strawberry.field(
-        description="The modality the text gives: signed, in_progress, planned, expected, "
-        "possible, stated."
+    status: ClaimStatus = strawberry.field(
+        description="The modality the text gives it (RETRACTED once a curator withdrew it)."
     )
-    rank: str = strawberry.field(description="preferred, normal or deprecated.")
+    rank: ClaimRank = strawberry.field(description="How it ranks against other claims.")
     qualifiers: list[Qualifier] = strawberry.field(description="What the text qualifies it with.")
     subject: Entity = strawberry.field(description="The entity the claim is about.")
     object_: Entity = strawberry.field(name="object", description="The other entity.")
@@ -154,8 +160,8 @@ class Relation(Node):
             id=strawberry.ID(to_global_id("Claim", row.claim_id)),
             claim_id=row.claim_id,
             predicate=model.Predicate(row.type),
-            status=row.status,
-            rank=row.rank,
+            status=model.Status(row.status),
+            rank=model.Rank(row.rank),
             qualifiers=[_qualifier(k, v) for k, v in sorted(row.qualifiers.items())],
             subject=entity_from_row(row.source),
             object_=entity_from_row(row.target),
@@ -185,8 +191,12 @@ class RelationEdge:
 @strawberry.type(description="Counts over every claim a connection matches, not only its page.")
 class ClaimAggregate:
     count: int = strawberry.field(description="Claims matching, across all pages.")
-    by_status: list[Count] = strawberry.field(description="Claims per status, by status.")
-    by_predicate: list[Count] = strawberry.field(description="Claims per predicate, by predicate.")
+    by_status: list[StatusCount] = strawberry.field(
+        description="Claims per status, in the order of ClaimStatus."
+    )
+    by_predicate: list[PredicateCount] = strawberry.field(
+        description="Claims per predicate, by predicate."
+    )
 
 
 @strawberry.type(
@@ -208,23 +218,15 @@ class RelationConnection:
         )
         return ClaimAggregate(
             count=counts["count"],
-            by_status=[Count(key=c["key"], count=c["count"]) for c in counts["byStatus"]],
-            by_predicate=[Count(key=c["key"], count=c["count"]) for c in counts["byPredicate"]],
+            by_status=[
+                StatusCount(status=model.Status(c["key"]), count=c["count"])
+                for c in counts["byStatus"]
+            ],
+            by_predicate=[
+                PredicateCount(predicate=model.Predicate(c["key"]), count=c["count"])
+                for c in counts["byPredicate"]
+            ],
         )
-
-
-def parse_predicate(value: str, argument: str) -> model.Predicate:
-    try:
-        return model.predicate(value)
-    except ValueError as exc:
-        raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
-
-
-def parse_status(value: str, argument: str) -> model.Status:
-    try:
-        return model.status(value)
-    except ValueError as exc:
-        raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
 
 
 # Arguments the claim fields share (claims, claimCount and the deprecated relations).
@@ -249,17 +251,21 @@ class Entity(Node):
     revision: int = strawberry.field(description="Bumped by every change (optimistic locking).")
     row: strawberry.Private[EntityRow]
 
-    @strawberry.field(description="The name in one language (null if it has none in it).")
+    @strawberry.field(
+        description="The name in one language (null if it has none in it: names are held in "
+        "`bn` and `en` today)."
+    )
     def name(
-        self, lang: Annotated[str, strawberry.argument(description="`en` or `bn`.")] = "en"
+        self,
+        lang: Annotated[
+            LanguageTag, strawberry.argument(description="The language, e.g. `en` or `bn`.")
+        ] = ENGLISH,
     ) -> str | None:
-        if lang not in {lang_.value for lang_ in model.Language}:
-            raise BadUserInput(f"`lang` must be one of bn, en (got {lang!r})", argument="lang")
-        return self.row.name_bn if lang == "bn" else self.row.name_en
+        return {"bn": self.row.name_bn, "en": self.row.name_en}.get(lang)
 
     @strawberry.field(description="The name in every language it has.")
     def names(self) -> list[LocalizedName]:
-        pairs = [("bn", self.row.name_bn), ("en", self.row.name_en)]
+        pairs = [(BENGALI, self.row.name_bn), (ENGLISH, self.row.name_en)]
         return [LocalizedName(lang=lang, value=value) for lang, value in pairs if value]
 
     @strawberry.field(
@@ -287,16 +293,15 @@ class Entity(Node):
         predicate: PredicateArgument = None,
         direction: DirectionArgument = Direction.BOTH,
         status: Annotated[
-            str | None, strawberry.argument(description="Only claims with this status.")
+            ClaimStatus | None, strawberry.argument(description="Only claims with this status.")
         ] = None,
     ) -> int:
-        checked = parse_status(status, "status") if status is not None else None
         return await claim_count(
             info.context.db,
             self.slug,
             predicate.value if predicate is not None else None,
             direction.value,
-            checked.value if checked is not None else None,
+            status.value if status is not None else None,
         )
 
     @strawberry.field(
@@ -307,13 +312,13 @@ class Entity(Node):
         self,
         info: Info,
         type: Annotated[
-            str | None, strawberry.argument(description="Only this predicate, e.g. `PARTY_TO`.")
+            Predicate | None, strawberry.argument(description="Only this predicate.")
         ] = None,
         direction: DirectionArgument = Direction.BOTH,
         first: PageSizeArgument = 10,
         after: CursorArgument = None,
     ) -> RelationConnection:
-        predicate = parse_predicate(type, "type").value if type is not None else None
+        predicate = type.value if type is not None else None
         return await self._claims(info, predicate, direction, first, after)
 
     async def _claims(
@@ -435,7 +440,7 @@ class Association(Entity):
 
 @strawberry.type(description="An agreement, plan or treaty, signed or not.")
 class Agreement(Entity):
-    status: str | None = kind_field(model.EntityKind.AGREEMENT, "status")
+    status: ClaimStatus | None = kind_field(model.EntityKind.AGREEMENT, "status")
     parties: list[Country] = kind_field(model.EntityKind.AGREEMENT, "parties")
 
 

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 import strawberry
 
 from kgapi import model
-from kgapi.graphql.entity_types import Direction, EntityKind, parse_predicate
+from kgapi.graphql.entity_types import Direction
+from kgapi.graphql.enums import ClaimStatus, EntityKind, Predicate, describe_values
 from kgapi.graphql.errors import BadUserInput
 from kgapi.queries.entities import EntityFilter, RelationFilter, SortField, StringFilter
 
@@ -46,12 +47,21 @@ class StringFilterInput:
 
 @strawberry.input(description="A relation (claim) an entity must have (`some`) or lack (`none`).")
 class RelationFilterInput:
-    type: str | None = strawberry.field(default=None, description="Predicate, e.g. `PARTY_TO`.")
+    predicate: Predicate | None = strawberry.field(
+        default=None, description="Only claims of this predicate."
+    )
+    type: Predicate | None = strawberry.field(
+        default=None,
+        description="The predicate (the old name).",
+        deprecation_reason="Use `predicate` (the write API's word).",
+    )
     direction: Direction = strawberry.field(
         default=Direction.BOTH, description="OUT: entity is the subject; IN: the object."
     )
     other: str | None = strawberry.field(default=None, description="Slug of the other end.")
-    status: str | None = strawberry.field(default=None, description="Only claims with this status.")
+    status: ClaimStatus | None = strawberry.field(
+        default=None, description="Only claims with this status."
+    )
 
 
 @strawberry.input(
@@ -59,8 +69,8 @@ class RelationFilterInput:
     "of its claims); all given conditions must hold."
 )
 class StatusFilterInput:
-    eq: str | None = strawberry.field(default=None, description="Equal to, e.g. `signed`.")
-    in_: list[str] | None = strawberry.field(default=None, name="in", description="One of.")
+    eq: ClaimStatus | None = strawberry.field(default=None, description="Equal to, e.g. SIGNED.")
+    in_: list[ClaimStatus] | None = strawberry.field(default=None, name="in", description="One of.")
 
 
 @strawberry.input(
@@ -156,6 +166,20 @@ class SortDirection(Enum):
     DESC = "DESC"
 
 
+describe_values(
+    EntitySortField,
+    {
+        EntitySortField.SLUG: "The slug.",
+        EntitySortField.NAME: "The English name, any case (the slug when it has none).",
+        EntitySortField.KIND: "The kind.",
+        EntitySortField.RELATION_COUNT: "How many non-retracted claims the entity has.",
+    },
+)
+describe_values(
+    SortDirection, {SortDirection.ASC: "Smallest first.", SortDirection.DESC: "Largest first."}
+)
+
+
 @strawberry.input(description="Sort order; ties are broken by slug, which keeps cursors stable.")
 class EntityOrder:
     field: EntitySortField = strawberry.field(default=EntitySortField.SLUG, description="Sort key.")
@@ -177,17 +201,18 @@ def _strings(spec: StringFilterInput | None, argument: str) -> StringFilter | No
 def _relation(spec: RelationFilterInput | None, argument: str) -> RelationFilter | None:
     if spec is None:
         return None
-    status = None
-    if spec.status is not None:
-        try:
-            status = model.status(spec.status)
-        except ValueError as exc:
-            raise BadUserInput(f"`{argument}.status`: {exc}", argument=argument) from None
+    if spec.predicate is not None and spec.type is not None and spec.predicate != spec.type:
+        raise BadUserInput(
+            f"`{argument}`: `predicate` and its old name `type` name different predicates "
+            f"({spec.predicate.name}, {spec.type.name}); give one",
+            argument=argument,
+        )
+    predicate = spec.predicate if spec.predicate is not None else spec.type
     return RelationFilter(
-        type=parse_predicate(spec.type, f"{argument}.type") if spec.type is not None else None,
+        type=model.Predicate(predicate) if predicate is not None else None,
         direction=spec.direction.value,
         other=spec.other,
-        status=status,
+        status=model.Status(spec.status) if spec.status is not None else None,
     )
 
 
@@ -200,11 +225,12 @@ def _slugs(values: list[str] | None, argument: str) -> list[str]:
 
 
 def _statuses(spec: StatusFilterInput, argument: str) -> list[model.Status]:
-    values = ([spec.eq] if spec.eq is not None else []) + _slugs(spec.in_, f"{argument}.in")
-    try:
-        return [model.status(value) for value in values]
-    except ValueError as exc:
-        raise BadUserInput(f"`{argument}`: {exc}", argument=argument) from None
+    if spec.in_ is not None and len(spec.in_) > MAX_FILTER_VALUES:
+        raise BadUserInput(
+            f"`{argument}.in` takes at most {MAX_FILTER_VALUES} values", argument=argument
+        )
+    values = ([spec.eq] if spec.eq is not None else []) + list(spec.in_ or [])
+    return [model.Status(value) for value in values]
 
 
 def _on_path(

@@ -7,14 +7,18 @@ kgapi.writes, which shares its validator with `kgapi seed`.
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 import strawberry
 
+from kgapi import model
 from kgapi.auth import ScopeDenied
 from kgapi.graphql.context import Info
-from kgapi.graphql.entity_types import Entity, EntityKind, Relation, entity_from_row
+from kgapi.graphql.entity_types import Entity, Relation, entity_from_row
+from kgapi.graphql.enums import ClaimRank, ClaimStatus, EntityKind, Predicate
 from kgapi.graphql.permissions import CanEdit, Forbidden, WithinKeyScope
+from kgapi.graphql.scalars import LanguageTag
 from kgapi.graphql.types import Document
 from kgapi.queries.relations import claims_by_id
 from kgapi.writes import (
@@ -78,13 +82,12 @@ class UpsertEntityInput:
 @strawberry.input(description="A fact with its evidence.")
 class AddClaimInput:
     subject: str = strawberry.field(description="Slug of the subject entity.")
-    predicate: str = strawberry.field(description="A predicate of the model, e.g. `PARTY_TO`.")
+    predicate: Predicate = strawberry.field(description="A predicate of the model.")
     object: str = strawberry.field(description="Slug of the object entity.")
-    status: str = strawberry.field(
-        description="The modality the text gives: signed, in_progress, planned, expected, "
-        "possible, stated."
+    status: ClaimStatus = strawberry.field(
+        description="The modality the text gives (RETRACTED is retractClaim's to set)."
     )
-    rank: str = strawberry.field(default="normal", description="preferred, normal, deprecated.")
+    rank: ClaimRank = strawberry.field(default=model.Rank.NORMAL, description="Its rank.")
     qualifiers: strawberry.scalars.JSON | None = strawberry.field(
         default=None,
         description="Flat object of the qualifiers the predicate declares (e.g. `position`, an "
@@ -106,14 +109,18 @@ class RetractClaimInput:
 @strawberry.input(description="A new document, stored verbatim.")
 class DocumentInput:
     text: str = strawberry.field(description="The verbatim text (UTF-8, size-limited).")
-    language: str = strawberry.field(description="`bn` or `en`.")
+    language: LanguageTag = strawberry.field(
+        description="The language of the text: `bn` or `en` today."
+    )
     title: str = strawberry.field(description="Title in the document's language.")
     title_en: str | None = strawberry.field(default=None, description="English title.")
     slug: str | None = strawberry.field(default=None, description="Key; default from checksum.")
     url: str | None = strawberry.field(
         default=None, description="Where it was published: an absolute http(s) URL."
     )
-    published: str | None = strawberry.field(default=None, description="Publication date.")
+    published: date | None = strawberry.field(
+        default=None, description="Publication date, if known (never guessed)."
+    )
     idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
 
 
@@ -223,10 +230,10 @@ class Mutation:
     ) -> ClaimPayload:
         data: dict[str, Any] = {
             "subject": input.subject,
-            "predicate": input.predicate,
+            "predicate": input.predicate.value,
             "object": input.object,
-            "status": input.status,
-            "rank": input.rank,
+            "status": input.status.value,
+            "rank": input.rank.value,
             "qualifiers": input.qualifiers or {},
         }
         return await _claim_write(
@@ -293,7 +300,7 @@ async def _document(info: Info, input: DocumentInput, link: bool) -> DocumentPay
         "title_en": input.title_en,
         "slug": input.slug,
         "url": input.url,
-        "published": input.published,
+        "published": input.published.isoformat() if input.published else None,
     }
     try:
         result = await add_document(

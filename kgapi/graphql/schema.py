@@ -19,6 +19,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     QueryDepthLimiter,
 )
+from strawberry.schema.config import StrawberryConfig
 
 from kgapi import model
 from kgapi.config import Settings
@@ -45,12 +46,11 @@ from kgapi.graphql.entity_types import (
     _USE_CLAIMS,
     ENTITY_TYPES,
     Entity,
-    EntityKind,
     Person,
     Relation,
     entity_from_row,
-    parse_predicate,
 )
+from kgapi.graphql.enums import EntityKind, Predicate
 from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import KIND_WHERE, EntityWhere, OrderArgument
@@ -58,7 +58,15 @@ from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
 from kgapi.graphql.permissions import CanRead, CanReadAuditTrail
-from kgapi.graphql.types import Count, Document, DocumentConnection, DocumentEdge, Node
+from kgapi.graphql.scalars import SCALAR_MAP
+from kgapi.graphql.types import (
+    Document,
+    DocumentConnection,
+    DocumentEdge,
+    KindCount,
+    Node,
+    PredicateCount,
+)
 from kgapi.queries.documents import document_page
 from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
 from kgapi.queries.relations import (
@@ -133,8 +141,10 @@ class Stats:
     claims: int = strawberry.field(description="Claims (facts), including retracted ones.")
     documents: int = strawberry.field(description="Documents, listed sources included.")
     sentences: int = strawberry.field(description="Sentences of stored document texts.")
-    kinds: list[Count] = strawberry.field(description="Entities per kind.")
-    predicates: list[Count] = strawberry.field(description="Traversal relations per predicate.")
+    kinds: list[KindCount] = strawberry.field(description="Entities per kind, by kind.")
+    predicates: list[PredicateCount] = strawberry.field(
+        description="Traversal relations per predicate, by predicate."
+    )
 
 
 FirstArgument = Annotated[int, strawberry.argument(description="Page size (1 to the limit).")]
@@ -405,11 +415,11 @@ class Query:
         slug: Annotated[str, strawberry.argument(description="The centre entity.")],
         hops: Annotated[int, strawberry.argument(description="How far to go.")] = 1,
         types: Annotated[
-            list[str] | None, strawberry.argument(description="Only these predicates.")
+            list[Predicate] | None, strawberry.argument(description="Only these predicates.")
         ] = None,
     ) -> Subgraph | None:
         check_range(hops, 1, MAX_NEIGHBORHOOD_HOPS, "hops")
-        predicates = [parse_predicate(t, "types") for t in types] if types is not None else None
+        predicates = [model.Predicate(t) for t in types] if types is not None else None
         found = await neighborhood(info.context.db, slug, hops, predicates)
         if found is None:
             return None
@@ -474,8 +484,14 @@ class Query:
             claims=int(data["claims"]),
             documents=int(data["documents"]),
             sentences=int(data["sentences"]),
-            kinds=[Count(key=c["key"], count=int(c["count"])) for c in data["kinds"]],
-            predicates=[Count(key=c["key"], count=int(c["count"])) for c in data["predicates"]],
+            kinds=[
+                KindCount(kind=model.EntityKind(c["key"]), count=int(c["count"]))
+                for c in data["kinds"]
+            ],
+            predicates=[
+                PredicateCount(predicate=model.Predicate(c["key"]), count=int(c["count"]))
+                for c in data["predicates"]
+            ],
         )
 
 
@@ -495,7 +511,7 @@ class Subscription:
             strawberry.argument(description="Only changes touching these kinds."),
         ] = None,
         predicates: Annotated[
-            list[str] | None, strawberry.argument(description="Only these predicates.")
+            list[Predicate] | None, strawberry.argument(description="Only these predicates.")
         ] = None,
         after_seq: Annotated[
             int | None,
@@ -514,7 +530,8 @@ class Subscription:
         feeds = info.context.feeds
         slot = feeds.take() if feeds is not None else None
         wanted = [model.EntityKind(k).value for k in kinds] if kinds else None
-        return follow_changes(info, start, wanted, predicates, slot)
+        wanted_predicates = [model.Predicate(p).value for p in predicates] if predicates else None
+        return follow_changes(info, start, wanted, wanted_predicates, slot)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -528,6 +545,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         max_bytes=settings.document_cache_max_bytes,
     )
     schema = KgapiSchema(
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -2,20 +2,61 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
+from kgapi import model
 from kgapi.graphql.context import Info
+from kgapi.graphql.enums import ClaimStatus, EntityKind, Predicate
 from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import PageInfo
+from kgapi.graphql.scalars import LanguageTag
 from kgapi.queries.documents import DocumentRow
 
-__all__ = ["Count", "Document", "DocumentConnection", "DocumentEdge", "Node"]
+__all__ = [
+    "Document",
+    "DocumentConnection",
+    "DocumentEdge",
+    "KindCount",
+    "Node",
+    "PredicateCount",
+    "StatusCount",
+]
+
+_USE_ENUM = "Use the typed field next to it (an enum, in the schema's one casing)."
 
 
-@strawberry.type(description="A count under a key.")
-class Count:
-    key: str = strawberry.field(description="The kind, predicate or status.")
+@strawberry.type(description="How many entities of one kind.")
+class KindCount:
+    kind: EntityKind = strawberry.field(description="The kind.")
     count: int = strawberry.field(description="How many.")
+
+    @strawberry.field(description="The kind's label, e.g. `Country`.", deprecation_reason=_USE_ENUM)
+    def key(self) -> str:
+        return model.EntityKind(self.kind).value
+
+
+@strawberry.type(description="How many claims (or relations) of one predicate.")
+class PredicateCount:
+    predicate: Predicate = strawberry.field(description="The predicate.")
+    count: int = strawberry.field(description="How many.")
+
+    @strawberry.field(description="The predicate, e.g. `PARTY_TO`.", deprecation_reason=_USE_ENUM)
+    def key(self) -> str:
+        return model.Predicate(self.predicate).value
+
+
+@strawberry.type(description="How many claims of one status.")
+class StatusCount:
+    status: ClaimStatus = strawberry.field(description="The status.")
+    count: int = strawberry.field(description="How many.")
+
+    @strawberry.field(
+        description="The status as stored, e.g. `in_progress`.", deprecation_reason=_USE_ENUM
+    )
+    def key(self) -> str:
+        return model.Status(self.status).value
 
 
 @strawberry.interface(description="An object with a stable global id (Relay).")
@@ -31,10 +72,12 @@ class Document(Node):
     slug: str = strawberry.field(description="Stable key, e.g. `pk-kz-economic-ties-2025`.")
     title: str = strawberry.field(description="Title in the document's own language.")
     title_en: str | None = strawberry.field(description="English rendering of the title.")
-    language: str = strawberry.field(description="ISO 639-1 code of the text, e.g. `bn`.")
+    language: LanguageTag = strawberry.field(description="The language of the text, e.g. `bn`.")
     url: str | None = strawberry.field(description="Where the document was published, if known.")
-    published: str | None = strawberry.field(description="Publication date, if known.")
-    retrieved: str | None = strawberry.field(description="When the text was retrieved, if known.")
+    published: date | None = strawberry.field(
+        description="Publication date, if known (unknown stays null: kgapi never guesses one)."
+    )
+    retrieved: date | None = strawberry.field(description="When the text was retrieved, if known.")
     sha256: str | None = strawberry.field(description="SHA-256 of the verbatim file.")
     listed_only: bool = strawberry.field(
         description="True for documents another document lists as a source without quoting."
@@ -57,12 +100,12 @@ class Document(Node):
             slug=row.slug,
             title=row.title,
             title_en=row.title_en,
-            language=row.language,
+            language=LanguageTag(row.language),
             loaded_text=row.text,
             text_loaded=row.text_loaded,
             url=row.url,
-            published=row.published,
-            retrieved=row.retrieved,
+            published=date.fromisoformat(row.published) if row.published else None,
+            retrieved=date.fromisoformat(row.retrieved) if row.retrieved else None,
             sha256=row.sha256,
             listed_only=row.listed_only,
         )

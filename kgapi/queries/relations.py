@@ -376,13 +376,20 @@ def claim_aggregate_expression(
     )
 
 
+_STATUS_INDEX = {status.value: index for index, status in enumerate(model.Status)}
+
+
 def aggregate_counts(pairs: list[list[str]]) -> dict[str, Any]:
-    """`{count, byStatus, byPredicate}` from claim_aggregate_expression's pairs, keys sorted."""
+    """`{count, byStatus, byPredicate}` from claim_aggregate_expression's pairs: statuses in the
+    model's order (strongest first), predicates by name."""
     by_status = Counter(pair[0] for pair in pairs)
     by_predicate = Counter(pair[1] for pair in pairs)
     return {
         "count": len(pairs),
-        "byStatus": [{"key": k, "count": n} for k, n in sorted(by_status.items())],
+        "byStatus": [
+            {"key": k, "count": n}
+            for k, n in sorted(by_status.items(), key=lambda kv: _STATUS_INDEX[kv[0]])
+        ],
         "byPredicate": [{"key": k, "count": n} for k, n in sorted(by_predicate.items())],
     }
 

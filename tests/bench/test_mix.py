@@ -152,21 +152,21 @@ KGAPI_Q7 = {
                 "node": {
                     "slug": "a-1",
                     "name": "A One",
-                    "status": "signed",
+                    "status": "SIGNED",
                     "parties": [{"slug": "x", "name": "X"}, {"slug": "y", "name": "Y"}],
                     "relations": {
                         "edges": [
                             {
                                 "node": {
                                     "type": "AIMS_AT",
-                                    "status": "planned",
+                                    "status": "PLANNED",
                                     "evidence": [{"quote": "q1"}],
                                 }
                             },
                             {
                                 "node": {
                                     "type": "PARTY_TO",
-                                    "status": "signed",
+                                    "status": "SIGNED",
                                     "evidence": [{"quote": "q2"}],
                                 }
                             },
@@ -199,7 +199,7 @@ def test_the_three_shapes_of_one_kind_list_answer_have_one_fingerprint() -> None
 @pytest.mark.parametrize(
     ("system", "change"),
     [
-        ("kgapi", lambda d: d["agreements"]["edges"][0]["node"].update(status="planned")),
+        ("kgapi", lambda d: d["agreements"]["edges"][0]["node"].update(status="PLANNED")),
         ("kgapi", lambda d: d["agreements"]["edges"][0]["node"]["parties"].reverse()),
         ("kgapi", lambda d: d["agreements"]["edges"][0]["node"]["relations"]["edges"].pop()),
         ("kgapi", lambda d: d["agreements"]["pageInfo"].update(hasNextPage=True)),
@@ -251,7 +251,7 @@ def test_the_detail_page_fingerprint_covers_ends_evidence_documents_and_the_tota
             "slug": "a-1",
             "name": "A One",
             "description": "d",
-            "status": "signed",
+            "status": "SIGNED",
             "parties": [{"slug": "x", "name": "X"}],
             "relations": {
                 "totalCount": 12,
@@ -259,7 +259,7 @@ def test_the_detail_page_fingerprint_covers_ends_evidence_documents_and_the_tota
                     {
                         "node": {
                             "type": "PARTY_TO",
-                            "status": "signed",
+                            "status": "SIGNED",
                             "source": {"slug": "x", "name": "X"},
                             "target": {"slug": "a-1", "name": "A One"},
                             "evidence": [

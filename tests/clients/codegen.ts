@@ -16,7 +16,7 @@ const config: CodegenConfig = {
       presetConfig: { fragmentMasking: false },
       config: {
         strictScalars: true,
-        scalars: { DateTime: "string", JSON: "unknown" },
+        scalars: { Date: "string", DateTime: "string", JSON: "unknown", LanguageTag: "string" },
         enumsAsTypes: true,
         useTypeImports: true,
       },

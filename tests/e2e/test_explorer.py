@@ -341,12 +341,12 @@ def test_bengali_search_finds_the_transit_trade_agreement_in_progress(
 
     expect(explorer.page.locator("#entity-name")).to_have_text("Transit Trade Agreement")
     status = explorer.page.locator("#entity-status")
-    expect(status).to_have_attribute("data-status", "in_progress")
+    expect(status).to_have_attribute("data-status", "IN_PROGRESS")
     expect(status).to_have_text("in progress")
     api = graphql(
         server, '{ entity(slug: "transit-trade-agreement") { ... on Agreement { status } } }'
     )
-    assert api["entity"]["status"] == "in_progress"
+    assert api["entity"]["status"] == "IN_PROGRESS"
 
     # The parties' edges say it too, in the graph and in the list beside it: never "signed".
     party_edges = explorer.js(
@@ -355,7 +355,7 @@ def test_bengali_search_finds_the_transit_trade_agreement_in_progress(
     )
     assert party_edges, "the agreement's parties are not drawn"
     for edge_status, label in party_edges:
-        assert edge_status == "in_progress"
+        assert edge_status == "IN_PROGRESS"
         assert label == "PARTY_TO · in progress"
     party_badges = explorer.page.locator(
         '#entity-relations li:has-text("PARTY_TO") .status-badge'
@@ -413,7 +413,7 @@ def test_clicking_an_edge_shows_its_sentence_with_the_quote_as_stored(
     expect(panel).to_be_visible()
     expect(panel).to_have_attribute("data-claim", TTA_PARTY_CLAIM)
     expect(explorer.page.locator("#evidence-status")).to_have_attribute(
-        "data-status", "in_progress"
+        "data-status", "IN_PROGRESS"
     )
     assert explorer.graph_ids("edge.chosen") == {f"e:{TTA_PARTY_CLAIM}"}
     assert f"edge={TTA_PARTY_CLAIM}" in explorer.page.url

@@ -85,7 +85,7 @@ def test_every_kind_and_status_has_a_look() -> None:
     for kind in EntityKind:
         assert re.search(rf"^\s+{kind.name}: \{{", kinds, re.M), f"no colour for {kind.name}"
     for status in Status:
-        assert re.search(rf"^\s+{status.value}: \{{", statuses, re.M), f"no style for {status}"
+        assert re.search(rf"^\s+{status.name}: \{{", statuses, re.M), f"no style for {status}"
 
 
 def test_the_page_refers_to_nothing_off_the_machine() -> None:

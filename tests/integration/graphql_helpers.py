@@ -35,7 +35,7 @@ def claim_input(subject: str, **extra: Any) -> dict[str, Any]:
         "subject": subject,
         "predicate": "CONCERNS",
         "object": "transport-and-logistics",
-        "status": "planned",
+        "status": "PLANNED",
         "evidence": [
             {
                 "document": SEED_DOCUMENT,

@@ -170,7 +170,7 @@ def test_apollo_runs_every_operation_against_the_live_server(
     apollo_summary: dict[str, Any],
 ) -> None:
     page = apollo_summary["entityPage"]
-    assert page["slug"] == "transit-trade-agreement" and page["status"] == "in_progress"
+    assert page["slug"] == "transit-trade-agreement" and page["status"] == "IN_PROGRESS"
     assert page["spans"] > 0 and apollo_summary["agreements"] >= 2
     assert all(count > 0 for count in apollo_summary["searches"].values())
     assert apollo_summary["path"]["length"] >= 1

@@ -74,19 +74,19 @@ async def test_required_entities_exist_with_names_in_both_languages(
 
 async def test_agreements_keep_the_status_the_text_gives(seeded: Database) -> None:
     jap = await _entity(seeded, "joint-action-plan-2025-2026")
-    assert jap["status"] == "signed"
+    assert jap["status"] == "SIGNED"
     assert {p["slug"] for p in jap["parties"]} == {"pakistan", "kazakhstan"}
     party = next(r for r in _relations(jap) if r["type"] == "PARTY_TO")
     qualifiers = {q["key"]: q["json"] for q in party["qualifiers"]}
     assert (qualifiers["period_start"], qualifiers["period_end"]) == (2025, 2026)
     tta = await _entity(seeded, "transit-trade-agreement")
-    assert tta["status"] == "in_progress"  # in process, never turned into "signed"
+    assert tta["status"] == "IN_PROGRESS"  # in process, never turned into SIGNED
     assert "TTA" in tta["aliases"]
-    assert all(r["status"] != "signed" for r in _relations(tta))
+    assert all(r["status"] != "SIGNED" for r in _relations(tta))
     # "স্বাক্ষরিত হওয়ার সম্ভাবনা রয়েছে": there is a possibility they are signed, a hedge weaker
     # than an expectation the text reports (the seed audit reads it so).
     visit = await _entity(seeded, "trade-connectivity-investment-agreements")
-    assert visit["status"] == "possible"
+    assert visit["status"] == "POSSIBLE"
 
 
 async def test_corridor_routes_are_in_the_texts_order(seeded: Database) -> None:
@@ -132,7 +132,7 @@ async def test_events_have_places_participants_and_counts(seeded: Database) -> N
     assert counts["kazakhstan"]["companies"] == 80
     visit = await _entity(seeded, "tokayev-visit-to-pakistan")
     statuses = {r["type"]: r["status"] for r in _relations(visit)}
-    assert statuses["PARTICIPATED_IN"] == "planned"
+    assert statuses["PARTICIPATED_IN"] == "PLANNED"
 
 
 async def test_the_goal_is_one_billion_dollars(seeded: Database) -> None:

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from kgapi.db import Database
+from kgapi.model import EntityKind
 from kgapi.seed import load_bundle
 from tests.integration.graphql_helpers import data, run
 
@@ -78,7 +79,7 @@ async def test_shortest_path_between_the_leather_bodies(seeded: Database) -> Non
     assert path["nodes"][-1]["slug"] == "pakistan-tanners-association"
     assert path["length"] == 1
     assert path["relations"][0]["type"] == "WILL_CONTACT"
-    assert path["relations"][0]["status"] == "planned"
+    assert path["relations"][0]["status"] == "PLANNED"
     assert path["relations"][0]["evidence"][0]["quote"]
 
 
@@ -152,7 +153,7 @@ async def test_filters(seeded: Database) -> None:
     )
     assert both == ["islamabad"]
     signed = await _slugs(
-        seeded, where={"some": {"status": "signed"}, "kindIn": ["AGREEMENT"]}, first=10
+        seeded, where={"some": {"status": "SIGNED"}, "kindIn": ["AGREEMENT"]}, first=10
     )
     assert signed == ["joint-action-plan-2025-2026"]
 
@@ -234,9 +235,6 @@ async def test_keyset_by_relation_count_pages_cover_everything_once(seeded: Data
         ("{ entities(first: 101) { totalCount } }", "first"),
         ('{ shortestPath(from: "a", to: "b", maxHops: 1000) { length } }', "maxHops"),
         ('{ neighborhood(slug: "pakistan", hops: 4) { nodes { slug } } }', "hops"),
-        ('{ entity(slug: "pakistan") { relations(type: "LIKES") { totalCount } } }', "type"),
-        ('{ entities(where: {some: {type: "DROP"}}) { totalCount } }', "where.some.type"),
-        ('{ entity(slug: "pakistan") { name(lang: "fr") } }', "lang"),
     ],
 )
 async def test_bad_arguments_are_bad_user_input(
@@ -246,6 +244,56 @@ async def test_bad_arguments_are_bad_user_input(
     error = body["errors"][0]
     assert error["extensions"]["code"] == "BAD_USER_INPUT", error
     assert f"`{argument}" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "query,named",
+    [
+        ('{ entity(slug: "pakistan") { relations(type: LIKES) { totalCount } } }', "Predicate"),
+        ('{ entity(slug: "pakistan") { claims(predicate: "PARTY_TO") { totalCount } } }', "enum"),
+        ("{ entities(where: {some: {type: DROP}}) { totalCount } }", "Predicate"),
+        ('{ entity(slug: "pakistan") { claimCount(status: in_progress) } }', "ClaimStatus"),
+        ("{ agreements(where: {status: {eq: SINED}}) { totalCount } }", "ClaimStatus"),
+        ('{ entity(slug: "pakistan") { name(lang: "xx-nope") } }', "LanguageTag"),
+        ('{ entity(slug: "pakistan") { name(lang: 5) } }', "LanguageTag"),
+        ('{ changes(since: "yesterday") { totalCount } }', "date and time"),
+        ('{ neighborhood(slug: "pakistan", types: [LIKES]) { nodes { slug } } }', "Predicate"),
+    ],
+)
+async def test_a_value_outside_a_vocabulary_fails_validation(
+    seeded: Database, query: str, named: str
+) -> None:
+    """Issue 12: a typo in a closed vocabulary is refused before anything runs, naming the
+    vocabulary, instead of passing validation and nulling the whole entity at run time."""
+    body, _ = await run(seeded, query)
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED", error
+    assert named in error["message"], error
+    assert body.get("data") is None
+
+
+async def test_an_enum_value_in_a_variable_is_checked_too(seeded: Database) -> None:
+    query = """query($p: Predicate, $s: ClaimStatus) { entity(slug: "pakistan") {
+      claimCount(predicate: $p, status: $s) } }"""
+    body, _ = await run(seeded, query, p="PARTY_TO", s="signed")
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert "$s" in error["message"] and "ClaimStatus" in error["message"], error
+    ok = await data(seeded, query, p="PARTY_TO", s="IN_PROGRESS")
+    assert isinstance(ok["entity"]["claimCount"], int)
+
+
+async def test_names_in_a_language_kgapi_holds_none_in_are_null(seeded: Database) -> None:
+    """A valid BCP 47 tag is a fair question; kgapi holds names in bn and en today."""
+    got = await data(
+        seeded,
+        """{ entity(slug: "pakistan") { fr: name(lang: "fr") upper: name(lang: "EN")
+          bn: name(lang: "bn") names { lang } } }""",
+    )
+    entity = got["entity"]
+    assert entity["fr"] is None
+    assert entity["upper"] == "Pakistan" and entity["bn"]
+    assert [n["lang"] for n in entity["names"]] == ["bn", "en"]
 
 
 async def test_a_cursor_from_another_sort_is_refused(seeded: Database) -> None:
@@ -290,10 +338,12 @@ async def test_node_resolves_entity_ids(seeded: Database) -> None:
 async def test_stats(seeded: Database) -> None:
     stats = (
         await data(
-            seeded, "{ stats { entities claims kinds { key count } predicates { key count } } }"
+            seeded,
+            "{ stats { entities claims kinds { kind key count } predicates { predicate count } } }",
         )
     )["stats"]
-    kinds = {k["key"]: k["count"] for k in stats["kinds"]}
-    assert kinds["Country"] == 5 and kinds["Corridor"] == 2
-    predicates = {p["key"]: p["count"] for p in stats["predicates"]}
+    kinds = {k["kind"]: k["count"] for k in stats["kinds"]}
+    assert kinds["COUNTRY"] == 5 and kinds["CORRIDOR"] == 2
+    assert {k["key"] for k in stats["kinds"]} <= {kind.value for kind in EntityKind}
+    predicates = {p["predicate"]: p["count"] for p in stats["predicates"]}
     assert predicates["ROUTE_INCLUDES"] == 8

@@ -238,7 +238,9 @@ def test_roles_and_variables_do_not_share_entries(
     assert status("pakistan", tokens["editor"]) == "miss"
     assert status("pakistan") == "hit"  # the anonymous entry is still its own
     # Variables are compared as values, not as text: their order does not matter.
-    query = "query($slug: String!, $lang: String) { entity(slug: $slug) { name(lang: $lang) } }"
+    query = (
+        "query($slug: String!, $lang: LanguageTag) { entity(slug: $slug) { name(lang: $lang) } }"
+    )
     first = client.post(
         "/graphql", json={"query": query, "variables": {"slug": "pakistan", "lang": "bn"}}
     )

@@ -368,7 +368,7 @@ async def test_a_subscriber_on_one_replica_gets_the_writes_of_the_others(
             assert targets.count(via_a) == 1 and targets.count(via_b) == 1, events
             assert targets.index(via_a) < targets.index(via_b)  # in commit order
             assert [e["seq"] for e in events] == sorted(e["seq"] for e in events)
-            assert all(e["operation"] == "upsertEntity" for e in events)
+            assert all(e["operation"] == "UPSERT_ENTITY" for e in events)
     finally:
         await on_c.close()
         await through_nginx.close()

@@ -178,8 +178,8 @@ async def test_a_curator_retracts_a_seeded_claim(
     done = _gql(url, RETRACT, tokens["curator"], input={"id": claim_id, "reason": "curated"})
     claim = done["data"]["retractClaim"]["claim"]
     assert done["data"]["retractClaim"]["changed"] is True, done
-    assert claim["status"] == "retracted"
-    assert claim["history"][-1]["operation"] == "retractClaim"
+    assert claim["status"] == "RETRACTED"
+    assert claim["history"][-1]["operation"] == "RETRACT_CLAIM"
     assert claim["history"][-1]["actor"].startswith("key:")
 
 

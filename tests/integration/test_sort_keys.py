@@ -141,7 +141,9 @@ async def test_concurrent_claims_on_one_entity_are_all_counted(
     async def write(subject: str) -> None:
         data = claim_input(subject)
         evidence = [EvidenceInput(**e) for e in data.pop("evidence")]
-        await add_claim(seeded, principal, {**data, "rank": "normal", "qualifiers": {}}, evidence)
+        # The write layer takes the model's stored values (`planned`), the API its enum names.
+        stored = {**data, "status": data["status"].lower(), "rank": "normal", "qualifiers": {}}
+        await add_claim(seeded, principal, stored, evidence)
 
     await asyncio.gather(*(write(slug) for slug in subjects))
     assert await _count(seeded, OBJECT) == before + len(subjects)

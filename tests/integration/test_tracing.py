@@ -206,7 +206,7 @@ def test_an_operation_with_errors_records_their_codes_not_their_messages(
 ) -> None:
     predicate = _needle("predicate").upper().replace("-", "_")
     query = (
-        'query Around($types: [String!]) { neighborhood(types: $types, slug: "x") '
+        'query Around($types: [Predicate!]) { neighborhood(types: $types, slug: "x") '
         "{ nodes { slug } } }"
     )
     with _client(neo4j_settings, provider) as client:

@@ -27,9 +27,9 @@ from tests.integration.test_cookbook import QUERIES as COOKBOOK
 def _relation_or(count: int, first: int = 10) -> str:
     """One OR of `count` relation-existence conditions of varied shapes (the issue's attack)."""
     shapes = [
-        '{{ some: {{ type: "PARTY_TO", other: "x-{i}" }} }}',
-        '{{ none: {{ type: "HEADS", direction: OUT }} }}',
-        '{{ some: {{ other: "pakistan", direction: IN, status: "signed" }} }}',
+        '{{ some: {{ type: PARTY_TO, other: "x-{i}" }} }}',
+        "{{ none: {{ type: HEADS, direction: OUT }} }}",
+        '{{ some: {{ other: "pakistan", direction: IN, status: SIGNED }} }}',
     ]
     conditions = ", ".join(shapes[i % len(shapes)].format(i=i) for i in range(count))
     return (
@@ -200,7 +200,7 @@ def _just_within_budget(settings: Settings) -> dict[str, str]:
         k = 1
         while True:
             conditions = ", ".join(
-                '{ some: { type: "PARTY_TO", other: "pakistan" } }, { none: { type: "HEADS" } }'
+                '{ some: { type: PARTY_TO, other: "pakistan" } }, { none: { type: HEADS } }'
                 for _ in range(k)
             )
             candidate = (
@@ -220,7 +220,7 @@ def _just_within_budget(settings: Settings) -> dict[str, str]:
       evidence { quote document { slug } } source { relations(first: 5) { edges { node {
         claimId evidence { quote } } } } } } } } } }"""
     families["sort"] = """{ entities(orderBy: {field: RELATION_COUNT, direction: DESC}, first: 100,
-      where: { some: { type: "PARTY_TO" } }) { totalCount edges { node { slug } } } }"""
+      where: { some: { type: PARTY_TO } }) { totalCount edges { node { slug } } } }"""
     families["docs"] = "{ documents(first: 12) { edges { node { slug text } } } }"
     families["path"] = """{ shortestPath(from: "kazakhstan-leather-association",
       to: "pakistan-tanners-association", maxHops: 10) {

@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 
 from kgapi.db import Database
 from kgapi.graphql.sdl import SDL_FILE
+from tests.graphql_scalars import CUSTOM_SCALARS
 
 SDL = SDL_FILE.read_text("utf-8")
 EXAMPLES = int(os.environ.get("KGAPI_FUZZ_EXAMPLES", "150"))
@@ -40,7 +41,7 @@ def _check(client: TestClient, query: str) -> None:
 )
 @given(data=st.data())
 def test_generated_queries_never_fail_the_server(client: TestClient, data: st.DataObject) -> None:
-    query = data.draw(from_schema(SDL, fields=None))
+    query = data.draw(from_schema(SDL, fields=None, custom_scalars=CUSTOM_SCALARS))
     _check(client, query)
 
 
@@ -69,7 +70,13 @@ async def editor_token(seeded: Database) -> object:
 def test_generated_mutations_by_an_editor_never_fail_the_server(
     client: TestClient, editor_token: str, data: st.DataObject
 ) -> None:
-    mutation = data.draw(from_schema(SDL, fields=["upsertEntity", "addClaim", "retractClaim"]))
+    mutation = data.draw(
+        from_schema(
+            SDL,
+            fields=["upsertEntity", "addClaim", "retractClaim"],
+            custom_scalars=CUSTOM_SCALARS,
+        )
+    )
     response = client.post(
         "/graphql", json={"query": mutation}, headers={"authorization": f"Bearer {editor_token}"}
     )

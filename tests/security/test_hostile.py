@@ -55,15 +55,20 @@ STRING_ARGUMENTS = [
     ("query($v: String!) { claim(id: $v) { claimId } }", {}),
     ("query($v: ID!) { node(id: $v) { id } }", {}),
     ("query($v: String!) { changes(actor: $v) { totalCount } }", {}),
-    ('query($v: String!) { entity(slug: "pakistan") { relations(type: $v) { totalCount } } }', {}),
+    # Enums and language tags: a hostile string is refused as the variable is coerced.
+    (
+        'query($v: Predicate!) { entity(slug: "pakistan") { claims(predicate: $v) { totalCount } } }',  # noqa: E501
+        {},
+    ),
     ("query($v: String!) { entities(where: {name: {eq: $v}}) { totalCount } }", {}),
     ("query($v: String!) { entities(where: {name: {contains: $v}}) { totalCount } }", {}),
     ("query($v: String!) { entities(where: {slug: {startsWith: $v}}) { totalCount } }", {}),
     ("query($v: String!) { entities(where: {slug: {in: [$v]}}) { totalCount } }", {}),
     ("query($v: String!) { entities(where: {some: {other: $v}}) { totalCount } }", {}),
-    ("query($v: String!) { entities(where: {some: {type: $v}}) { totalCount } }", {}),
+    ("query($v: Predicate!) { entities(where: {some: {predicate: $v}}) { totalCount } }", {}),
+    ("query($v: ClaimStatus!) { agreements(where: {status: {eq: $v}}) { totalCount } }", {}),
     ("query($v: String!) { entities(after: $v) { totalCount } }", {}),
-    ('query($v: String!) { entity(slug: "pakistan") { name(lang: $v) } }', {}),
+    ('query($v: LanguageTag!) { entity(slug: "pakistan") { name(lang: $v) } }', {}),
 ]
 
 

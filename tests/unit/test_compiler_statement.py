@@ -28,7 +28,7 @@ def reads() -> CompiledReads:
 def test_aliases_and_values_stay_out_of_the_statement(reads: CompiledReads) -> None:
     query = """query($slug: String!, $text: String!) {
       matchDetachDelete: entity(slug: $slug) { returnAll: slug
-        callDbms: relations(type: "PARTY_TO", first: 3) { edges { node { claimId } } } }
+        callDbms: relations(type: PARTY_TO, first: 3) { edges { node { claimId } } } }
       s: search(text: $text) { score }
       e: entities(where: { name: { contains: $text } }) { totalCount }
     }"""

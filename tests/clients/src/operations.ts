@@ -219,7 +219,7 @@ export const NodeById = graphql(`
 
 /** Live updates for an open page. */
 export const GraphChanged = graphql(`
-  subscription GraphChanged($kinds: [EntityKind!], $predicates: [String!]) {
+  subscription GraphChanged($kinds: [EntityKind!], $predicates: [Predicate!]) {
     graphChanged(kinds: $kinds, predicates: $predicates) {
       id
       seq

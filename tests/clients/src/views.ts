@@ -6,6 +6,7 @@ import type {
   EntityCardFragment,
   EntityPageQuery,
   NeighbourhoodQuery,
+  ClaimStatus,
   ClaimWithEvidenceFragment,
   SearchBoxQuery,
   ShortestPathQuery,
@@ -20,9 +21,9 @@ export function label(entity: EntityCardFragment): string {
   return entity.bn && entity.bn !== en ? `${en} (${entity.bn})` : en;
 }
 
-/** A status as a reader sees it; `in_progress` stays "in progress", never "signed". */
-export function statusText(status: string | null): string {
-  return status === null ? "status unknown" : status.replaceAll("_", " ");
+/** A status as a reader sees it; IN_PROGRESS stays "in progress", never "signed". */
+export function statusText(status: ClaimStatus | null): string {
+  return status === null ? "status unknown" : status.toLowerCase().replaceAll("_", " ");
 }
 
 /** The lines a kind adds to its page: only some kinds have fields of their own. */

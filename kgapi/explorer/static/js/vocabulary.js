@@ -33,17 +33,17 @@ export const KIND_COLOURS = Object.freeze(
 export const UNKNOWN_KIND_COLOUR = "#444444";
 
 /**
- * How each claim status looks on an edge. The line style carries the status on its own (for
+ * How each claim status (ClaimStatus enum names) looks on an edge. The line style carries the status on its own (for
  * readers who do not tell colours apart); colour and width repeat it.
  */
 export const STATUS_STYLES = Object.freeze({
-  signed: { label: "signed", line: "solid", width: 5, colour: "#1b5e20", opacity: 1 },
-  in_progress: { label: "in progress", line: "dashed", width: 3.5, colour: "#e65100", opacity: 1 },
-  planned: { label: "planned", line: "dotted", width: 3.5, colour: "#0d47a1", opacity: 1 },
-  expected: { label: "expected", line: "dotted", width: 2.5, colour: "#5c8fd6", opacity: 0.6 },
-  possible: { label: "possible", line: "dotted", width: 1.5, colour: "#8e7cc3", opacity: 0.5 },
-  stated: { label: "stated", line: "solid", width: 1.5, colour: "#555555", opacity: 1 },
-  retracted: { label: "retracted", line: "dashed", width: 1, colour: "#b0b0b0", opacity: 0.5 },
+  SIGNED: { label: "signed", line: "solid", width: 5, colour: "#1b5e20", opacity: 1 },
+  IN_PROGRESS: { label: "in progress", line: "dashed", width: 3.5, colour: "#e65100", opacity: 1 },
+  PLANNED: { label: "planned", line: "dotted", width: 3.5, colour: "#0d47a1", opacity: 1 },
+  EXPECTED: { label: "expected", line: "dotted", width: 2.5, colour: "#5c8fd6", opacity: 0.6 },
+  POSSIBLE: { label: "possible", line: "dotted", width: 1.5, colour: "#8e7cc3", opacity: 0.5 },
+  STATED: { label: "stated", line: "solid", width: 1.5, colour: "#555555", opacity: 1 },
+  RETRACTED: { label: "retracted", line: "dashed", width: 1, colour: "#b0b0b0", opacity: 0.5 },
 });
 
 export const UNKNOWN_STATUS_STYLE = Object.freeze({
@@ -54,7 +54,7 @@ export const UNKNOWN_STATUS_STYLE = Object.freeze({
   opacity: 1,
 });
 
-/** The readable name of a status ("in progress" for in_progress). */
+/** The readable name of a status ("in progress" for IN_PROGRESS, a ClaimStatus value). */
 export function statusLabel(status) {
   return (STATUS_STYLES[status] ?? UNKNOWN_STATUS_STYLE).label;
 }
