@@ -133,9 +133,9 @@ class Relation(Node):
         "write only over what you read (optimistic locking)."
     )
 
-    @strawberry.field(description="The predicate, as a string.", deprecation_reason=_USE_PREDICATE)
-    def type(self) -> str:
-        return self.predicate.value
+    @strawberry.field(description="The predicate.", deprecation_reason=_USE_PREDICATE)
+    def type(self) -> Predicate:
+        return self.predicate
 
     @strawberry.field(description="The subject.", deprecation_reason=_USE_SUBJECT)
     def source(self) -> Entity:
