@@ -13,7 +13,7 @@ from typing import Any
 from kgapi import model
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.inputs import EntityOrder, sort_of, to_filter
-from kgapi.graphql.pagination import check_first, decode_cursor
+from kgapi.graphql.pagination import PageRequest, decode_cursor
 from kgapi.queries.entities import EntityFilter, SortField
 
 __all__ = [
@@ -59,32 +59,30 @@ class EntityListArgs:
     kind: model.EntityKind | None
     where: EntityFilter | None
     sort: SortField
-    descending: bool
-    first: int
-    after: str | None  # the cursor as sent (PageInfo.hasPreviousPage)
-    after_key: list[Any] | None  # (sort value, slug) inside it
+    descending: bool  # the order the page is read in: the list's, reversed paging backward
+    first: int  # rows wanted (the page size, forward or backward)
+    page: PageRequest
+    after_key: list[Any] | None  # (sort value, slug) in the cursor: read strictly beyond it
     cursor_kind: str  # cursors of this list name its order: a cursor of another is refused
 
 
 def entity_list_args(
     *,
-    max_page_size: int,
     kind: model.EntityKind | None,
     where: Any,
     order_by: EntityOrder | None,
-    first: int,
-    after: str | None,
+    page: PageRequest,
     extra: EntityFilter | None = None,
 ) -> EntityListArgs:
-    check_first(first, max_page_size)
     sort, descending = sort_of(order_by)
     cursor_kind = f"Entity:{sort.value}:{'DESC' if descending else 'ASC'}"
     sort_type = int if sort is SortField.RELATION_COUNT else str
-    key = decode_cursor(cursor_kind, after, shape=(sort_type, str))  # (sort value, slug)
+    key = decode_cursor(cursor_kind, page.cursor, page.argument, shape=(sort_type, str))
     compiled = to_filter(where, kind=kind) if where is not None else None
     if extra is not None:
         compiled = dataclasses.replace(extra, and_=[compiled]) if compiled else extra
-    return EntityListArgs(kind, compiled, sort, descending, first, after, key, cursor_kind)
+    read_descending = descending != page.backward
+    return EntityListArgs(kind, compiled, sort, read_descending, page.size, page, key, cursor_kind)
 
 
 def check_range(value: int, low: int, high: int, argument: str) -> int:

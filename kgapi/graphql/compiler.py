@@ -85,7 +85,14 @@ from kgapi.graphql.entity_types import ENTITY_TYPES, qualifier_text
 from kgapi.graphql.errors import database_error, report_errors
 from kgapi.graphql.ids import from_global_id, to_global_id
 from kgapi.graphql.limits import check_variables
-from kgapi.graphql.pagination import check_first, decode_cursor, encode_cursor
+from kgapi.graphql.pagination import (
+    PageRequest,
+    check_first,
+    decode_cursor,
+    encode_cursor,
+    page_of,
+    page_request,
+)
 from kgapi.graphql.permissions import check_role
 from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS, aggregate_counts
@@ -514,13 +521,12 @@ class _Planner:
     def relations(self, nodes: list[FieldNode]) -> tuple[RelationsFetch, Shape]:
         """`claims(predicate:, ...)` and its deprecated twin `relations(type:, ...)`."""
         args = self.arguments("Entity", nodes)
-        first = check_first(args["first"], self.settings.max_page_size)
+        page = self.page(args)
         chosen = args["predicate"] if "predicate" in args else args["type"]
         predicate = model.Predicate(chosen).value if chosen is not None else None
-        after: str | None = args["after"]
-        key = decode_cursor("Relation", after, shape=(str,))
+        key = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
         claim, rows_wanted, total, shape = self.connection(
-            nodes, "Claim", after, first, _relation_cursor, self.relation, None
+            nodes, "Claim", page, _relation_cursor, self.relation, None
         )
         if rows_wanted and claim is None:
             claim = ClaimFetch()
@@ -528,13 +534,24 @@ class _Planner:
         fetch = RelationsFetch(
             predicate,
             args["direction"].value,
-            first,
+            page.size,
             str(key[0]) if key else None,
             claim,
             total,
             aggregate,
+            page.backward,
         )
         return fetch, shape
+
+    def page(self, args: dict[str, Any]) -> PageRequest:
+        """A connection's paging arguments, checked as the resolvers check them."""
+        return page_request(
+            args.get("first"),
+            args.get("after"),
+            args.get("last"),
+            args.get("before"),
+            self.settings.max_page_size,
+        )
 
     def aggregate_selected(self, nodes: list[FieldNode]) -> bool:
         return any(
@@ -562,13 +579,13 @@ class _Planner:
         self,
         nodes: list[FieldNode],
         type_name: str,
-        after: str | None,
-        first: int,
+        page: PageRequest,
         cursor: Shape,
         plan_node: Callable[[list[FieldNode]], tuple[Any, Shape]],
         node_at: str | None,
     ) -> tuple[Any, bool, bool, Shape]:
-        """A Relay connection of `type_name` nodes over `{rows: first + 1 rows, total}`: the
+        """A Relay connection of `type_name` nodes over `{rows: size + 1 rows, read in the
+        page's direction, total}`: the
         node's fetch (None when no node is selected), whether rows and totalCount are
         selected, and the shape. A row is the node (`node_at` None) or holds it at `node_at`."""
         node_fetch: Any = None
@@ -583,7 +600,7 @@ class _Planner:
                 fields.append((out, _Copy("total")))
             elif name == "pageInfo":
                 rows_wanted = True
-                fields.append((out, self.page_info(sub, after)))
+                fields.append((out, self.page_info(sub)))
             elif name == "aggregate" and type_name == "Claim":
                 fields.append((out, _counted(self.claim_aggregate(sub))))
             elif name == "edges":
@@ -597,13 +614,13 @@ class _Planner:
         connection = _object(fields)
 
         def shape(value: dict[str, Any]) -> Any:
-            rows = value.get("rows") or []
-            page = rows[:first]
+            rows, has_next, has_previous = page_of(value.get("rows") or [], page)
             return connection(
                 {
-                    "rows": page,
-                    "has_next": len(rows) > first,
-                    "cursors": [cursor(row) for row in page],
+                    "rows": rows,
+                    "has_next": has_next,
+                    "has_previous": has_previous,
+                    "cursors": [cursor(row) for row in rows],
                     "total": value.get("total"),
                     "aggregate": value.get("aggregate"),
                 }
@@ -636,7 +653,7 @@ class _Planner:
                 raise Unsupported(f"{type_name}Edge.{name}")
         return node_fetch, _object(fields)
 
-    def page_info(self, nodes: list[FieldNode], after: str | None) -> Shape:
+    def page_info(self, nodes: list[FieldNode]) -> Shape:
         fields: list[tuple[str, Shape]] = []
         for key, sub in self.collect(nodes, frozenset({"PageInfo"})):
             name = sub[0].name.value
@@ -645,7 +662,7 @@ class _Planner:
             elif name == "hasNextPage":
                 fields.append((key, _Copy("has_next")))
             elif name == "hasPreviousPage":
-                fields.append((key, _Constant(after is not None)))
+                fields.append((key, _Copy("has_previous")))
             elif name == "startCursor":
                 fields.append((key, lambda p: p["cursors"][0] if p["cursors"] else None))
             elif name == "endCursor":
@@ -816,21 +833,19 @@ class _Planner:
         """The audit trail, as the `changes` resolver pages it (keyset on seq)."""
         self.audit = True
         args = self.strawberry_arguments(nodes)
-        first = check_first(args["first"], self.settings.max_page_size)
-        after: str | None = args["after"]
-        cursor = decode_cursor("Change", after, shape=(int,))
+        page = self.page(args)
+        cursor = decode_cursor("Change", page.cursor, page.argument, shape=(int,))
         _, rows_wanted, total, shape = self.connection(
             nodes,
             "Change",
-            after,
-            first,
+            page,
             lambda row: encode_cursor("Change", [row["seq"]]),
             lambda sub: (True, self.change_event(sub)),
             None,
         )
         since = args["since"].isoformat() if args["since"] is not None else None
         seq = int(cursor[0]) if cursor else None
-        fetch = ChangesRoot(since, args["actor"], seq, first, rows_wanted, total)
+        fetch = ChangesRoot(since, args["actor"], seq, page.size, rows_wanted, total, page.backward)
         return _Root(key, shape, fetch)
 
     def change_event(self, nodes: list[FieldNode]) -> Shape:
@@ -878,14 +893,12 @@ class _Planner:
 
     def documents(self, key: str, nodes: list[FieldNode]) -> _Root:
         args = self.strawberry_arguments(nodes)
-        first = check_first(args["first"], self.settings.max_page_size)
-        after: str | None = args["after"]
-        cursor = decode_cursor("Document", after, shape=(str,))
+        page = self.page(args)
+        cursor = decode_cursor("Document", page.cursor, page.argument, shape=(str,))
         document, rows_wanted, total, shape = self.connection(
             nodes,
             "Document",
-            after,
-            first,
+            page,
             lambda row: encode_cursor("Document", [row["slug"]]),
             self.document,
             None,
@@ -893,7 +906,8 @@ class _Planner:
         if rows_wanted and document is None:
             document = DocumentFetch()
         after_slug = str(cursor[0]) if cursor else None
-        return _Root(key, shape, DocumentListRoot(first, after_slug, document, total))
+        fetch = DocumentListRoot(page.size, after_slug, document, total, page.backward)
+        return _Root(key, shape, fetch)
 
     def stats(self, nodes: list[FieldNode]) -> Shape:
         fields: list[tuple[str, Shape]] = []
@@ -935,12 +949,10 @@ class _Planner:
         elif name == "ministers":
             kind = model.EntityKind.PERSON
         checked = entity_list_args(
-            max_page_size=self.settings.max_page_size,
             kind=kind,
             where=args["where"],
             order_by=args["order_by"],
-            first=args["first"],
-            after=args["after"],
+            page=self.page(args),
             extra=MINISTERS if name == "ministers" else None,
         )
         cursor_kind = checked.cursor_kind
@@ -950,8 +962,7 @@ class _Planner:
         entity, rows_wanted, total, shape = self.connection(
             nodes,
             node_type,
-            checked.after,
-            checked.first,
+            checked.page,
             lambda row: encode_cursor(cursor_kind, [row["sort_value"], row["node"]["slug"]]),
             lambda sub: self.entity(sub, kinds),
             "node",

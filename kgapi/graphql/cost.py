@@ -364,7 +364,7 @@ class _Walker:
     def price(self, owner: Any, name: str, args: dict[str, Any]) -> tuple[float, float]:
         """(units once per parent object, objects below it) for one field."""
         if owner.name == "Query" and name in _ENTITY_LISTS:
-            first = self.page(args.get("first"), 10)
+            first = self.page(_size(args, "first"), 10)
             where = args.get("where")
             conditions = _filter_weight(where) if isinstance(where, dict) else 0.0
             if isinstance(where, dict) and _has_relation(where):
@@ -390,7 +390,7 @@ class _Walker:
             price = FIELD_COSTS.get(("Entity", name))
         if price is None:
             return 0.0, 1
-        items = self.page(args.get(price.page), price.items) if price.page else price.items
+        items = self.page(_size(args, price.page), price.items) if price.page else price.items
         return price.cost, items
 
     def page(self, value: Any, default: int) -> int:
@@ -399,6 +399,17 @@ class _Walker:
         if isinstance(value, int) and not 0 <= value <= self.settings.max_page_size:
             self.bad_page_size = True
         return min(_int(value, default), self.settings.max_page_size)
+
+
+def _size(args: dict[str, Any], page: str) -> Any:
+    """A connection's page size, forward (`first`) or backward (`last`): the larger is priced
+    (both given is refused, but only after the price)."""
+    sizes = [args.get(page)] + ([args.get("last")] if page == "first" else [])
+    given = [size for size in sizes if size is not None]
+    if not given:
+        return None
+    numbers = [size for size in given if isinstance(size, int)]
+    return max(numbers) if len(numbers) == len(given) else given[0]
 
 
 def _is_entity(owner: Any) -> bool:

@@ -28,7 +28,15 @@ from kgapi.graphql.enums import (
 )
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.ids import to_global_id
-from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
+from kgapi.graphql.pagination import (
+    PageInfo,
+    PageRequest,
+    decode_cursor,
+    directed,
+    encode_cursor,
+    page_info,
+    page_request,
+)
 from kgapi.graphql.permissions import CanReadAuditTrail
 from kgapi.graphql.scalars import LanguageTag
 from kgapi.graphql.types import Document, Node, PredicateCount, StatusCount
@@ -236,8 +244,18 @@ PredicateArgument = Annotated[
 DirectionArgument = Annotated[
     Direction, strawberry.argument(description="OUT: as subject; IN: as object.")
 ]
-PageSizeArgument = Annotated[int, strawberry.argument(description="Page size.")]
-CursorArgument = Annotated[str | None, strawberry.argument(description="Cursor.")]
+PageSizeArgument = Annotated[
+    int | None,
+    strawberry.argument(description="Page size forward (10 when neither `first` nor `last`)."),
+]
+CursorArgument = Annotated[str | None, strawberry.argument(description="Continue after this.")]
+LastArgument = Annotated[
+    int | None,
+    strawberry.argument(description="Page size backward: the last claims before `before`."),
+]
+BeforeArgument = Annotated[
+    str | None, strawberry.argument(description="Continue before this (backward).")
+]
 
 
 @strawberry.interface(description="Anything the documents talk about: a country, a person, ...")
@@ -277,11 +295,14 @@ class Entity(Node):
         info: Info,
         predicate: PredicateArgument = None,
         direction: DirectionArgument = Direction.BOTH,
-        first: PageSizeArgument = 10,
+        first: PageSizeArgument = None,
         after: CursorArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> RelationConnection:
         value = predicate.value if predicate is not None else None
-        return await self._claims(info, value, direction, first, after)
+        page = page_request(first, after, last, before, info.context.settings.max_page_size)
+        return await self._claims(info, value, direction, page)
 
     @strawberry.field(
         description="How many claims about this entity there are (never retracted ones): "
@@ -315,36 +336,39 @@ class Entity(Node):
             Predicate | None, strawberry.argument(description="Only this predicate.")
         ] = None,
         direction: DirectionArgument = Direction.BOTH,
-        first: PageSizeArgument = 10,
+        first: PageSizeArgument = None,
         after: CursorArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> RelationConnection:
         predicate = type.value if type is not None else None
-        return await self._claims(info, predicate, direction, first, after)
+        page = page_request(first, after, last, before, info.context.settings.max_page_size)
+        return await self._claims(info, predicate, direction, page)
 
     async def _claims(
-        self,
-        info: Info,
-        predicate: str | None,
-        direction: Direction,
-        first: int,
-        after: str | None,
+        self, info: Info, predicate: str | None, direction: Direction, page: PageRequest
     ) -> RelationConnection:
-        check_first(first, info.context.settings.max_page_size)
-        key = decode_cursor("Relation", after, shape=(str,))
+        key = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
         request = RelationRequest(
-            self.slug, predicate, direction.value, first, str(key[0]) if key else None
+            self.slug,
+            predicate,
+            direction.value,
+            page.size,
+            str(key[0]) if key else None,
+            page.backward,
         )
-        page = await info.context.loaders.relations.load(request)
+        found = await info.context.loaders.relations.load(request)
+        rows, has_next, has_previous = directed(found.rows, found.has_next, page)
         edges = [
             RelationEdge(
                 cursor=encode_cursor("Relation", [row.claim_id]), node=Relation.from_row(row)
             )
-            for row in page.rows
+            for row in rows
         ]
         return RelationConnection(
             edges=edges,
-            page_info=page_info([e.cursor for e in edges], page.has_next, after),
-            total_count=page.total,
+            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+            total_count=found.total,
             request=request,
         )
 

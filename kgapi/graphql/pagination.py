@@ -2,7 +2,9 @@
 
 A cursor is the sort key of the last row a client saw, not an offset: the next page starts
 strictly after that key, so a deep page costs what the first costs and stays correct while rows
-are inserted before it. Cursors are opaque to clients (base64 of a small JSON array), which
+are inserted before it. Backward (`last`/`before`) is the same keyset read in the opposite
+order from the `before` key, its rows put back in the list's order: as cheap as forward.
+Cursors are opaque to clients (base64 of a small JSON array), which
 also means clients can forge them: a decoded cursor is checked against the shape of its list's
 key (types, int64 range) before any of it reaches Cypher, so a tampered one is BAD_USER_INPUT.
 """
@@ -12,14 +14,30 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import orjson
 import strawberry
 
 from kgapi.graphql.errors import BadUserInput
 
-__all__ = ["MAX_CURSOR_LENGTH", "PageInfo", "check_first", "decode_cursor", "encode_cursor"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "MAX_CURSOR_LENGTH",
+    "PageInfo",
+    "PageRequest",
+    "check_first",
+    "decode_cursor",
+    "directed",
+    "encode_cursor",
+    "page_info",
+    "page_of",
+    "page_request",
+]
+
+DEFAULT_PAGE_SIZE = 10
+T = TypeVar("T")
 
 MAX_CURSOR_LENGTH = 2048  # characters; the cursors kgapi issues are a few dozen
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what Neo4j's integers hold
@@ -29,12 +47,64 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what Neo4j's integers hold
 class PageInfo:
     has_next_page: bool = strawberry.field(description="More items follow this page.")
     has_previous_page: bool = strawberry.field(
-        description="Items precede this page (true when the page was requested with `after`)."
+        description="Items precede this page: paging backward, whether more came before it; "
+        "paging forward, true when the page was requested with `after`."
     )
     start_cursor: str | None = strawberry.field(description="Cursor of the first edge.")
     end_cursor: str | None = strawberry.field(
-        description="Cursor of the last edge; pass it as `after` for the next page."
+        description="Cursor of the last edge; pass it as `after` for the next page (and "
+        "`startCursor` as `before` for the previous one)."
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """One connection's paging arguments, checked: a page of `size` rows forward after the
+    `cursor`, or backward before it (the query reads the list in the opposite order)."""
+
+    size: int
+    backward: bool
+    cursor: str | None  # `after` (forward) or `before` (backward), as the client sent it
+
+    @property
+    def argument(self) -> str:
+        return "before" if self.backward else "after"
+
+
+def page_request(
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+    maximum: int,
+) -> PageRequest:
+    """Forward with `first`/`after` (10 rows when neither size is given), or backward with
+    `last`/`before`; mixing the two directions is refused rather than guessed at."""
+    if last is not None or before is not None:
+        if first is not None or after is not None:
+            raise BadUserInput(
+                "page forward with `first`/`after` or backward with `last`/`before`, not both",
+                argument="last" if last is not None else "before",
+            )
+        size = check_first(last if last is not None else DEFAULT_PAGE_SIZE, maximum, "last")
+        return PageRequest(size, True, before)
+    size = check_first(first if first is not None else DEFAULT_PAGE_SIZE, maximum, "first")
+    return PageRequest(size, False, after)
+
+
+def page_of(rows: list[T], request: PageRequest) -> tuple[list[T], bool, bool]:
+    """The page among `size + 1` rows read in the request's direction, in the list's order,
+    with (hasNextPage, hasPreviousPage)."""
+    return directed(rows[: request.size], len(rows) > request.size, request)
+
+
+def directed(page: list[T], more: bool, request: PageRequest) -> tuple[list[T], bool, bool]:
+    """A page read in the request's direction, `more` rows beyond it, in the list's order with
+    (hasNextPage, hasPreviousPage)."""
+    given = request.cursor is not None
+    if request.backward:
+        return page[::-1], given, more
+    return page, more, given
 
 
 def encode_cursor(kind: str, key: list[Any]) -> str:
@@ -90,11 +160,10 @@ def check_first(first: int, maximum: int, argument: str = "first") -> int:
     return first
 
 
-def page_info(cursors: list[str], has_next: bool, after: str | None) -> PageInfo:
-    """PageInfo of a keyset page: there is a previous page exactly when `after` was given."""
+def page_info(cursors: list[str], has_next: bool, has_previous: bool) -> PageInfo:
     return PageInfo(
         has_next_page=has_next,
-        has_previous_page=after is not None,
+        has_previous_page=has_previous,
         start_cursor=cursors[0] if cursors else None,
         end_cursor=cursors[-1] if cursors else None,
     )

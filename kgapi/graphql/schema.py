@@ -56,7 +56,17 @@ from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import KIND_WHERE, EntityWhere, OrderArgument
 from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
-from kgapi.graphql.pagination import PageInfo, check_first, decode_cursor, encode_cursor, page_info
+from kgapi.graphql.pagination import (
+    PageInfo,
+    PageRequest,
+    check_first,
+    decode_cursor,
+    directed,
+    encode_cursor,
+    page_info,
+    page_of,
+    page_request,
+)
 from kgapi.graphql.permissions import CanRead, CanReadAuditTrail
 from kgapi.graphql.scalars import SCALAR_MAP
 from kgapi.graphql.types import (
@@ -147,11 +157,34 @@ class Stats:
     )
 
 
-FirstArgument = Annotated[int, strawberry.argument(description="Page size (1 to the limit).")]
+FirstArgument = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size forward, 0 to the limit (10 when neither `first` nor `last` is "
+        "given)."
+    ),
+]
 AfterArgument = Annotated[
     str | None, strawberry.argument(description="Cursor of the edge to continue after.")
 ]
+LastArgument = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page size backward: the last rows before `before` (or of the whole list), "
+        "in the list's order. Not with `first`/`after`."
+    ),
+]
+BeforeArgument = Annotated[
+    str | None,
+    strawberry.argument(description="Cursor of the edge to continue before (backward)."),
+]
 WhereArgument = Annotated[EntityWhere | None, strawberry.argument(description="Filter.")]
+
+
+def _page(
+    info: Info, first: int | None, after: str | None, last: int | None, before: str | None
+) -> PageRequest:
+    return page_request(first, after, last, before, info.context.settings.max_page_size)
 
 
 async def _entities(
@@ -160,20 +193,11 @@ async def _entities(
     kind: model.EntityKind | None,
     where: EntityWhere | None,
     order_by: Any,
-    first: int,
-    after: str | None,
+    page: PageRequest,
     extra: EntityFilter | None = None,
 ) -> Connection[Any]:
-    args = entity_list_args(
-        max_page_size=info.context.settings.max_page_size,
-        kind=kind,
-        where=where,
-        order_by=order_by,
-        first=first,
-        after=after,
-        extra=extra,
-    )
-    page = await entity_page(
+    args = entity_list_args(kind=kind, where=where, order_by=order_by, page=page, extra=extra)
+    found = await entity_page(
         info.context.db,
         kind=args.kind,
         where=args.where,
@@ -182,16 +206,18 @@ async def _entities(
         first=args.first,
         after=args.after_key,
     )
+    rows = list(zip(found.rows, found.sort_values, strict=True))
+    rows, has_next, has_previous = directed(rows, found.has_next, page)
     edges = [
         EntityEdge(
             cursor=encode_cursor(args.cursor_kind, [value, row.slug]), node=entity_from_row(row)
         )
-        for row, value in zip(page.rows, page.sort_values, strict=True)
+        for row, value in rows
     ]
     return EntityConnection(
         edges=edges,
-        page_info=page_info([e.cursor for e in edges], page.has_next, after),
-        total_count=page.total,
+        page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+        total_count=found.total,
     )
 
 
@@ -212,12 +238,13 @@ def _kind_list(name: str) -> Any:
         info: Info,
         where: Any = None,
         order_by: OrderArgument = None,
-        first: FirstArgument = 10,
+        first: FirstArgument = None,
         after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> Any:
-        return await _entities(
-            info, kind=kind, where=where, order_by=order_by, first=first, after=after
-        )
+        page = _page(info, first, after, last, before)
+        return await _entities(info, kind=kind, where=where, order_by=order_by, page=page)
 
     resolver.__annotations__ = {
         "info": Info,
@@ -225,6 +252,8 @@ def _kind_list(name: str) -> Any:
         "order_by": OrderArgument,
         "first": FirstArgument,
         "after": AfterArgument,
+        "last": LastArgument,
+        "before": BeforeArgument,
         "return": Connection[node_type],  # type: ignore[valid-type]
     }
     description = _KIND_LIST_DESCRIPTIONS.get(
@@ -294,16 +323,17 @@ class Query:
         ] = None,
         where: WhereArgument = None,
         order_by: OrderArgument = None,
-        first: FirstArgument = 10,
+        first: FirstArgument = None,
         after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> EntityConnection:
         return await _entities(
             info,
             kind=model.EntityKind(kind) if kind else None,
             where=where,
             order_by=order_by,
-            first=first,
-            after=after,
+            page=_page(info, first, after, last, before),
         )
 
     @strawberry.field(
@@ -314,16 +344,17 @@ class Query:
         info: Info,
         where: Annotated[PersonWhere | None, strawberry.argument(description="Filter.")] = None,  # type: ignore[valid-type]
         order_by: OrderArgument = None,
-        first: FirstArgument = 10,
+        first: FirstArgument = None,
         after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> Connection[Person]:
         return await _entities(
             info,
             kind=model.EntityKind.PERSON,
             where=where,
             order_by=order_by,
-            first=first,
-            after=after,
+            page=_page(info, first, after, last, before),
             extra=MINISTERS,
         )
 
@@ -345,21 +376,25 @@ class Query:
     async def documents(
         self,
         info: Info,
-        first: FirstArgument = 10,
+        first: FirstArgument = None,
         after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> DocumentConnection:
-        check_first(first, info.context.settings.max_page_size)
-        key = decode_cursor("Document", after, shape=(str,))
-        after_slug = str(key[0]) if key else None
-        page = await document_page(info.context.db, first, after_slug)
+        page = _page(info, first, after, last, before)
+        key = decode_cursor("Document", page.cursor, page.argument, shape=(str,))
+        found = await document_page(
+            info.context.db, page.size, str(key[0]) if key else None, page.backward
+        )
+        rows, has_next, has_previous = directed(found.rows, found.has_next, page)
         edges = [
             DocumentEdge(cursor=encode_cursor("Document", [row.slug]), node=Document.from_row(row))
-            for row in page.rows
+            for row in rows
         ]
         return DocumentConnection(
             edges=edges,
-            page_info=page_info([e.cursor for e in edges], page.has_next, after),
-            total_count=page.total,
+            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+            total_count=found.total,
         )
 
     @strawberry.field(
@@ -452,25 +487,26 @@ class Query:
             datetime | None, strawberry.argument(description="Only changes at or after this.")
         ] = None,
         actor: Annotated[str | None, strawberry.argument(description="Only this writer.")] = None,
-        first: FirstArgument = 10,
+        first: FirstArgument = None,
         after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
     ) -> ChangeConnection:
-        check_first(first, info.context.settings.max_page_size)
-        key = decode_cursor("Change", after, shape=(int,))
+        page = _page(info, first, after, last, before)
+        key = decode_cursor("Change", page.cursor, page.argument, shape=(int,))
         rows, total = await change_page(
             info.context.db,
             since.isoformat() if since else None,
             actor,
             int(key[0]) if key else None,
-            first,
+            page.size,
+            page.backward,
         )
-        events = [change_from_row(r) for r in rows]
-        edges = [
-            ChangeEdge(cursor=encode_cursor("Change", [e.seq]), node=e) for e in events[:first]
-        ]
+        events, has_next, has_previous = page_of([change_from_row(r) for r in rows], page)
+        edges = [ChangeEdge(cursor=encode_cursor("Change", [e.seq]), node=e) for e in events]
         return ChangeConnection(
             edges=edges,
-            page_info=page_info([e.cursor for e in edges], len(events) > first, after),
+            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
             total_count=total,
         )
 

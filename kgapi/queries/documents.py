@@ -61,27 +61,37 @@ class DocumentPage:
     total: int
 
 
-async def document_page(db: Database, first: int, after: str | None) -> DocumentPage:
-    """One page ordered by slug, keyset-paginated: the page after `after` costs what page one costs.
+_PAGE: dict[bool, LiteralString] = {
+    descending: """
+        CALL () { MATCH (d:Document) RETURN count(d) AS total }
+        CALL () {
+          MATCH (d:Document)
+          WHERE d.slug IS NOT NULL AND ($after IS NULL OR d.slug """
+    + ("<" if descending else ">")
+    + """ $after)
+          WITH d ORDER BY d.slug """
+    + ("DESC" if descending else "ASC")
+    + """ LIMIT $limit
+          RETURN collect(d {"""
+    + _FIELDS
+    + """}) AS rows
+        }
+        RETURN total, rows
+        """
+    for descending in (False, True)
+}
+
+
+async def document_page(
+    db: Database, first: int, after: str | None, descending: bool = False
+) -> DocumentPage:
+    """One page ordered by slug, keyset-paginated: the page after `after` costs what page one
+    costs; `descending` reads from the end (a backward page, before `after`).
 
     One round trip: the count comes from the count store (no node collection), the page from the
     slug index, each in its own subquery.
     """
-    records = await db.read(
-        """
-        CALL () { MATCH (d:Document) RETURN count(d) AS total }
-        CALL () {
-          MATCH (d:Document)
-          WHERE d.slug IS NOT NULL AND ($after IS NULL OR d.slug > $after)
-          WITH d ORDER BY d.slug ASC LIMIT $limit
-          RETURN collect(d {"""
-        + _FIELDS
-        + """}) AS rows
-        }
-        RETURN total, rows
-        """,
-        {"after": after, "limit": first + 1},
-    )
+    records = await db.read(_PAGE[descending], {"after": after, "limit": first + 1})
     record = records[0]
     rows = [DocumentRow.from_map(r) for r in record["rows"]]
     return DocumentPage(rows[:first], len(rows) > first, int(record["total"]))

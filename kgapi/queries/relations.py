@@ -125,7 +125,8 @@ class RelationRequest:
     type: str | None
     direction: str  # OUT, IN or BOTH
     first: int
-    after: str | None  # claim id
+    after: str | None  # claim id: the page starts strictly beyond it
+    descending: bool = False  # read from the last claim id down (a backward page)
 
     def key(self) -> dict[str, Any]:
         return {
@@ -134,6 +135,7 @@ class RelationRequest:
             "direction": self.direction,
             "limit": self.first + 1,
             "after": self.after,
+            "descending": self.descending,
         }
 
 
@@ -146,8 +148,13 @@ async def relation_pages(db: Database, requests: list[RelationRequest]) -> list[
         "CALL (e, req) { " + _REQUESTED_CLAIMS + " "
         "  WITH DISTINCT c WHERE c IS NOT NULL RETURN count(c) AS total } "
         "OPTIONAL CALL (e, req) { " + _REQUESTED_CLAIMS + " "
-        "  AND (req.after IS NULL OR c.id > req.after) "
-        "  WITH DISTINCT req, c WHERE c IS NOT NULL ORDER BY c.id "
+        "  AND (req.after IS NULL OR CASE WHEN req.descending THEN c.id < req.after "
+        "    ELSE c.id > req.after END) "
+        # One text for both directions (the requests of one trip may differ): a null sorts
+        # last ascending and first descending, so each request's key is the one that varies.
+        "  WITH DISTINCT req, c WHERE c IS NOT NULL "
+        "  ORDER BY CASE WHEN req.descending THEN c.id END DESC, "
+        "    CASE WHEN NOT req.descending THEN c.id END "
         "  WITH req, collect(c) AS claims "
         "  RETURN [c IN claims[..req.limit] | c " + CLAIM_MAP + "] AS page } "
         "RETURN i, total, coalesce(page, []) AS page ORDER BY i",

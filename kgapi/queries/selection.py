@@ -112,6 +112,7 @@ class RelationsFetch:
     claim: ClaimFetch | None  # None: no rows are selected
     total: bool
     aggregate: bool = False  # `{count, byStatus, byPredicate}` under `aggregate`
+    descending: bool = False  # rows from the last claim id down, before `after` (backward)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +223,7 @@ class DocumentListRoot:
     after: str | None  # slug
     document: DocumentFetch | None  # None: no rows are selected
     total: bool
+    descending: bool = False  # from the last slug down, before `after` (backward)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +244,7 @@ class ChangesRoot:
     first: int
     rows: bool
     total: bool
+    descending: bool = False  # from the latest down, before `after` (backward)
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,11 +407,12 @@ class _Builder:
         parts: list[LiteralString] = []
         if fetch.claim is not None:
             keyset: LiteralString = ""
+            compare, order = _direction(fetch.descending)
             if fetch.after is not None:
-                keyset = " AND " + claim + ".id > " + self.params.add(fetch.after)
+                keyset = " AND " + claim + ".id " + compare + " " + self.params.add(fetch.after)
             parts.append(
                 "rows: COLLECT { MATCH " + pattern + " WHERE " + condition + keyset + " "
-                "WITH DISTINCT " + claim + " ORDER BY " + claim + ".id "
+                "WITH DISTINCT " + claim + " ORDER BY " + claim + ".id " + order + " "
                 "LIMIT " + self.params.add(fetch.first + 1) + " "
                 "RETURN " + self.claim(claim, fetch.claim) + " }"
             )
@@ -625,8 +629,9 @@ class _Builder:
         if root.document is not None:
             var = self.var("qd")
             after: LiteralString = ""
+            compare, order = _direction(root.descending)
             if root.after is not None:
-                after = " AND " + var + ".slug > " + self.params.add(root.after)
+                after = " AND " + var + ".slug " + compare + " " + self.params.add(root.after)
             calls += (
                 "CALL () { MATCH ("
                 + var
@@ -638,7 +643,9 @@ class _Builder:
                 + var
                 + " ORDER BY "
                 + var
-                + ".slug LIMIT "
+                + ".slug "
+                + order
+                + " LIMIT "
                 + self.params.add(root.first + 1)
                 + " RETURN collect("
                 + self.document(var, root.document)
@@ -663,15 +670,22 @@ class _Builder:
             entries.append("total: total")
         if root.rows:
             keyset: LiteralString = ""
+            compare, order = _direction(root.descending)
             if root.after is not None:
-                keyset = " AND ev.seq > " + self.params.add(root.after)
+                keyset = " AND ev.seq " + compare + " " + self.params.add(root.after)
             calls += (
                 "CALL () { MATCH (ev:ChangeEvent) WHERE " + where + keyset + " "
-                "WITH ev ORDER BY ev.seq LIMIT " + self.params.add(root.first + 1) + " "
+                "WITH ev ORDER BY ev.seq " + order + " "
+                "LIMIT " + self.params.add(root.first + 1) + " "
                 "RETURN collect(ev " + CHANGE_MAP + ") AS rows } "
             )
             entries.append("rows: rows")
         return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"
+
+
+def _direction(descending: bool) -> tuple[LiteralString, LiteralString]:
+    """The keyset comparison and the ORDER BY direction of a page read ascending or not."""
+    return ("<", "DESC") if descending else (">", "ASC")
 
 
 def read_statement(roots: list[RootFetch]) -> tuple[LiteralString, dict[str, Any]]:

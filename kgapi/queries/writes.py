@@ -197,17 +197,38 @@ async def name_rows(db: Database) -> list[EntityRow]:
     return [EntityRow.from_map(r["row"]) for r in records]
 
 
-async def change_page(
-    db: Database, since: str | None, actor: str | None, after: int | None, first: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Change events in commit order (keyset on seq), with the total matching."""
-    records = await db.read(
+def _change_page(descending: bool) -> LiteralString:
+    compare: LiteralString = "<" if descending else ">"
+    order: LiteralString = "DESC" if descending else "ASC"
+    return (
         "CALL () { MATCH (ev:ChangeEvent) WHERE ($since IS NULL OR ev.at >= datetime($since)) "
         "  AND ($actor IS NULL OR ev.actor = $actor) RETURN count(ev) AS total } "
         "CALL () { MATCH (ev:ChangeEvent) WHERE ($since IS NULL OR ev.at >= datetime($since)) "
-        "  AND ($actor IS NULL OR ev.actor = $actor) AND ($after IS NULL OR ev.seq > $after) "
-        "  WITH ev ORDER BY ev.seq LIMIT $limit RETURN collect(ev " + CHANGE_MAP + ") AS page } "
-        "RETURN total, page",
+        "  AND ($actor IS NULL OR ev.actor = $actor) AND ($after IS NULL OR ev.seq "
+        + compare
+        + " $after) WITH ev ORDER BY ev.seq "
+        + order
+        + " LIMIT $limit RETURN collect(ev "
+        + CHANGE_MAP
+        + ") AS page } RETURN total, page"
+    )
+
+
+_CHANGE_PAGES = {descending: _change_page(descending) for descending in (False, True)}
+
+
+async def change_page(
+    db: Database,
+    since: str | None,
+    actor: str | None,
+    after: int | None,
+    first: int,
+    descending: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
+    """Change events in commit order (keyset on seq; `descending`: from the latest, for a
+    backward page), with the total matching."""
+    records = await db.read(
+        _CHANGE_PAGES[descending],
         {"since": since, "actor": actor, "after": after, "limit": first + 1},
     )
     return list(records[0]["page"]), int(records[0]["total"])

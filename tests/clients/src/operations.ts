@@ -174,7 +174,7 @@ export const ShortestPath = graphql(`
 
 /** A neighbourhood for a graph view: nodes and the facts among them. */
 export const Neighbourhood = graphql(`
-  query Neighbourhood($slug: String!, $hops: Int!, $types: [String!]) {
+  query Neighbourhood($slug: String!, $hops: Int!, $types: [Predicate!]) {
     neighborhood(slug: $slug, hops: $hops, types: $types) {
       nodes {
         ...EntityCard
