@@ -7,6 +7,8 @@ sizes, ranges, cursors, filters and sorts of entity lists, and which root lists 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +23,11 @@ __all__ = [
     "MAX_SEARCH_TEXT",
     "MINISTERS",
     "EntityListArgs",
+    "SearchArgs",
     "check_range",
     "check_search_text",
     "entity_list_args",
+    "search_args",
 ]
 
 MAX_SEARCH_TEXT = 200
@@ -83,6 +87,28 @@ def entity_list_args(
         compiled = dataclasses.replace(extra, and_=[compiled]) if compiled else extra
     read_descending = descending != page.backward
     return EntityListArgs(kind, compiled, sort, read_descending, page.size, page, key, cursor_kind)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchArgs:
+    """An entity search's arguments, checked: the keyset beyond which its page starts."""
+
+    text: str
+    kinds: list[model.EntityKind] | None
+    page: PageRequest
+    after: tuple[float, str] | None  # (score, slug) in the cursor
+    cursor_kind: str  # names the search: a cursor of another search is refused
+
+
+def search_args(text: str, kinds: list[Any] | None, page: PageRequest) -> SearchArgs:
+    check_search_text(text)
+    chosen = [model.EntityKind(k) for k in kinds] if kinds else None
+    # Scores rank hits within one search only, so a cursor names the search it came from.
+    asked = json.dumps([" ".join(text.split()).lower(), sorted(k.value for k in chosen or [])])
+    cursor_kind = "Search:" + hashlib.sha256(asked.encode()).hexdigest()[:16]
+    key = decode_cursor(cursor_kind, page.cursor, page.argument, shape=(float, str))
+    after = (float(key[0]), str(key[1])) if key else None
+    return SearchArgs(text, chosen, page, after, cursor_kind)
 
 
 def check_range(value: int, low: int, high: int, argument: str) -> int:

@@ -70,6 +70,7 @@ from kgapi.graphql.arguments import (
     check_range,
     check_search_text,
     entity_list_args,
+    search_args,
 )
 from kgapi.graphql.context import Context
 from kgapi.graphql.cost import (
@@ -583,6 +584,7 @@ class _Planner:
         cursor: Shape,
         plan_node: Callable[[list[FieldNode]], tuple[Any, Shape]],
         node_at: str | None,
+        edge_values: dict[str, Shape] | None = None,
     ) -> tuple[Any, bool, bool, Shape]:
         """A Relay connection of `type_name` nodes over `{rows: size + 1 rows, read in the
         page's direction, total}`: the
@@ -607,7 +609,9 @@ class _Planner:
                 if node_fetch is not None:
                     raise Unsupported("edges selected twice")
                 rows_wanted = True
-                node_fetch, edge = self.edge(sub, type_name, cursor, plan_node, node_at)
+                node_fetch, edge = self.edge(
+                    sub, type_name, cursor, plan_node, node_at, edge_values or {}
+                )
                 fields.append((out, _at("rows", _each(edge))))
             else:  # pragma: no cover - validation knows the connection's fields
                 raise Unsupported(f"{type_name}Connection.{name}")
@@ -635,6 +639,7 @@ class _Planner:
         cursor: Shape,
         plan_node: Callable[[list[FieldNode]], tuple[Any, Shape]],
         node_at: str | None,
+        values: dict[str, Shape],
     ) -> tuple[Any, Shape]:
         node_fetch: Any = None
         fields: list[tuple[str, Shape]] = []
@@ -649,6 +654,8 @@ class _Planner:
                     raise Unsupported("node selected twice")
                 node_fetch, shape = plan_node(sub)
                 fields.append((key, _at(node_at, shape) if node_at else shape))
+            elif name in values:
+                fields.append((key, values[name]))
             else:  # pragma: no cover
                 raise Unsupported(f"{type_name}Edge.{name}")
         return node_fetch, _object(fields)
@@ -805,6 +812,8 @@ class _Planner:
             return _Root(key, shape, EntityRoot(args["slug"], entity))
         if name == "entities" or name in KIND_LISTS or name == "ministers":
             return self.entity_list(key, name, nodes)
+        if name == "entitySearch":
+            return self.entity_search(key, nodes)
         if name == "search":
             return self.search(key, nodes)
         if name == "shortestPath":
@@ -1007,6 +1016,36 @@ class _Planner:
             return _Root(key, _Constant([]))
         fetch = SearchRoot(lucene, text, kinds, first, entity or EntityFetch())
         return _Root(key, hits, fetch)
+
+    def entity_search(self, key: str, nodes: list[FieldNode]) -> _Root:
+        """`entitySearch`: the ranked hits as a connection, keyset on (score, slug)."""
+        args = self.strawberry_arguments(nodes)
+        checked = search_args(args["text"], args["kinds"], self.page(args))
+        cursor_kind = checked.cursor_kind
+        entity, _, total, shape = self.connection(
+            nodes,
+            "EntitySearch",
+            checked.page,
+            lambda row: encode_cursor(cursor_kind, [float(row["score"]), row["node"]["slug"]]),
+            lambda sub: self.entity(sub),
+            "node",
+            {"score": lambda row: float(row["score"])},
+        )
+        lucene = lucene_query(checked.text)
+        if lucene is None:  # nothing searchable: no hits, no query
+            return _Root(key, lambda _: shape({"rows": [], "total": 0}))
+        fetch = SearchRoot(
+            lucene,
+            checked.text,
+            checked.kinds,
+            checked.page.size + 1,
+            entity or EntityFetch(),
+            after=checked.after,
+            backward=checked.page.backward,
+            total=total,
+            connection=True,
+        )
+        return _Root(key, shape, fetch)
 
     def path(self, key: str, nodes: list[FieldNode]) -> _Root:
         args = self.strawberry_arguments(nodes)

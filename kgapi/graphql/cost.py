@@ -120,6 +120,8 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Query", "node"): _LOOKUP,
     ("Query", "claim"): _LOOKUP,
     ("Query", "search"): FieldCost(cost=SCAN / 2, items=10, page="first"),
+    # The hits and their total: the full-text index is read twice.
+    ("Query", "entitySearch"): FieldCost(cost=SCAN, items=10, page="first"),
     ("Query", "documents"): _LIST,
     ("Query", "document"): _LOOKUP,
     ("Query", "changes"): FieldCost(cost=SCAN / 2, items=10, page="first"),

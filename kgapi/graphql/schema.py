@@ -29,6 +29,7 @@ from kgapi.graphql.arguments import (
     check_range,
     check_search_text,
     entity_list_args,
+    search_args,
 )
 from kgapi.graphql.changes import (
     ChangeConnection,
@@ -86,7 +87,7 @@ from kgapi.queries.relations import (
     neighborhood,
     shortest_path,
 )
-from kgapi.queries.search import search_entities
+from kgapi.queries.search import search_entities, search_page
 from kgapi.queries.writes import change_page
 
 __all__ = ["Query", "build_schema"]
@@ -120,6 +121,25 @@ EntityEdge = Edge[Entity]
 class SearchHit:
     score: float = strawberry.field(description="Relevance; higher is better.")
     entity: Entity = strawberry.field(description="The entity found.")
+
+
+@strawberry.type(description="An entity a search found, with its relevance and cursor.")
+class EntitySearchEdge:
+    cursor: str = strawberry.field(description="Pass as `after` to continue after this hit.")
+    score: float = strawberry.field(
+        description="Relevance within this search (higher is better; compare it only with the "
+        "scores of the same search)."
+    )
+    node: Entity = strawberry.field(description="The entity found.")
+
+
+@strawberry.type(
+    description="Entities a search finds, best first, ties by slug (Relay connection)."
+)
+class EntitySearchConnection:
+    edges: list[EntitySearchEdge] = strawberry.field(description="The hits of this page.")
+    page_info: PageInfo = strawberry.field(description="Pagination state.")
+    total_count: int = strawberry.field(description="Entities the search finds, in all.")
 
 
 @strawberry.type(description="The shortest chain of facts linking two entities.")
@@ -399,8 +419,45 @@ class Query:
 
     @strawberry.field(
         permission_classes=[CanRead],
-        description="Search names, aliases and descriptions in Bengali or English, ranked. "
-        "The text is plain text: Lucene syntax in it is searched for, not obeyed.",
+        description="Search names, aliases and descriptions in Bengali or English, ranked, as "
+        "a connection. The text is plain text: Lucene syntax in it is searched for, not obeyed.",
+    )
+    async def entity_search(
+        self,
+        info: Info,
+        text: Annotated[str, strawberry.argument(description="What to look for.")],
+        kinds: Annotated[
+            list[EntityKind] | None, strawberry.argument(description="Only these kinds.")
+        ] = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
+    ) -> EntitySearchConnection:
+        args = search_args(text, kinds, _page(info, first, after, last, before))
+        page = args.page
+        hits, total = await search_page(
+            info.context.db, text, args.kinds, page.size + 1, args.after, page.backward
+        )
+        ranked, has_next, has_previous = page_of(hits, page)
+        edges = [
+            EntitySearchEdge(
+                cursor=encode_cursor(args.cursor_kind, [hit.score, hit.entity.slug]),
+                score=hit.score,
+                node=entity_from_row(hit.entity),
+            )
+            for hit in ranked
+        ]
+        return EntitySearchConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+            total_count=total,
+        )
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Search names, aliases and descriptions, ranked: the first hits as a list.",
+        deprecation_reason="Use `entitySearch`: a connection with `totalCount` and cursors.",
     )
     async def search(
         self,

@@ -22,7 +22,9 @@ __all__ = [
     "lucene_query",
     "search_entities",
     "search_hits",
+    "search_page",
     "search_params",
+    "search_total",
 ]
 
 MAX_SEARCH_TERMS = 16
@@ -60,20 +62,44 @@ def lucene_query(text: str) -> str | None:
     return query
 
 
-def search_hits(prefix: LiteralString = "search") -> LiteralString:
-    """The ranked hits as rows of (e, score), best first; parameters `$<prefix>_…` from
-    `search_params` with the same prefix (several searches in one statement each have one)."""
-    query, kinds, exact = "$" + prefix + "_query", "$" + prefix + "_kinds", "$" + prefix + "_exact"
+def _matches(prefix: LiteralString) -> LiteralString:
+    query, kinds = "$" + prefix + "_query", "$" + prefix + "_kinds"
     return (
         "CALL db.index.fulltext.queryNodes('entity_search', " + query + ") YIELD node AS e, score "
         "WHERE " + kinds + " IS NULL OR e.kind IN " + kinds + " "
+    )
+
+
+def search_hits(prefix: LiteralString = "search", *, backward: bool = False) -> LiteralString:
+    """The ranked hits as rows of (e, score), best first (worst first `backward`), strictly
+    beyond the keyset `$<prefix>_after_score`/`_after_slug` when given; parameters `$<prefix>_…`
+    from `search_params` with the same prefix (several searches in one statement each have
+    one). Ties are broken by slug, so (score, slug) orders every hit and keys its cursor."""
+    exact = "$" + prefix + "_exact"
+    score, slug = "$" + prefix + "_after_score", "$" + prefix + "_after_slug"
+    beyond: LiteralString = (
+        ("score > " + score + " OR (score = " + score + " AND e.slug < " + slug + ")")
+        if backward
+        else ("score < " + score + " OR (score = " + score + " AND e.slug > " + slug + ")")
+    )
+    order: LiteralString = "score ASC, e.slug DESC" if backward else "score DESC, e.slug"
+    return (
+        _matches(prefix)
         # The entity whose name or alias is exactly the text comes first.
-        "WITH e, score + CASE WHEN toLower(e.name_en) = " + exact + " "
+        + "WITH e, score + CASE WHEN toLower(e.name_en) = "
+        + exact
+        + " "
         "  OR toLower(e.name_bn) = " + exact + " "
         "  OR any(a IN coalesce(e.aliases, []) WHERE toLower(a) = " + exact + ") "
         "  THEN $" + prefix + "_bonus ELSE 0 END AS score "
-        "ORDER BY score DESC, e.slug LIMIT $" + prefix + "_first"
+        "WHERE " + score + " IS NULL OR " + beyond + " "
+        "ORDER BY " + order + " LIMIT $" + prefix + "_first"
     )
+
+
+def search_total(prefix: LiteralString = "search") -> LiteralString:
+    """`RETURN count(e)` (the caller names the column): how many entities the search finds."""
+    return _matches(prefix) + "RETURN count(e)"
 
 
 SEARCH_HITS: LiteralString = search_hits()
@@ -85,14 +111,18 @@ def search_params(
     kinds: list[model.EntityKind] | None,
     first: int,
     prefix: str = "search",
+    after: tuple[float, str] | None = None,
 ) -> dict[str, Any]:
-    """Parameters of `search_hits(prefix)` for a Lucene query built by `lucene_query(text)`."""
+    """Parameters of `search_hits(prefix)` for a Lucene query built by `lucene_query(text)`:
+    `first` rows, beyond the (score, slug) keyset `after` when given."""
     return {
         f"{prefix}_query": query,
         f"{prefix}_kinds": [k.value for k in kinds] if kinds else None,
         f"{prefix}_first": first,
         f"{prefix}_exact": " ".join(text.split()).lower(),
         f"{prefix}_bonus": EXACT_MATCH_BONUS,
+        f"{prefix}_after_score": after[0] if after else None,
+        f"{prefix}_after_slug": after[1] if after else None,
     }
 
 
@@ -108,3 +138,30 @@ async def search_entities(
         search_params(query, text, kinds, first),
     )
     return [SearchRow(float(r["score"]), EntityRow.from_map(r["row"])) for r in records]
+
+
+async def search_page(
+    db: Database,
+    text: str,
+    kinds: list[model.EntityKind] | None,
+    limit: int,
+    after: tuple[float, str] | None,
+    backward: bool,
+) -> tuple[list[SearchRow], int]:
+    """`limit` hits beyond the (score, slug) keyset `after`, read in the page's direction, and
+    how many there are in all."""
+    query = lucene_query(text)
+    if query is None:
+        return [], 0
+    records = await db.read(
+        "CALL () { " + search_total() + " AS total } "
+        "CALL () { "
+        + search_hits(backward=backward)
+        + " RETURN collect({row: e "
+        + ENTITY_MAP
+        + ", score: score}) AS hits } RETURN total, hits",
+        search_params(query, text, kinds, limit, after=after),
+    )
+    record = records[0]
+    hits = [SearchRow(float(h["score"]), EntityRow.from_map(h["row"])) for h in record["hits"]]
+    return hits, int(record["total"])

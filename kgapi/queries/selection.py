@@ -40,7 +40,7 @@ from kgapi.queries.relations import (
     neighborhood_body,
     path_body,
 )
-from kgapi.queries.search import search_hits, search_params
+from kgapi.queries.search import search_hits, search_params, search_total
 from kgapi.queries.writes import CHANGE_MAP
 
 __all__ = [
@@ -176,13 +176,18 @@ class EntityListRoot:
 
 @dataclass(frozen=True, slots=True)
 class SearchRoot:
-    """Ranked hits: `[{score, entity}]`."""
+    """Ranked hits: `[{score, entity}]`; as a connection, `{rows: [{score, node}], total}`,
+    `first` rows beyond the (score, slug) keyset `after`, read in the page's direction."""
 
     lucene: str
     text: str
     kinds: list[model.EntityKind] | None
     first: int
     entity: EntityFetch
+    after: tuple[float, str] | None = None
+    backward: bool = False
+    total: bool = False
+    connection: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -561,7 +566,28 @@ class _Builder:
             )
         if isinstance(root, SearchRoot):
             prefix = self.var("search")  # its own parameters: two searches never clash
-            self.fix(search_params(root.lucene, root.text, root.kinds, root.first, prefix))
+            self.fix(
+                search_params(root.lucene, root.text, root.kinds, root.first, prefix, root.after)
+            )
+            if root.connection:
+                counted: LiteralString = ""
+                entries: list[LiteralString] = ["rows: rows"]
+                if root.total:
+                    counted = "CALL () { " + search_total(prefix) + " AS total } "
+                    entries.append("total: total")
+                return (
+                    "CALL () { "
+                    + counted
+                    + "CALL () { "
+                    + search_hits(prefix, backward=root.backward)
+                    + " RETURN collect({score: score, node: "
+                    + self.entity("e", root.entity)
+                    + "}) AS rows } RETURN {"
+                    + ", ".join(entries)
+                    + "} AS "
+                    + column
+                    + " }"
+                )
             return (
                 "CALL () { "
                 + search_hits(prefix)

@@ -54,6 +54,12 @@ LISTS = [
             before: $before) { %s } } }""",
     ),
     (
+        "entity-search",
+        """query($first: Int, $after: String, $last: Int, $before: String) {
+          c: entitySearch(text: "pakistan", first: $first, after: $after, last: $last,
+            before: $before) { %s } }""",
+    ),
+    (
         "documents",
         """query($first: Int, $after: String, $last: Int, $before: String) {
           c: documents(first: $first, after: $after, last: $last, before: $before) { %s } }""",
@@ -119,7 +125,7 @@ def test_paging_backward_gives_the_forward_list(
     text = query % PAGE
     whole = _connection(clients, text, first=100)
     cursors = [edge["cursor"] for edge in whole["edges"]]
-    assert len(cursors) == whole["totalCount"] >= 4, name
+    assert len(cursors) == whole["totalCount"] >= 5, name
     assert not whole["pageInfo"]["hasNextPage"]
 
     seen: list[str] = []
@@ -139,12 +145,12 @@ def test_paging_backward_gives_the_forward_list(
         before = info["startCursor"]
     assert seen == cursors and pages == -(-len(cursors) // 3)
 
-    # A window: the two rows before the fifth, and the page after them going forward again.
-    window = _connection(clients, text, last=2, before=cursors[4])
-    assert [edge["cursor"] for edge in window["edges"]] == cursors[2:4]
+    # A window: the two rows before the fourth, and the page after them going forward again.
+    window = _connection(clients, text, last=2, before=cursors[3])
+    assert [edge["cursor"] for edge in window["edges"]] == cursors[1:3]
     assert window["pageInfo"]["hasPreviousPage"] and window["pageInfo"]["hasNextPage"]
     onward = _connection(clients, text, first=2, after=window["pageInfo"]["endCursor"])
-    assert [edge["cursor"] for edge in onward["edges"]] == cursors[4:6]
+    assert [edge["cursor"] for edge in onward["edges"]] == cursors[3:5]
     assert window["totalCount"] == onward["totalCount"] == whole["totalCount"]
 
 
@@ -187,7 +193,49 @@ def test_a_cursor_of_one_order_is_refused_by_another_backward_too(
     assert re.search(r"`before` is a cursor for another list", body["errors"][0]["message"])
 
 
+def test_search_hits_come_best_first_with_their_scores(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    """entitySearch (issue 12 item 5): the hits of the old list, as a connection with a total;
+    a cursor of one search is refused by another."""
+    search = dict(LISTS)["entity-search"]
+    page = _connection(clients, search % "totalCount edges { cursor score node { slug } }", first=5)
+    old = (
+        clients[0]
+        .post(
+            "/graphql",
+            json={"query": '{ search(text: "pakistan", first: 5) { score entity { slug } } }'},
+        )
+        .json()["data"]["search"]
+    )
+    assert [(e["score"], e["node"]["slug"]) for e in page["edges"]] == [
+        (hit["score"], hit["entity"]["slug"]) for hit in old
+    ]
+    scores = [e["score"] for e in page["edges"]]
+    assert scores == sorted(scores, reverse=True) and page["totalCount"] > 5
+    other = (
+        clients[0]
+        .post(
+            "/graphql",
+            json={
+                "query": 'query($a: String) { entitySearch(text: "kazakhstan", after: $a) { '
+                "totalCount } }",
+                "variables": {"a": page["edges"][0]["cursor"]},
+            },
+        )
+        .json()
+    )
+    assert other["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", other
+    assert "another list" in other["errors"][0]["message"]
+    nothing = _connection(
+        clients,
+        '{ c: entitySearch(text: "!!") { totalCount edges { cursor } pageInfo { hasNextPage } } }',
+    )
+    assert nothing == {"totalCount": 0, "edges": [], "pageInfo": {"hasNextPage": False}}
+
+
 def test_the_seed_document_is_among_the_documents(clients: tuple[TestClient, TestClient]) -> None:
     """The documents list above pages real documents: the article and the sources it lists."""
-    page = _connection(clients, LISTS[4][1] % "edges { node { slug } }", last=100)
+    documents = dict(LISTS)["documents"]
+    page = _connection(clients, documents % "edges { node { slug } }", last=100)
     assert SEED_DOCUMENT in [edge["node"]["slug"] for edge in page["edges"]]

@@ -50,6 +50,7 @@ COMPILED_ROOTS = [
     "countries",
     "ministers",
     "search",
+    "entitySearch",
     "shortestPath",
     "neighborhood",
 ]
@@ -419,6 +420,18 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     ("bad-variable", "query($n: Int!) { entities(first: $n) { totalCount } }", {"n": "x"}, False),
     ("invalid", "{ entity(slug: 1) { nope } }", {}, False),
     ("path-to-itself", '{ shortestPath(from: "pakistan", to: "pakistan") { length } }', {}, False),
+    (
+        "entity-search-both-ways",
+        """{ a: entitySearch(text: "pakistan", first: 3) { __typename totalCount
+            pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+            edges { __typename cursor score node { __typename slug ... on Country { id } } } }
+          b: entitySearch(text: "kazakh", kinds: [COUNTRY, PERSON], last: 2) { totalCount
+            edges { score node { slug kind } } pageInfo { hasPreviousPage } }
+          c: search(text: "pakistan", first: 2) { score entity { slug } }
+          d: entitySearch(text: "!!") { totalCount edges { cursor } } }""",
+        {},
+        True,
+    ),
     (
         "two-searches",
         """{ a: search(text: "pakistan") { score entity { slug } }

@@ -124,13 +124,17 @@ export const AgreementList = graphql(`
   }
 `);
 
-/** The search box. */
+/** The search box: ranked hits as a connection, with how many there are in all. */
 export const SearchBox = graphql(`
   query SearchBox($text: String!, $kinds: [EntityKind!], $first: Int!) {
-    search(text: $text, kinds: $kinds, first: $first) {
-      score
-      entity {
-        ...EntityCard
+    entitySearch(text: $text, kinds: $kinds, first: $first) {
+      totalCount
+      edges {
+        cursor
+        score
+        node {
+          ...EntityCard
+        }
       }
     }
   }

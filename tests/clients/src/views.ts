@@ -87,7 +87,9 @@ export function renderAgreementRow(node: AgreementNode): string {
 
 /** Search hits, best first. */
 export function renderSearch(data: SearchBoxQuery): string[] {
-  return data.search.map((hit) => `${hit.score.toFixed(2)} ${hit.entity.kind} ${label(hit.entity)}`);
+  const { edges, totalCount } = data.entitySearch;
+  const lines = edges.map((hit) => `${hit.score.toFixed(2)} ${hit.node.kind} ${label(hit.node)}`);
+  return totalCount > edges.length ? [...lines, `… ${totalCount - edges.length} more`] : lines;
 }
 
 /** The path finder's step list. */

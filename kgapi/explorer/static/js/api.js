@@ -36,7 +36,7 @@ fragment RelationEdge on Claim {
 
 const SEARCH = `
 query ExplorerSearch($text: String!, $first: Int!) {
-  search(text: $text, first: $first) { score entity { ...EntityCard } }
+  entitySearch(text: $text, first: $first) { edges { score node { ...EntityCard } } }
 }
 ${ENTITY_CARD}`;
 
@@ -114,7 +114,9 @@ export async function gql(query, variables) {
 }
 
 export async function searchEntities(text, first = 15) {
-  return (await gql(SEARCH, { text, first })).search;
+  // The view code takes hits as {score, entity}, as the list the API answered before.
+  const { edges } = (await gql(SEARCH, { text, first })).entitySearch;
+  return edges.map(({ score, node }) => ({ score, entity: node }));
 }
 
 export async function fetchEntity(slug) {

@@ -211,7 +211,8 @@ async function main(): Promise<void> {
     const hits = await ask(client, SearchBox, { text, first: 10 });
     results.push(hits);
     assert.ok(renderSearch(hits).length > 0, `search finds ${text}`);
-    searches[text] = hits.search.length;
+    searches[text] = hits.entitySearch.edges.length;
+    assert.ok(hits.entitySearch.totalCount >= hits.entitySearch.edges.length);
   }
 
   // The path finder.
