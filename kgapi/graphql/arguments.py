@@ -14,18 +14,29 @@ from typing import Any
 
 from kgapi import model
 from kgapi.graphql.errors import BadUserInput
-from kgapi.graphql.inputs import EntityOrder, sort_of, to_filter
+from kgapi.graphql.inputs import (
+    DocumentOrder,
+    DocumentWhere,
+    EntityOrder,
+    document_sort_of,
+    sort_of,
+    to_document_filter,
+    to_filter,
+)
 from kgapi.graphql.pagination import PageRequest, decode_cursor
+from kgapi.queries.documents import DocumentFilter, DocumentSort
 from kgapi.queries.entities import EntityFilter, SortField
 
 __all__ = [
     "KIND_LISTS",
     "MAX_SEARCH_TEXT",
     "MINISTERS",
+    "DocumentListArgs",
     "EntityListArgs",
     "SearchArgs",
     "check_range",
     "check_search_text",
+    "document_list_args",
     "entity_list_args",
     "search_args",
 ]
@@ -109,6 +120,28 @@ def search_args(text: str, kinds: list[Any] | None, page: PageRequest) -> Search
     key = decode_cursor(cursor_kind, page.cursor, page.argument, shape=(float, str))
     after = (float(key[0]), str(key[1])) if key else None
     return SearchArgs(text, chosen, page, after, cursor_kind)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentListArgs:
+    """A documents list's arguments, checked and translated for kgapi.queries.documents."""
+
+    where: DocumentFilter | None
+    sort: DocumentSort
+    descending: bool  # the order the page is read in: the list's, reversed paging backward
+    page: PageRequest
+    after_key: list[Any] | None  # (sort value, slug) in the cursor
+    cursor_kind: str
+
+
+def document_list_args(
+    *, where: DocumentWhere | None, order_by: DocumentOrder | None, page: PageRequest
+) -> DocumentListArgs:
+    sort, descending = document_sort_of(order_by)
+    cursor_kind = f"Document:{sort.value}:{'DESC' if descending else 'ASC'}"
+    key = decode_cursor(cursor_kind, page.cursor, page.argument, shape=(str, str))
+    compiled = to_document_filter(where) if where is not None else None
+    return DocumentListArgs(compiled, sort, descending != page.backward, page, key, cursor_kind)
 
 
 def check_range(value: int, low: int, high: int, argument: str) -> int:

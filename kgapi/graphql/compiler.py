@@ -69,6 +69,7 @@ from kgapi.graphql.arguments import (
     MINISTERS,
     check_range,
     check_search_text,
+    document_list_args,
     entity_list_args,
     search_args,
 )
@@ -903,19 +904,27 @@ class _Planner:
     def documents(self, key: str, nodes: list[FieldNode]) -> _Root:
         args = self.strawberry_arguments(nodes)
         page = self.page(args)
-        cursor = decode_cursor("Document", page.cursor, page.argument, shape=(str,))
+        checked = document_list_args(where=args["where"], order_by=args["order_by"], page=page)
+        cursor_kind = checked.cursor_kind
         document, rows_wanted, total, shape = self.connection(
             nodes,
             "Document",
             page,
-            lambda row: encode_cursor("Document", [row["slug"]]),
+            lambda row: encode_cursor(cursor_kind, [row["sort_value"], row["node"]["slug"]]),
             self.document,
-            None,
+            "node",
         )
         if rows_wanted and document is None:
             document = DocumentFetch()
-        after_slug = str(cursor[0]) if cursor else None
-        fetch = DocumentListRoot(page.size, after_slug, document, total, page.backward)
+        fetch = DocumentListRoot(
+            page.size,
+            checked.after_key,
+            document,
+            total,
+            checked.descending,
+            checked.where,
+            checked.sort,
+        )
         return _Root(key, shape, fetch)
 
     def stats(self, nodes: list[FieldNode]) -> Shape:

@@ -16,12 +16,16 @@ from kgapi import model
 from kgapi.graphql.entity_types import Direction
 from kgapi.graphql.enums import ClaimStatus, EntityKind, Predicate, describe_values
 from kgapi.graphql.errors import BadUserInput
+from kgapi.graphql.scalars import LanguageTag
+from kgapi.queries.documents import DocumentFilter, DocumentSort
 from kgapi.queries.entities import EntityFilter, RelationFilter, SortField, StringFilter
 
 __all__ = [
     "KIND_WHERE",
     "MAX_FILTER_DEPTH",
     "MAX_FILTER_VALUES",
+    "DocumentOrder",
+    "DocumentWhere",
     "EntityOrder",
     "EntitySortField",
     "EntityWhere",
@@ -30,6 +34,8 @@ __all__ = [
     "SortDirection",
     "StatusFilterInput",
     "StringFilterInput",
+    "document_sort_of",
+    "to_document_filter",
     "to_filter",
 ]
 
@@ -338,3 +344,66 @@ def sort_of(order: EntityOrder | None) -> tuple[SortField, bool]:
 OrderArgument = Annotated[
     EntityOrder | None, strawberry.argument(description="Sort order (default: by slug).")
 ]
+
+
+# -- documents ---------------------------------------------------------------------------------
+
+strawberry.enum(
+    DocumentSort, name="DocumentSortField", description="What documents can be sorted by."
+)
+describe_values(
+    DocumentSort,
+    {
+        DocumentSort.SLUG: "The slug.",
+        DocumentSort.TITLE: "The title in the document's language, any case.",
+        DocumentSort.PUBLISHED: "The publication date; documents without one (unknown is never "
+        "guessed) come before every dated one ascending, after them descending.",
+    },
+)
+
+
+@strawberry.input(description="Sort order of documents; ties are broken by slug.")
+class DocumentOrder:
+    field: DocumentSort = strawberry.field(default=DocumentSort.SLUG, description="Sort key.")
+    direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Order.")
+
+
+@strawberry.input(description="Filter on documents. Fields combine with AND.")
+class DocumentWhere:
+    slug: StringFilterInput | None = strawberry.field(default=None, description="On the slug.")
+    title: StringFilterInput | None = strawberry.field(
+        default=None, description="On the title or its English rendering."
+    )
+    language_in: list[LanguageTag] | None = strawberry.field(
+        default=None, description="The text's language is one of these."
+    )
+    listed_only: bool | None = strawberry.field(
+        default=None,
+        description="true: only documents another document lists as a source without quoting; "
+        "false: only stored texts.",
+    )
+    mentions: str | None = strawberry.field(
+        default=None,
+        description="Only documents whose sentences name this entity (by slug) or are the "
+        "evidence of a claim about it: which documents discuss it.",
+    )
+
+
+def to_document_filter(where: DocumentWhere, argument: str = "where") -> DocumentFilter:
+    if where.language_in is not None and len(where.language_in) > MAX_FILTER_VALUES:
+        raise BadUserInput(
+            f"`{argument}.languageIn` takes at most {MAX_FILTER_VALUES} values", argument=argument
+        )
+    return DocumentFilter(
+        slug=_strings(where.slug, f"{argument}.slug"),
+        title=_strings(where.title, f"{argument}.title"),
+        languages=[str(tag) for tag in where.language_in] if where.language_in else None,
+        listed_only=where.listed_only,
+        mentions=where.mentions,
+    )
+
+
+def document_sort_of(order: DocumentOrder | None) -> tuple[DocumentSort, bool]:
+    if order is None:
+        return DocumentSort.SLUG, False
+    return DocumentSort(order.field), order.direction is SortDirection.DESC

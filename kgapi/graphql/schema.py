@@ -28,6 +28,7 @@ from kgapi.graphql.arguments import (
     MINISTERS,
     check_range,
     check_search_text,
+    document_list_args,
     entity_list_args,
     search_args,
 )
@@ -54,7 +55,13 @@ from kgapi.graphql.entity_types import (
 from kgapi.graphql.enums import EntityKind, Predicate
 from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
-from kgapi.graphql.inputs import KIND_WHERE, EntityWhere, OrderArgument
+from kgapi.graphql.inputs import (
+    KIND_WHERE,
+    DocumentOrder,
+    DocumentWhere,
+    EntityWhere,
+    OrderArgument,
+)
 from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
 from kgapi.graphql.pagination import (
@@ -391,25 +398,35 @@ class Query:
 
     @strawberry.field(
         permission_classes=[CanRead],
-        description="Documents ordered by slug, as a Relay connection.",
+        description="Documents, filtered and sorted (by slug unless `orderBy` says otherwise), "
+        "as a Relay connection.",
     )
     async def documents(
         self,
         info: Info,
+        where: Annotated[DocumentWhere | None, strawberry.argument(description="Filter.")] = None,
+        order_by: Annotated[
+            DocumentOrder | None, strawberry.argument(description="Sort order (default: slug).")
+        ] = None,
         first: FirstArgument = None,
         after: AfterArgument = None,
         last: LastArgument = None,
         before: BeforeArgument = None,
     ) -> DocumentConnection:
         page = _page(info, first, after, last, before)
-        key = decode_cursor("Document", page.cursor, page.argument, shape=(str,))
+        args = document_list_args(where=where, order_by=order_by, page=page)
         found = await document_page(
-            info.context.db, page.size, str(key[0]) if key else None, page.backward
+            info.context.db, page.size, args.after_key, args.descending, args.where, args.sort
         )
-        rows, has_next, has_previous = directed(found.rows, found.has_next, page)
+        rows, has_next, has_previous = directed(
+            list(zip(found.rows, found.sort_values, strict=True)), found.has_next, page
+        )
         edges = [
-            DocumentEdge(cursor=encode_cursor("Document", [row.slug]), node=Document.from_row(row))
-            for row in rows
+            DocumentEdge(
+                cursor=encode_cursor(args.cursor_kind, [value, row.slug]),
+                node=Document.from_row(row),
+            )
+            for row, value in rows
         ]
         return DocumentConnection(
             edges=edges,

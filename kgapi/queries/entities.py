@@ -223,7 +223,13 @@ class Params:
 def _string_condition(
     prop: LiteralString, spec: StringFilter, params: Params, also_bn: bool
 ) -> list[LiteralString]:
-    fields: list[LiteralString] = [prop] + (["e.name_bn"] if also_bn else [])
+    return string_conditions([prop] + (["e.name_bn"] if also_bn else []), spec, params)
+
+
+def string_conditions(
+    fields: list[LiteralString], spec: StringFilter, params: Params
+) -> list[LiteralString]:
+    """Cypher conditions for a StringFilter, each true when any of `fields` passes it."""
     parts: list[LiteralString] = []
 
     def any_of(template: str, value: Any) -> LiteralString:

@@ -22,7 +22,13 @@ from typing import Any, LiteralString
 
 from kgapi import model
 from kgapi.queries import trusted
-from kgapi.queries.documents import document_fields
+from kgapi.queries.documents import (
+    DocumentFilter,
+    DocumentSort,
+    document_fields,
+    document_list_parts,
+    document_total,
+)
 from kgapi.queries.entities import (
     STATS_BODY,
     EntityFilter,
@@ -222,13 +228,16 @@ class DocumentRoot:
 
 @dataclass(frozen=True, slots=True)
 class DocumentListRoot:
-    """Documents by slug, keyset-paged: `{rows: [document maps], total}` (first + 1 rows)."""
+    """Documents filtered and sorted, keyset-paged: `{rows: [{sort_value, node}], total}`
+    (first + 1 rows, read in the page's direction)."""
 
     first: int
-    after: str | None  # slug
+    after: list[Any] | None  # (sort value, slug)
     document: DocumentFetch | None  # None: no rows are selected
     total: bool
-    descending: bool = False  # from the last slug down, before `after` (backward)
+    descending: bool = False  # read in descending order (the list's, or backward)
+    where: DocumentFilter | None = None
+    sort: DocumentSort = DocumentSort.SLUG
 
 
 @dataclass(frozen=True, slots=True)
@@ -645,37 +654,28 @@ class _Builder:
         return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"
 
     def document_list(self, column: LiteralString, root: DocumentListRoot) -> LiteralString:
-        """As kgapi.queries.documents.document_page: the total from the count store, the page
-        from the slug index."""
+        """As kgapi.queries.documents.document_page (the same parts): the total, from the count
+        store when unfiltered, and the keyset page."""
+        parts = document_list_parts(
+            self.params,
+            where=root.where,
+            sort=root.sort,
+            descending=root.descending,
+            after=root.after,
+            limit=root.first + 1,
+        )
         calls: LiteralString = ""
         entries: list[LiteralString] = []
         if root.total:
-            calls += "CALL () { MATCH (qd:Document) RETURN count(qd) AS total } "
+            calls += "CALL () { " + document_total(parts) + " AS total } "
             entries.append("total: total")
         if root.document is not None:
-            var = self.var("qd")
-            after: LiteralString = ""
-            compare, order = _direction(root.descending)
-            if root.after is not None:
-                after = " AND " + var + ".slug " + compare + " " + self.params.add(root.after)
             calls += (
-                "CALL () { MATCH ("
-                + var
-                + ":Document) WHERE "
-                + var
-                + ".slug IS NOT NULL"
-                + after
-                + " WITH "
-                + var
-                + " ORDER BY "
-                + var
-                + ".slug "
-                + order
-                + " LIMIT "
-                + self.params.add(root.first + 1)
-                + " RETURN collect("
-                + self.document(var, root.document)
-                + ") AS rows } "
+                "CALL () { "
+                + parts.page
+                + "RETURN collect({sort_value: sort_value, node: "
+                + self.document("d", root.document)
+                + "}) AS rows } "
             )
             entries.append("rows: rows")
         return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"

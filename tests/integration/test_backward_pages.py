@@ -65,6 +65,12 @@ LISTS = [
           c: documents(first: $first, after: $after, last: $last, before: $before) { %s } }""",
     ),
     (
+        "documents-by-title-desc",
+        """query($first: Int, $after: String, $last: Int, $before: String) {
+          c: documents(orderBy: {field: TITLE, direction: DESC}, where: {slug: {contains: "-"}},
+            first: $first, after: $after, last: $last, before: $before) { %s } }""",
+    ),
+    (
         "changes",
         """query($first: Int, $after: String, $last: Int, $before: String) {
           c: changes(actor: "ACTOR", first: $first, after: $after, last: $last,
@@ -239,3 +245,47 @@ def test_the_seed_document_is_among_the_documents(clients: tuple[TestClient, Tes
     documents = dict(LISTS)["documents"]
     page = _connection(clients, documents % "edges { node { slug } }", last=100)
     assert SEED_DOCUMENT in [edge["node"]["slug"] for edge in page["edges"]]
+
+
+def test_documents_filter_by_what_they_are_and_what_they_discuss(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    """documents(where:, orderBy:) (issue 12 item 5), checked against the whole list."""
+    fields = "totalCount edges { node { slug title titleEn language listedOnly published } }"
+    query = (
+        "query($where: DocumentWhere, $order: DocumentOrder) { c: documents(first: 100, "
+        "where: $where, orderBy: $order) { " + fields + " } }"
+    )
+
+    def listed(**variables: Any) -> list[dict[str, Any]]:
+        page = _connection(clients, query, **variables)
+        nodes = [edge["node"] for edge in page["edges"]]
+        assert page["totalCount"] == len(nodes)
+        return nodes
+
+    whole = listed()
+    assert [d["slug"] for d in whole] == sorted(d["slug"] for d in whole)
+    assert listed(where={"listedOnly": True}) == [d for d in whole if d["listedOnly"]]
+    stored = [d for d in whole if not d["listedOnly"]]
+    assert stored and listed(where={"listedOnly": False}) == stored
+    for language in {d["language"] for d in whole}:
+        wanted = [d for d in whole if d["language"] == language]
+        assert listed(where={"languageIn": [language.upper()]}) == wanted
+    titled = [d for d in whole if "pakistan" in (d["title"] + (d["titleEn"] or "")).lower()]
+    assert titled and listed(where={"title": {"contains": "PAKISTAN"}}) == titled
+    # Which documents discuss the Transit Trade Agreement: the article, whose sentences state
+    # claims about it; none of the sources it only lists.
+    discussing = listed(where={"mentions": "transit-trade-agreement"})
+    assert SEED_DOCUMENT in [d["slug"] for d in discussing]
+    assert not any(d["listedOnly"] for d in discussing)
+    assert listed(where={"mentions": "no-such-entity"}) == []
+    by_title = listed(order={"field": "TITLE", "direction": "DESC"})
+    assert [d["title"].lower() for d in by_title] == sorted(
+        (d["title"].lower() for d in whole), reverse=True
+    )
+    # Unknown publication dates stay unknown and sort before every known one, by slug.
+    by_date = listed(order={"field": "PUBLISHED"})
+    undated = [d["slug"] for d in by_date if d["published"] is None]
+    assert undated == sorted(undated) and by_date[: len(undated)] == [
+        d for d in by_date if d["published"] is None
+    ]

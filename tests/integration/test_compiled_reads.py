@@ -376,7 +376,18 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         "documents-second-page",
         """query($after: String) { documents(first: 2, after: $after) {
           pageInfo { hasNextPage hasPreviousPage } edges { cursor node { slug } } } }""",
-        {"after": "WyJEb2N1bWVudCIsImN1c3RvbXMtdG9kYXktbmV3c3BhcGVyIl0"},
+        {"after": "WyJEb2N1bWVudDpTTFVHOkFTQyIsImN1c3RvbXMtdG9kYXktbmV3c3BhcGVyIiwiY3VzdG9tcy10b2RheS1uZXdzcGFwZXIiXQ"},
+        True,
+    ),
+    (
+        "documents-filtered-and-sorted",
+        """{ d: documents(where: { mentions: "transit-trade-agreement", languageIn: ["BN"],
+            title: { contains: "a" } }, orderBy: { field: TITLE, direction: DESC }, last: 3) {
+            totalCount pageInfo { hasNextPage hasPreviousPage startCursor }
+            edges { cursor node { slug title language published } } }
+          l: documents(where: { listedOnly: true }, orderBy: { field: PUBLISHED }) {
+            totalCount edges { node { slug } } } }""",
+        {},
         True,
     ),
     (
