@@ -27,6 +27,7 @@ from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.graphql.arguments import KIND_LISTS
 from kgapi.graphql.ids import to_global_id
+from kgapi.graphql.pagination import encode_cursor
 from kgapi.graphql.sdl import SDL_FILE
 from kgapi.model import EntityKind
 from kgapi.observability import COMPILED_READS, NEO4J_QUERIES
@@ -376,7 +377,7 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         "documents-second-page",
         """query($after: String) { documents(first: 2, after: $after) {
           pageInfo { hasNextPage hasPreviousPage } edges { cursor node { slug } } } }""",
-        {"after": "WyJEb2N1bWVudDpTTFVHOkFTQyIsImN1c3RvbXMtdG9kYXktbmV3c3BhcGVyIiwiY3VzdG9tcy10b2RheS1uZXdzcGFwZXIiXQ"},
+        {"after": encode_cursor("Document:SLUG:ASC", ["customs-today-newspaper"] * 2)},
         True,
     ),
     (
