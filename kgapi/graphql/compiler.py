@@ -414,6 +414,8 @@ class _Planner:
         name = sub[0].name.value
         if name in _ENTITY_VALUES:
             fetch.properties.add(_ENTITY_VALUES[name])
+            if name == "description":  # non-null, as the resolver answers it
+                return lambda m: m["description"] or ""
             return _Copy(_ENTITY_VALUES[name])
         if name == "__typename":
             fetch.properties.add("kind")

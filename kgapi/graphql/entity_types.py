@@ -265,7 +265,9 @@ class Entity(Node):
     aliases: list[str] = strawberry.field(
         description="Other spellings and romanisations, in any language."
     )
-    description: str | None = strawberry.field(description="One line on what this is.")
+    description: str = strawberry.field(
+        description="One line on what this is (the validator requires one of every entity)."
+    )
     revision: int = strawberry.field(description="Bumped by every change (optimistic locking).")
     row: strawberry.Private[EntityRow]
 
@@ -530,7 +532,7 @@ def entity_from_row(row: EntityRow) -> Entity:
         slug=row.slug,
         kind=model.EntityKind(row.kind),
         aliases=row.aliases,
-        description=row.description,
+        description=row.description or "",
         revision=row.revision,
         row=row,
     )

@@ -206,14 +206,20 @@ async def related_entities(
     return results
 
 
-def path_body(max_hops: int, claim_map: LiteralString = CLAIM_MAP) -> LiteralString:
-    """Finds the path `p` and collects the claims behind its hops (projected by `claim_map` on
-    `c`, with `m` and `o` its subject and object) as `claims`; the caller returns `nodes(p)`
-    as it needs them. No path: no row."""
+def path_body(
+    max_hops: int,
+    claim_map: LiteralString = CLAIM_MAP,
+    source: LiteralString = "$from",
+    target: LiteralString = "$to",
+) -> LiteralString:
+    """Finds the path `p` from the entity whose slug is the parameter `source` to `target`
+    and collects the claims behind its hops (projected by `claim_map` on `c`, with `m` and `o`
+    its subject and object) as `claims`; the caller returns `nodes(p)` as it needs them. No
+    path: no row."""
     # The hop bound cannot be a Cypher parameter; it comes from the caller's checked integer.
     bound = trusted(str(int(max_hops)))
     return (
-        "MATCH (a:Entity {slug: $from}), (b:Entity {slug: $to}) "
+        "MATCH (a:Entity {slug: " + source + "}), (b:Entity {slug: " + target + "}) "
         "MATCH p = shortestPath((a)-[:" + _TRAVERSABLE + "*.." + bound + "]-(b)) "
         "WITH p, relationships(p) AS rels "
         "UNWIND range(0, size(rels) - 1) AS hop "
@@ -249,9 +255,13 @@ async def shortest_path(
 
 
 def neighborhood_body(
-    hops: int, types: Sequence[model.Predicate] | None, claim_map: LiteralString = CLAIM_MAP
+    hops: int,
+    types: Sequence[model.Predicate] | None,
+    claim_map: LiteralString = CLAIM_MAP,
+    slug: LiteralString = "$slug",
 ) -> LiteralString:
-    """Collects the entities within `hops` of `$slug` as `members` (the centre first) and the
+    """Collects the entities within `hops` of the entity whose slug is the parameter `slug`
+    as `members` (the centre first) and the
     claims among them (projected by `claim_map` on `c`, with `m` and `o` its subject and
     object: a shortcut points from a claim's subject to its object) as `claims`, walking only
     the shortcut types in `types` (all when None). Unknown centre: no row.
@@ -260,13 +270,13 @@ def neighborhood_body(
     expansion is what lets Neo4j walk only those relationships, where a filter on `type(r)`
     would walk them all first."""
     if types is not None and not types:  # no type to walk: the centre alone
-        return "MATCH (center:Entity {slug: $slug}) WITH [center] AS members, [] AS claims"
+        return "MATCH (center:Entity {slug: " + slug + "}) WITH [center] AS members, [] AS claims"
     bound = trusted(str(int(hops)))
     walk: LiteralString = _TRAVERSABLE
     if types:
         walk = trusted("|".join(sorted({t.value for t in types})))
     return (
-        "MATCH (center:Entity {slug: $slug}) "
+        "MATCH (center:Entity {slug: " + slug + "}) "
         "CALL (center) { "
         "  MATCH (center)-[:" + walk + "*1.." + bound + "]-(n:Entity) WHERE n <> center "
         "  RETURN DISTINCT n LIMIT $max_nodes "

@@ -607,20 +607,24 @@ class _Builder:
                 + " }"
             )
         if isinstance(root, PathRoot):
-            self.fix({"from": root.source, "to": root.target})
+            # Their own parameters: two paths in one request never clash.
+            source, target = self.params.add(root.source), self.params.add(root.target)
             return (
                 "OPTIONAL CALL () { "
-                + path_body(root.max_hops, self.claim("c", root.claim, ("m", "o")))
+                + path_body(root.max_hops, self.claim("c", root.claim, ("m", "o")), source, target)
                 + " RETURN {nodes: [e IN nodes(p) | "
                 + self.entity("e", root.entity)
                 + "], claims: claims} AS "
                 + column
                 + " }"
             )
-        self.fix({"slug": root.slug, "max_nodes": MAX_NEIGHBORHOOD_NODES})
+        self.fix({"max_nodes": MAX_NEIGHBORHOOD_NODES})
+        centre = self.params.add(root.slug)
         return (
             "OPTIONAL CALL () { "
-            + neighborhood_body(root.hops, root.types, self.claim("c", root.claim, ("m", "o")))
+            + neighborhood_body(
+                root.hops, root.types, self.claim("c", root.claim, ("m", "o")), centre
+            )
             + " RETURN {nodes: [e IN members | "
             + self.entity("e", root.entity)
             + "], claims: claims} AS "

@@ -445,6 +445,17 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
         True,
     ),
     (
+        "two-paths-and-two-neighbourhoods",
+        """{ p: shortestPath(from: "pakistan", to: "kazakhstan") { length nodes { slug } }
+          q: shortestPath(from: "karachi", to: "islamabad", maxHops: 4) { length
+            claims { claimId } }
+          m: neighborhood(slug: "karachi") { nodes { slug } }
+          n: neighborhood(slug: "islamabad", hops: 2, types: [HELD_IN, PARTICIPATED_IN]) {
+            nodes { slug } claims { claimId predicate } } }""",
+        {},
+        True,
+    ),
+    (
         "two-searches",
         """{ a: search(text: "pakistan") { score entity { slug } }
           b: search(text: "kazakh", first: 3) { score entity { slug } } }""",

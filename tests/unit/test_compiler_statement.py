@@ -50,10 +50,23 @@ def test_plans_are_reused_for_the_same_request(reads: CompiledReads) -> None:
     assert other.statement == first.statement  # one statement text: Neo4j plans it once
 
 
+def test_two_paths_have_their_own_parameters(reads: CompiledReads) -> None:
+    """Each path (and neighbourhood) names its ends in parameters of its own, so two of them
+    are one statement (they were declined while they shared `$from` and `$to`)."""
+    plan = reads.cached_plan(
+        '{ a: shortestPath(from: "a", to: "b") { length } '
+        'b: shortestPath(from: "c", to: "d") { length } '
+        'm: neighborhood(slug: "e") { nodes { slug } } '
+        'n: neighborhood(slug: "f") { nodes { slug } } }',
+        None,
+        None,
+    )
+    assert plan is not None and plan.statement is not None
+    assert {"a", "b", "c", "d", "e", "f"} <= set(plan.params.values())
+
+
 def test_what_it_cannot_express_is_declined(reads: CompiledReads) -> None:
     declined = [
-        '{ a: shortestPath(from: "a", to: "b") { length } '
-        'b: shortestPath(from: "c", to: "d") { length } }',
         'mutation { retractClaim(input: {id: "x"}) { changed } }',
         "{ __schema { queryType { name } } }",
         '{ entity(slug: "a") { relations(first: 100000) { totalCount } } }',
