@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, LiteralString, cast
@@ -56,9 +56,11 @@ from graphql.execution.values import (
 )
 from graphql.type import is_non_null_type
 from graphql.validation import ASTValidationRule
+from strawberry.schema.schema import StreamResult
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types import ExecutionResult
 from strawberry.types.arguments import convert_arguments
+from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType as AllowedOperation
 
 from kgapi import model
@@ -195,6 +197,11 @@ def _json_of(key: str) -> Shape:
 def _may_read_audit_trail(context: Context) -> bool:
     """As CanReadAuditTrail, once the reader role is established."""
     return not context.principal.anonymous or context.settings.audit_trail_public
+
+
+async def _once(result: ExecutionResult) -> AsyncGenerator[ExecutionResult, None]:
+    """A stream of one result (a query's answer, or a refusal before execution)."""
+    yield result
 
 
 class Unsupported(Exception):
@@ -1312,6 +1319,40 @@ class KgapiSchema(strawberry.Schema):
             operation_name,
             allowed - {AllowedOperation.SUBSCRIPTION},
             operation_extensions,
+        )
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[AllowedOperation] | None = None,
+    ) -> StreamResult:
+        """What graphql-transport-ws runs, queries and subscriptions alike: the same variable
+        limits as `execute` (a refusal closes the operation with an `error` frame), and a query
+        the planner can answer is answered by it, as over HTTP."""
+        if isinstance(context_value, Context):
+            refused = check_variables(variable_values, context_value.settings.max_list_argument)
+            if refused is not None:
+                GRAPHQL_ERRORS.labels(refused.code).inc()
+                return _once(PreExecutionError(data=None, errors=[refused]))
+            if query is not None and self.reads is not None:
+                result = await self.reads.execute(
+                    query, variable_values, context_value, operation_name, operation_extensions
+                )
+                if result is not None:
+                    return _once(result)
+        return await super().stream(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            operation_extensions,
+            allowed_operation_types,
         )
 
     def process_errors(
