@@ -88,6 +88,7 @@ from kgapi.graphql.document_cache import BoundedCache, check_query_size, query_d
 from kgapi.graphql.entity_types import ENTITY_TYPES, qualifier_text
 from kgapi.graphql.errors import database_error, report_errors
 from kgapi.graphql.ids import from_global_id, to_global_id
+from kgapi.graphql.inputs import to_claim_filter
 from kgapi.graphql.limits import check_variables
 from kgapi.graphql.pagination import (
     PageRequest,
@@ -105,6 +106,7 @@ from kgapi.queries.selection import (
     ChangesRoot,
     ClaimCountFetch,
     ClaimFetch,
+    ClaimListRoot,
     ClaimRoot,
     DocumentFetch,
     DocumentListRoot,
@@ -564,6 +566,28 @@ class _Planner:
             self.settings.max_page_size,
         )
 
+    def claim_list(self, key: str, nodes: list[FieldNode]) -> _Root:
+        """`claims(where:)`: the graph's claims as a connection, as the resolver pages them."""
+        args = self.strawberry_arguments(nodes)
+        page = self.page(args)
+        cursor = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
+        where = to_claim_filter(args["where"]) if args["where"] is not None else None
+        claim, rows_wanted, total, shape = self.connection(
+            nodes, "Claim", page, _relation_cursor, self.relation, None
+        )
+        if rows_wanted and claim is None:
+            claim = ClaimFetch()
+        fetch = ClaimListRoot(
+            where,
+            page.backward,
+            page.size,
+            str(cursor[0]) if cursor else None,
+            claim,
+            total,
+            self.aggregate_selected(nodes),
+        )
+        return _Root(key, shape, fetch)
+
     def aggregate_selected(self, nodes: list[FieldNode]) -> bool:
         return any(
             sub[0].name.value == "aggregate"
@@ -838,6 +862,8 @@ class _Planner:
             return _Root(key, shape, DocumentRoot(args["slug"], document))
         if name == "documents":
             return self.documents(key, nodes)
+        if name == "claims":
+            return self.claim_list(key, nodes)
         if name == "claim":
             args = self.strawberry_arguments(nodes)
             claim, shape = self.relation(nodes)

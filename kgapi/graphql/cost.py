@@ -119,6 +119,8 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Query", "entity"): _LOOKUP,
     ("Query", "node"): _LOOKUP,
     ("Query", "claim"): _LOOKUP,
+    # The graph's claims: a scan for the total and the aggregate, and the page.
+    ("Query", "claims"): FieldCost(cost=SCAN, items=10, page="first"),
     ("Query", "search"): FieldCost(cost=SCAN / 2, items=10, page="first"),
     # The hits and their total: the full-text index is read twice.
     ("Query", "entitySearch"): FieldCost(cost=SCAN, items=10, page="first"),

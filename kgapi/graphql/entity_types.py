@@ -45,6 +45,7 @@ from kgapi.queries.relations import (
     EvidenceRow,
     RelationRequest,
     RelationRow,
+    aggregate_counts,
     claim_aggregate,
     claim_count,
 )
@@ -214,16 +215,20 @@ class RelationConnection:
     edges: list[RelationEdge] = strawberry.field(description="The claims of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(description="Claims matching, across all pages.")
-    request: strawberry.Private[RelationRequest]
+    request: strawberry.Private[RelationRequest | None]  # an entity's claims
+    pairs: strawberry.Private[list[list[str]] | None] = None  # the root list's [status, predicate]
 
     @strawberry.field(
         description="Counts over every claim the connection matches (by status, by "
         "predicate), apart from the page: a client can ask for them without a page."
     )
     async def aggregate(self, info: Info) -> ClaimAggregate:
-        counts = await claim_aggregate(
-            info.context.db, self.request.slug, self.request.type, self.request.direction
-        )
+        if self.request is None:
+            counts = aggregate_counts(self.pairs or [])
+        else:
+            counts = await claim_aggregate(
+                info.context.db, self.request.slug, self.request.type, self.request.direction
+            )
         return ClaimAggregate(
             count=counts["count"],
             by_status=[

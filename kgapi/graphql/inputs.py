@@ -19,11 +19,13 @@ from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.scalars import LanguageTag
 from kgapi.queries.documents import DocumentFilter, DocumentSort
 from kgapi.queries.entities import EntityFilter, RelationFilter, SortField, StringFilter
+from kgapi.queries.relations import ClaimFilter
 
 __all__ = [
     "KIND_WHERE",
     "MAX_FILTER_DEPTH",
     "MAX_FILTER_VALUES",
+    "ClaimWhere",
     "DocumentOrder",
     "DocumentWhere",
     "EntityOrder",
@@ -35,6 +37,7 @@ __all__ = [
     "StatusFilterInput",
     "StringFilterInput",
     "document_sort_of",
+    "to_claim_filter",
     "to_document_filter",
     "to_filter",
 ]
@@ -407,3 +410,46 @@ def document_sort_of(order: DocumentOrder | None) -> tuple[DocumentSort, bool]:
     if order is None:
         return DocumentSort.SLUG, False
     return DocumentSort(order.field), order.direction is SortDirection.DESC
+
+
+# -- claims ------------------------------------------------------------------------------------
+
+
+@strawberry.input(description="Filter on claims. Fields combine with AND.")
+class ClaimWhere:
+    predicate_in: list[Predicate] | None = strawberry.field(
+        default=None, description="The predicate is one of these."
+    )
+    status_in: list[ClaimStatus] | None = strawberry.field(
+        default=None,
+        description="The status is one of these. Without it retracted claims are left out, as "
+        "everywhere else; include RETRACTED to list them.",
+    )
+    subject: str | None = strawberry.field(default=None, description="Slug of the subject.")
+    object: str | None = strawberry.field(default=None, description="Slug of the object.")
+    about: str | None = strawberry.field(
+        default=None, description="Slug of an entity at either end."
+    )
+    document: str | None = strawberry.field(
+        default=None, description="Slug of a document that states it (a span of its evidence)."
+    )
+
+
+def to_claim_filter(where: ClaimWhere, argument: str = "where") -> ClaimFilter:
+    for name, values in (("predicateIn", where.predicate_in), ("statusIn", where.status_in)):
+        if values is not None and len(values) > MAX_FILTER_VALUES:
+            raise BadUserInput(
+                f"`{argument}.{name}` takes at most {MAX_FILTER_VALUES} values", argument=argument
+            )
+    return ClaimFilter(
+        predicates=[model.Predicate(p).value for p in where.predicate_in]
+        if where.predicate_in is not None
+        else None,
+        statuses=[model.Status(s).value for s in where.status_in]
+        if where.status_in is not None
+        else None,
+        subject=where.subject,
+        object=where.object,
+        about=where.about,
+        document=where.document,
+    )

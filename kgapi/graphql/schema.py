@@ -50,6 +50,8 @@ from kgapi.graphql.entity_types import (
     Entity,
     Person,
     Relation,
+    RelationConnection,
+    RelationEdge,
     entity_from_row,
 )
 from kgapi.graphql.enums import EntityKind, Predicate
@@ -57,10 +59,12 @@ from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import (
     KIND_WHERE,
+    ClaimWhere,
     DocumentOrder,
     DocumentWhere,
     EntityWhere,
     OrderArgument,
+    to_claim_filter,
 )
 from kgapi.graphql.limits import RequestGuards, list_size_rule
 from kgapi.graphql.mutations import Mutation
@@ -90,6 +94,7 @@ from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
 from kgapi.queries.relations import (
     MAX_NEIGHBORHOOD_HOPS,
     MAX_PATH_HOPS,
+    claim_list,
     claims_by_id,
     neighborhood,
     shortest_path,
@@ -536,6 +541,45 @@ class Query:
         return Subgraph(
             nodes=[entity_from_row(n) for n in nodes],
             claims=[Relation.from_row(r) for r in relations],
+        )
+
+    @strawberry.field(
+        permission_classes=[CanRead],
+        description="Claims of the whole graph, filtered, by claim id (Relay connection; "
+        "`aggregate` counts every match by status and predicate): what is planned, what is "
+        "agreed, what is done, and which document says so.",
+    )
+    async def claims(
+        self,
+        info: Info,
+        where: Annotated[ClaimWhere | None, strawberry.argument(description="Filter.")] = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
+    ) -> RelationConnection:
+        page = _page(info, first, after, last, before)
+        key = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
+        found, pairs = await claim_list(
+            info.context.db,
+            to_claim_filter(where) if where is not None else None,
+            page.backward,
+            str(key[0]) if key else None,
+            page.size,
+        )
+        rows, has_next, has_previous = directed(found.rows, found.has_next, page)
+        edges = [
+            RelationEdge(
+                cursor=encode_cursor("Relation", [row.claim_id]), node=Relation.from_row(row)
+            )
+            for row in rows
+        ]
+        return RelationConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+            total_count=found.total,
+            request=None,
+            pairs=pairs,
         )
 
     @strawberry.field(

@@ -17,12 +17,13 @@ from typing import Any, LiteralString
 from kgapi import model
 from kgapi.db import Database
 from kgapi.queries import trusted
-from kgapi.queries.entities import ENTITY_MAP, EntityRow, entity_map
+from kgapi.queries.entities import ENTITY_MAP, EntityRow, Params, entity_map
 
 __all__ = [
     "CLAIM_MAP",
     "MAX_NEIGHBORHOOD_HOPS",
     "MAX_PATH_HOPS",
+    "ClaimFilter",
     "EvidenceRow",
     "RelationPage",
     "RelationRequest",
@@ -32,6 +33,9 @@ __all__ = [
     "claim_aggregate_expression",
     "claim_count",
     "claim_count_expression",
+    "claim_list",
+    "claim_list_page",
+    "claim_scan",
     "claims_by_id",
     "neighborhood",
     "neighborhood_body",
@@ -421,3 +425,92 @@ async def claim_aggregate(
         {"slug": slug, "predicate": predicate},
     )
     return aggregate_counts(list(records[0]["pairs"]) if records else [])
+
+
+# -- claims as a first-class list --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFilter:
+    """Conditions on claims; all given ones must hold. Without `statuses`, retracted claims
+    are left out, as everywhere else; asking for RETRACTED lists them."""
+
+    predicates: list[str] | None = None
+    statuses: list[str] | None = None
+    subject: str | None = None  # slug
+    object: str | None = None  # slug
+    about: str | None = None  # slug of either end
+    document: str | None = None  # slug of a document a span of its evidence is in
+
+
+def claim_scan(params: Params, where: ClaimFilter | None) -> LiteralString:
+    """`MATCH (c:Claim) WHERE ...`: the claims of the list, shared by both read engines
+    (`params` collects the values, kgapi.queries.entities.Params)."""
+    where = where or ClaimFilter()
+    conditions: list[LiteralString] = []
+    if where.statuses is not None:
+        conditions.append("c.status IN " + params.add(where.statuses))
+    else:
+        conditions.append("c.status <> 'retracted'")
+    if where.predicates is not None:
+        conditions.append("c.predicate IN " + params.add(where.predicates))
+    for slug, pattern in (
+        (where.subject, "(c)-[:SUBJECT]->(:Entity {slug: "),
+        (where.object, "(c)-[:OBJECT]->(:Entity {slug: "),
+        (where.about, "(c)-[:SUBJECT|OBJECT]->(:Entity {slug: "),
+    ):
+        if slug is not None:
+            conditions.append("EXISTS { " + trusted(pattern) + params.add(slug) + "}) }")
+    if where.document is not None:
+        conditions.append(
+            "EXISTS { (c)-[:SUPPORTED_BY]->(:Sentence)-[:PART_OF]->(:Document {slug: "
+            + params.add(where.document)
+            + "}) }"
+        )
+    return "MATCH (c:Claim) WHERE " + " AND ".join(conditions) + " "
+
+
+def claim_list_page(
+    params: Params, where: ClaimFilter | None, descending: bool, after: str | None, limit: int
+) -> LiteralString:
+    """The clauses keeping one keyset page of the list as `c`, by claim id (descending for a
+    backward page), strictly beyond `after`."""
+    compare: LiteralString = "<" if descending else ">"
+    order: LiteralString = "DESC" if descending else "ASC"
+    keyset: LiteralString = ""
+    if after is not None:
+        keyset = "WITH c WHERE c.id " + compare + " " + params.add(after) + " "
+    return (
+        claim_scan(params, where)
+        + keyset
+        + "WITH c ORDER BY c.id "
+        + order
+        + " LIMIT "
+        + params.add(limit)
+        + " "
+    )
+
+
+async def claim_list(
+    db: Database,
+    where: ClaimFilter | None,
+    descending: bool,
+    after: str | None,
+    first: int,
+) -> tuple[RelationPage, list[list[str]]]:
+    """One page of claims (first + 1 read, in the page's direction), the total, and the
+    `[status, predicate]` pairs of every matching claim (for the aggregate)."""
+    params = Params()
+    page = claim_list_page(params, where, descending, after, first + 1)
+    scan = claim_scan(params, where)
+    records = await db.read(
+        "CALL () { " + scan + "RETURN count(c) AS total } "
+        "CALL () { " + scan + "RETURN collect([c.status, c.predicate]) AS pairs } "
+        "CALL () { " + page + "RETURN collect(c " + CLAIM_MAP + ") AS rows } "
+        "RETURN total, pairs, rows",
+        params.values,
+    )
+    record = records[0]
+    rows = [RelationRow.from_map(item) for item in record["rows"]]
+    found = RelationPage(rows[:first], len(rows) > first, int(record["total"]))
+    return found, [list(pair) for pair in record["pairs"]]

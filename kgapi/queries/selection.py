@@ -41,8 +41,11 @@ from kgapi.queries.entities import (
 )
 from kgapi.queries.relations import (
     MAX_NEIGHBORHOOD_NODES,
+    ClaimFilter,
     claim_aggregate_expression,
     claim_count_expression,
+    claim_list_page,
+    claim_scan,
     neighborhood_body,
     path_body,
 )
@@ -53,6 +56,7 @@ __all__ = [
     "ChangesRoot",
     "ClaimCountFetch",
     "ClaimFetch",
+    "ClaimListRoot",
     "ClaimRoot",
     "DocumentFetch",
     "DocumentListRoot",
@@ -241,6 +245,20 @@ class DocumentListRoot:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimListRoot:
+    """The graph's claims, filtered, by claim id: `{rows: [claim maps], total, aggregate}`
+    (first + 1 rows, read in the page's direction; `aggregate` the [status, predicate] pairs)."""
+
+    where: ClaimFilter | None
+    descending: bool
+    first: int
+    after: str | None  # claim id
+    claim: ClaimFetch | None  # None: no rows are selected
+    total: bool
+    aggregate: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimRoot:
     """`claim(id)`: the claim's map, retracted or not, or null."""
 
@@ -276,6 +294,7 @@ RootFetch = (
     | DocumentRoot
     | DocumentListRoot
     | ClaimRoot
+    | ClaimListRoot
     | ChangesRoot
     | StatsRoot
 )
@@ -550,6 +569,8 @@ class _Builder:
             )
         if isinstance(root, DocumentListRoot):
             return self.document_list(column, root)
+        if isinstance(root, ClaimListRoot):
+            return self.claim_list(column, root)
         if isinstance(root, ClaimRoot):
             var = self.var("qc")
             return (
@@ -682,6 +703,30 @@ class _Builder:
                 + "}) AS rows } "
             )
             entries.append("rows: rows")
+        return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"
+
+    def claim_list(self, column: LiteralString, root: ClaimListRoot) -> LiteralString:
+        """As kgapi.queries.relations.claim_list (the same scan and page)."""
+        calls: LiteralString = ""
+        entries: list[LiteralString] = []
+        if root.total:
+            calls += "CALL () { " + claim_scan(self.params, root.where) + "RETURN count(c) AS t } "
+            entries.append("total: t")
+        if root.aggregate:
+            calls += (
+                "CALL () { "
+                + claim_scan(self.params, root.where)
+                + "RETURN collect([c.status, c.predicate]) AS a } "
+            )
+            entries.append("aggregate: a")
+        if root.claim is not None:
+            page = claim_list_page(
+                self.params, root.where, root.descending, root.after, root.first + 1
+            )
+            calls += (
+                "CALL () { " + page + "RETURN collect(" + self.claim("c", root.claim) + ") AS r } "
+            )
+            entries.append("rows: r")
         return "CALL () { " + calls + "RETURN {" + ", ".join(entries) + "} AS " + column + " }"
 
     def changes(self, column: LiteralString, root: ChangesRoot) -> LiteralString:

@@ -52,6 +52,7 @@ COMPILED_ROOTS = [
     "ministers",
     "search",
     "entitySearch",
+    "claims",
     "shortestPath",
     "neighborhood",
 ]

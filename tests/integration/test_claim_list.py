@@ -1,0 +1,144 @@
+"""Claims as a first-class list (issue 13 item 3, begun): `claims(where:)` over the whole
+graph, checked against the claims each entity lists, through both read engines (byte-identical
+bodies, the planner in one statement)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from kgapi.app import create_app
+from kgapi.config import Settings
+from kgapi.db import Database
+from kgapi.observability import COMPILED_READS
+from tests.integration.graphql_helpers import SEED_DOCUMENT
+
+NODE = "claimId predicate status subject { slug } object { slug } evidence { document { slug } }"
+LIST = (
+    "query($where: ClaimWhere, $first: Int, $after: String, $last: Int, $before: String) { "
+    "claims(where: $where, first: $first, after: $after, last: $last, before: $before) { "
+    "totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } "
+    "aggregate { count byStatus { status count } byPredicate { predicate count } } "
+    "edges { cursor node { " + NODE + " } } } }"
+)
+
+
+@pytest.fixture(scope="module")
+def clients(neo4j_settings: Settings, seeded: Database) -> Iterator[tuple[TestClient, TestClient]]:
+    fast = neo4j_settings.model_copy(update={"compiled_reads": True})
+    slow = neo4j_settings.model_copy(update={"compiled_reads": False})
+    with TestClient(create_app(fast)) as one, TestClient(create_app(slow)) as other:
+        yield one, other
+
+
+def _claims(clients: tuple[TestClient, TestClient], **variables: Any) -> dict[str, Any]:
+    before = COMPILED_READS.labels("one_statement")._value.get()
+    bodies = [
+        re.sub(
+            r'"requestId":\s*"[0-9a-f]+"',
+            "",
+            c.post("/graphql", json={"query": LIST, "variables": variables}).text,
+        )
+        for c in clients
+    ]
+    assert bodies[0] == bodies[1], bodies
+    assert COMPILED_READS.labels("one_statement")._value.get() == before + 1
+    body = json.loads(bodies[0])
+    assert "errors" not in body, body
+    return dict(body["data"]["claims"])
+
+
+def _nodes(page: dict[str, Any]) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in page["edges"]]
+
+
+@pytest.fixture(scope="module")
+def everything(clients: tuple[TestClient, TestClient]) -> list[dict[str, Any]]:
+    page = _claims(clients, first=100, where={"statusIn": None})
+    nodes = _nodes(page)
+    while page["pageInfo"]["hasNextPage"]:
+        page = _claims(clients, first=100, after=page["pageInfo"]["endCursor"])
+        nodes += _nodes(page)
+    assert len(nodes) == page["totalCount"] >= 90  # the seed's claims, none retracted
+    assert [n["claimId"] for n in nodes] == sorted(n["claimId"] for n in nodes)
+    return nodes
+
+
+@pytest.mark.parametrize(
+    ("where", "keep"),
+    [
+        ({"statusIn": ["PLANNED", "EXPECTED"]}, lambda n: n["status"] in {"PLANNED", "EXPECTED"}),
+        ({"predicateIn": ["PARTY_TO"]}, lambda n: n["predicate"] == "PARTY_TO"),
+        ({"subject": "pakistan"}, lambda n: n["subject"]["slug"] == "pakistan"),
+        (
+            {"object": "transit-trade-agreement"},
+            lambda n: n["object"]["slug"] == "transit-trade-agreement",
+        ),
+        (
+            {"about": "kazakhstan", "statusIn": ["SIGNED"]},
+            lambda n: (
+                "kazakhstan" in {n["subject"]["slug"], n["object"]["slug"]}
+                and n["status"] == "SIGNED"
+            ),
+        ),
+        (
+            {"document": SEED_DOCUMENT},
+            lambda n: SEED_DOCUMENT in {e["document"]["slug"] for e in n["evidence"]},
+        ),
+        ({"document": "no-such-document"}, lambda n: False),
+    ],
+    ids=["status", "predicate", "subject", "object", "about-and-status", "document", "none"],
+)
+def test_each_filter_keeps_exactly_the_claims_it_names(
+    clients: tuple[TestClient, TestClient],
+    everything: list[dict[str, Any]],
+    where: dict[str, Any],
+    keep: Any,
+) -> None:
+    page = _claims(clients, where=where, first=100)
+    expected = [n for n in everything if keep(n)]
+    assert _nodes(page) == expected and page["totalCount"] == len(expected)
+    aggregate = page["aggregate"]
+    assert aggregate["count"] == len(expected)
+    by_status: dict[str, int] = {}
+    for node in expected:
+        by_status[node["status"]] = by_status.get(node["status"], 0) + 1
+    assert {c["status"]: c["count"] for c in aggregate["byStatus"]} == by_status
+
+
+def test_what_is_planned_agreed_and_done_is_one_aggregate(
+    clients: tuple[TestClient, TestClient], everything: list[dict[str, Any]]
+) -> None:
+    """The issue's question, without a nested query grouped by hand: counts per status of
+    every claim, apart from the page."""
+    page = _claims(clients, first=0)
+    assert page["edges"] == [] and page["aggregate"]["count"] == len(everything)
+    statuses = {c["status"] for c in page["aggregate"]["byStatus"]}
+    assert {"SIGNED", "IN_PROGRESS", "PLANNED"} <= statuses and "RETRACTED" not in statuses
+
+
+def test_the_list_pages_backward_too(
+    clients: tuple[TestClient, TestClient], everything: list[dict[str, Any]]
+) -> None:
+    tail = _claims(clients, last=3)
+    assert _nodes(tail) == everything[-3:]
+    assert tail["pageInfo"]["hasPreviousPage"] and not tail["pageInfo"]["hasNextPage"]
+    before = _claims(clients, last=2, before=tail["pageInfo"]["startCursor"])
+    assert _nodes(before) == everything[-5:-3]
+
+
+def test_a_bad_filter_is_refused_before_anything_runs(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    for client in clients:
+        body = client.post(
+            "/graphql",
+            json={"query": LIST, "variables": {"where": {"statusIn": ["DONE"]}}},
+        ).json()
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+        assert "ClaimStatus" in body["errors"][0]["message"]
