@@ -201,6 +201,14 @@ def _may_read_audit_trail(context: Context) -> bool:
     return not context.principal.anonymous or context.settings.audit_trail_public
 
 
+def _refused_variables(variables: dict[str, Any] | None, context: Context) -> GraphQLError | None:
+    """The list-size limit on the JSON variables, counted when it refuses them."""
+    refused = check_variables(variables, context.settings.max_list_argument)
+    if refused is not None:
+        GRAPHQL_ERRORS.labels(refused.code).inc()
+    return refused
+
+
 async def _once(result: ExecutionResult) -> AsyncGenerator[ExecutionResult, None]:
     """A stream of one result (a query's answer, or a refusal before execution)."""
     yield result
@@ -1324,9 +1332,8 @@ class KgapiSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         if isinstance(context_value, Context):
-            refused = check_variables(variable_values, context_value.settings.max_list_argument)
+            refused = _refused_variables(variable_values, context_value)
             if refused is not None:
-                GRAPHQL_ERRORS.labels(refused.code).inc()
                 return ExecutionResult(data=None, errors=[refused])
         if query is not None and self.reads is not None and isinstance(context_value, Context):
             result = await self.reads.execute(
@@ -1361,9 +1368,8 @@ class KgapiSchema(strawberry.Schema):
         limits as `execute` (a refusal closes the operation with an `error` frame), and a query
         the planner can answer is answered by it, as over HTTP."""
         if isinstance(context_value, Context):
-            refused = check_variables(variable_values, context_value.settings.max_list_argument)
+            refused = _refused_variables(variable_values, context_value)
             if refused is not None:
-                GRAPHQL_ERRORS.labels(refused.code).inc()
                 return _once(PreExecutionError(data=None, errors=[refused]))
             if query is not None and self.reads is not None:
                 result = await self.reads.execute(

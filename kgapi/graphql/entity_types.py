@@ -43,6 +43,7 @@ from kgapi.graphql.types import Document, Node, PredicateCount, StatusCount
 from kgapi.queries.entities import EntityRow
 from kgapi.queries.relations import (
     EvidenceRow,
+    RelationPage,
     RelationRequest,
     RelationRow,
     aggregate_counts,
@@ -218,6 +219,31 @@ class RelationConnection:
     request: strawberry.Private[RelationRequest | None]  # an entity's claims
     pairs: strawberry.Private[list[list[str]] | None] = None  # the root list's [status, predicate]
 
+    @classmethod
+    def of(
+        cls,
+        found: RelationPage,
+        page: PageRequest,
+        *,
+        request: RelationRequest | None = None,
+        pairs: list[list[str]] | None = None,
+    ) -> RelationConnection:
+        """The connection of a page of claims read in `page`'s direction."""
+        rows, has_next, has_previous = directed(found.rows, found.has_next, page)
+        edges = [
+            RelationEdge(
+                cursor=encode_cursor("Relation", [row.claim_id]), node=Relation.from_row(row)
+            )
+            for row in rows
+        ]
+        return cls(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+            total_count=found.total,
+            request=request,
+            pairs=pairs,
+        )
+
     @strawberry.field(
         description="Counts over every claim the connection matches (by status, by "
         "predicate), apart from the page: a client can ask for them without a page."
@@ -365,19 +391,7 @@ class Entity(Node):
             page.backward,
         )
         found = await info.context.loaders.relations.load(request)
-        rows, has_next, has_previous = directed(found.rows, found.has_next, page)
-        edges = [
-            RelationEdge(
-                cursor=encode_cursor("Relation", [row.claim_id]), node=Relation.from_row(row)
-            )
-            for row in rows
-        ]
-        return RelationConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
-            total_count=found.total,
-            request=request,
-        )
+        return RelationConnection.of(found, page, request=request)
 
     async def _related(
         self, info: Info, path: model.ClaimPath

@@ -51,7 +51,6 @@ from kgapi.graphql.entity_types import (
     Person,
     Relation,
     RelationConnection,
-    RelationEdge,
     entity_from_row,
 )
 from kgapi.graphql.enums import EntityKind, Predicate
@@ -567,20 +566,7 @@ class Query:
             str(key[0]) if key else None,
             page.size,
         )
-        rows, has_next, has_previous = directed(found.rows, found.has_next, page)
-        edges = [
-            RelationEdge(
-                cursor=encode_cursor("Relation", [row.claim_id]), node=Relation.from_row(row)
-            )
-            for row in rows
-        ]
-        return RelationConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
-            total_count=found.total,
-            request=None,
-            pairs=pairs,
-        )
+        return RelationConnection.of(found, page, pairs=pairs)
 
     @strawberry.field(
         permission_classes=[CanRead],
