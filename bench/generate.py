@@ -470,6 +470,8 @@ def generate(target_relationships: int, seed: int = 1) -> GeneratedGraph:
             if language == "bn":
                 english = [subject["props"]["name_en"], obj["props"]["name_en"]]
                 span["translation_en"] = " ".join([*english, _STATUS_PHRASES[status][0]])
+            else:  # as the validator requires of every claim's evidence: an English quote is
+                span["translation_en"] = quote  # its own English rendering
             evidence.append({"sentence_key": sentence["key"], "props": span})
         qualifiers: Row = {}
         if predicate == Predicate.EXPORTS:

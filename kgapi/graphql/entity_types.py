@@ -95,8 +95,9 @@ class Evidence:
     start: int = strawberry.field(description="Start offset (code points, inclusive).")
     end: int = strawberry.field(description="End offset (code points, exclusive).")
     quote: str = strawberry.field(description="Exactly `document.text[start:end]`.")
-    translation: str | None = strawberry.field(
-        description="kgapi's own English rendering of the quote (a translation, not the source)."
+    translation: str = strawberry.field(
+        description="kgapi's own English rendering of the quote (a translation, not the "
+        "source); the validator requires one of every claim's evidence."
     )
     document_slug: strawberry.Private[str]
 

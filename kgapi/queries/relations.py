@@ -80,7 +80,7 @@ class EvidenceRow:
     start: int
     end: int
     quote: str
-    translation: str | None
+    translation: str  # the validator requires one of every claim's evidence
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,7 +56,7 @@ export function renderRelation(relation: ClaimWithEvidenceFragment): string {
   const spans = relation.evidence.map((span) => {
     const { title, language } = span.document;
     const where = `${title} [${language}] §${span.sentenceIndex} ${span.start}–${span.end}`;
-    const english = span.translation === null ? "" : ` (“${span.translation}”)`;
+    const english = ` (“${span.translation}”)`;
     return `    “${span.quote}”${english} — ${where} (${span.quote.length} chars)`;
   });
   return [head + (qualifiers ? ` {${qualifiers}}` : ""), ...spans].join("\n");
