@@ -596,10 +596,26 @@ class _Planner:
         )
         return _Root(key, shape, fetch)
 
-    def aggregate_selected(self, nodes: list[FieldNode]) -> bool:
+    def entity_aggregate(self, nodes: list[FieldNode]) -> Shape:
+        fields: list[tuple[str, Shape]] = []
+        for out, sub in self.collect(nodes, frozenset({"EntityAggregate"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((out, _Constant("EntityAggregate")))
+            elif name == "count":
+                fields.append((out, lambda counts: sum(int(c["count"]) for c in counts)))
+            elif name == "byKind":
+                fields.append((out, _each(self.count(sub, "KindCount"))))
+            else:  # pragma: no cover - validation knows EntityAggregate's fields
+                raise Unsupported(f"EntityAggregate.{name}")
+        return _object(fields)
+
+    def aggregate_selected(
+        self, nodes: list[FieldNode], connection: str = "ClaimConnection"
+    ) -> bool:
         return any(
             sub[0].name.value == "aggregate"
-            for _, sub in self.collect(nodes, frozenset({"ClaimConnection"}))
+            for _, sub in self.collect(nodes, frozenset({connection}))
         )
 
     def claim_aggregate(self, nodes: list[FieldNode]) -> Shape:
@@ -647,6 +663,8 @@ class _Planner:
                 fields.append((out, self.page_info(sub)))
             elif name == "aggregate" and type_name == "Claim":
                 fields.append((out, _counted(self.claim_aggregate(sub))))
+            elif name == "aggregate":  # an entity list's: `[{key: kind label, count}]`
+                fields.append((out, _at("aggregate", self.entity_aggregate(sub))))
             elif name == "edges":
                 if node_fetch is not None:
                     raise Unsupported("edges selected twice")
@@ -1039,6 +1057,7 @@ class _Planner:
             checked.after_key,
             entity,
             total,
+            self.aggregate_selected(nodes, f"{node_type}Connection"),
         )
         return _Root(key, shape, fetch)
 

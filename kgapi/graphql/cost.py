@@ -303,6 +303,7 @@ class _Walker:
         self.units = 0.0
         self.bytes = 0.0
         self.bad_page_size = False
+        self.aggregated = False  # the field being priced selects `aggregate`
 
     def fields(
         self, parent: GraphQLObjectType | GraphQLInterfaceType, selection_set: SelectionSetNode
@@ -352,6 +353,7 @@ class _Walker:
                 args = get_argument_values(definition, nodes[0], self.variables)
             except GraphQLError:
                 args = {}  # execution refuses the argument before reading
+            self.aggregated = _selects(nodes, "aggregate")
             cost, items = self.price(owner, name, args)
             self.units += multiplier * cost
             below = multiplier * items
@@ -375,8 +377,9 @@ class _Walker:
                 conditions += FILTER_WEIGHTS["facts"]
             if name == "ministers":
                 conditions += FILTER_WEIGHTS["ministerial"]
-            # The page is one pass; a filter makes the total a second one.
-            passes = 2 if where else 1
+            # The page is one pass; a filter makes the total a second one; the aggregate (per
+            # kind, over every match) is one more.
+            passes = (2 if where else 1) + (1 if self.aggregated else 0)
             order = args.get("orderBy") or {}
             field = order.get("field") if isinstance(order, dict) else None
             # Only the page is sorted; the enum arrives as its Python member.
@@ -403,6 +406,16 @@ class _Walker:
         if isinstance(value, int) and not 0 <= value <= self.settings.max_page_size:
             self.bad_page_size = True
         return min(_int(value, default), self.settings.max_page_size)
+
+
+def _selects(nodes: list[FieldNode], name: str) -> bool:
+    """Whether a field's own selection (not under a fragment) has a field `name`."""
+    return any(
+        isinstance(selection, FieldNode) and selection.name.value == name
+        for node in nodes
+        if node.selection_set is not None
+        for selection in node.selection_set.selections
+    )
 
 
 def _size(args: dict[str, Any], page: str) -> Any:

@@ -26,6 +26,7 @@ from kgapi.config import Settings
 from kgapi.graphql.arguments import (
     KIND_LISTS,
     MINISTERS,
+    EntityListArgs,
     check_range,
     check_search_text,
     document_list_args,
@@ -89,7 +90,7 @@ from kgapi.graphql.types import (
     PredicateCount,
 )
 from kgapi.queries.documents import document_page
-from kgapi.queries.entities import EntityFilter, entity_page, graph_stats
+from kgapi.queries.entities import EntityFilter, entity_aggregate, entity_page, graph_stats
 from kgapi.queries.relations import (
     MAX_NEIGHBORHOOD_HOPS,
     MAX_PATH_HOPS,
@@ -113,6 +114,12 @@ class Edge(Generic[EntityT]):
     node: EntityT = strawberry.field(description="The entity.")
 
 
+@strawberry.type(description="Counts over every entity a list matches, not only its page.")
+class EntityAggregate:
+    count: int = strawberry.field(description="Entities matching, across all pages.")
+    by_kind: list[KindCount] = strawberry.field(description="Entities per kind, by kind label.")
+
+
 @strawberry.type(description="A page of entities (Relay connection) with keyset cursors.")
 class Connection(Generic[EntityT]):
     """Named by its node type (`EntityConnection`, `AgreementConnection`, ...): a list of one
@@ -121,6 +128,23 @@ class Connection(Generic[EntityT]):
     edges: list[Edge[EntityT]] = strawberry.field(description="The entities of this page.")
     page_info: PageInfo = strawberry.field(description="Pagination state.")
     total_count: int = strawberry.field(description="Entities matching, across all pages.")
+    listed: strawberry.Private[EntityListArgs | None] = None
+
+    @strawberry.field(
+        description="Counts over every entity the list matches (per kind: the facets of a "
+        "search page), apart from the page."
+    )
+    async def aggregate(self, info: Info) -> EntityAggregate:
+        assert self.listed is not None  # every entity list sets it
+        counts = await entity_aggregate(
+            info.context.db, kind=self.listed.kind, where=self.listed.where
+        )
+        return EntityAggregate(
+            count=sum(int(c["count"]) for c in counts),
+            by_kind=[
+                KindCount(kind=model.EntityKind(c["key"]), count=int(c["count"])) for c in counts
+            ],
+        )
 
 
 EntityConnection = Connection[Entity]
@@ -249,6 +273,7 @@ async def _entities(
         edges=edges,
         page_info=page_info([e.cursor for e in edges], has_next, has_previous),
         total_count=found.total,
+        listed=args,
     )
 
 

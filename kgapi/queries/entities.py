@@ -30,6 +30,8 @@ __all__ = [
     "StringFilter",
     "claim_count_of",
     "entities_by_slug",
+    "entity_aggregate",
+    "entity_kind_counts",
     "entity_list_parts",
     "entity_map",
     "entity_page",
@@ -536,6 +538,30 @@ def entity_total(parts: EntityListParts) -> LiteralString:
     if parts.count_label:
         return "MATCH (e:" + parts.count_label + ") RETURN count(e)"
     return parts.scan + "RETURN count(e)"
+
+
+def entity_kind_counts(parts: EntityListParts) -> LiteralString:
+    """`... RETURN collect({key, count})` (the caller names the column): the list's entities
+    per kind label, by label, apart from the page."""
+    return (
+        parts.scan + "WITH e.kind AS key, count(*) AS count ORDER BY key "
+        "RETURN collect({key: key, count: count})"
+    )
+
+
+async def entity_aggregate(
+    db: Database,
+    *,
+    kind: model.EntityKind | None,
+    where: EntityFilter | None,
+) -> list[dict[str, Any]]:
+    """Every entity of a list (not only its page), per kind: `[{key: label, count}]`."""
+    params = Params()
+    parts = entity_list_parts(
+        params, kind=kind, where=where, sort=SortField.SLUG, descending=False, after=None
+    )
+    records = await db.read(entity_kind_counts(parts) + " AS counts", params.values)
+    return [dict(c) for c in records[0]["counts"]]
 
 
 def entity_sorted_page(parts: EntityListParts, limit: LiteralString) -> LiteralString:

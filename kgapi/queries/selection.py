@@ -34,6 +34,7 @@ from kgapi.queries.entities import (
     EntityFilter,
     Params,
     SortField,
+    entity_kind_counts,
     entity_list_parts,
     entity_map,
     entity_sorted_page,
@@ -182,6 +183,7 @@ class EntityListRoot:
     after: list[Any] | None
     entity: EntityFetch | None  # None: no rows are selected
     total: bool
+    aggregate: bool = False  # `[{key: kind label, count}]` under `aggregate`
 
 
 @dataclass(frozen=True, slots=True)
@@ -667,6 +669,9 @@ class _Builder:
         if root.total:
             calls += "CALL () { " + entity_total(parts) + " AS total } "
             entries.append("total: total")
+        if root.aggregate:
+            calls += "CALL () { " + entity_kind_counts(parts) + " AS aggregate } "
+            entries.append("aggregate: aggregate")
         if root.entity is not None:
             calls += (
                 "CALL () { "

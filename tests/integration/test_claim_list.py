@@ -142,3 +142,52 @@ def test_a_bad_filter_is_refused_before_anything_runs(
         ).json()
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
         assert "ClaimStatus" in body["errors"][0]["message"]
+
+
+ENTITY_FACETS = (
+    "query($where: EntityWhere) { entities(where: $where, first: 100) { totalCount "
+    "aggregate { count byKind { kind key count } } edges { node { slug kind } } } }"
+)
+KIND_FACETS = (
+    "{ agreements(first: 0, where: {status: {eq: IN_PROGRESS}}) { aggregate { count byKind "
+    "{ kind count } } } }"
+)
+
+
+def _both_ways(
+    clients: tuple[TestClient, TestClient], query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
+    before = COMPILED_READS.labels("one_statement")._value.get()
+    bodies = [
+        c.post("/graphql", json={"query": query, "variables": variables}).text for c in clients
+    ]
+    assert bodies[0] == bodies[1], bodies
+    assert COMPILED_READS.labels("one_statement")._value.get() == before + 1, bodies[0]
+    body = json.loads(bodies[0])
+    assert "errors" not in body, body
+    return dict(body["data"])
+
+
+@pytest.mark.parametrize(
+    "where",
+    [None, {"kindIn": ["COUNTRY", "CITY", "GOAL"]}, {"name": {"contains": "pakistan"}}],
+    ids=["all", "kinds", "name"],
+)
+def test_an_entity_list_counts_its_matches_per_kind(
+    clients: tuple[TestClient, TestClient], where: dict[str, Any] | None
+) -> None:
+    """EntityConnection.aggregate (issue 12 item 4): the facets of a list, apart from its page,
+    against the list itself; in both engines alike, the planner in one statement."""
+    data = _both_ways(clients, ENTITY_FACETS, {"where": where})
+    nodes = [edge["node"] for edge in data["entities"]["edges"]]
+    assert len(nodes) == data["entities"]["totalCount"] > 0  # the seed fits one page of 100
+    aggregate = data["entities"]["aggregate"]
+    assert aggregate["count"] == len(nodes)
+    per_kind: dict[str, int] = {}
+    for node in nodes:
+        per_kind[node["kind"]] = per_kind.get(node["kind"], 0) + 1
+    assert {c["kind"]: c["count"] for c in aggregate["byKind"]} == per_kind
+    assert [c["key"] for c in aggregate["byKind"]] == sorted(c["key"] for c in aggregate["byKind"])
+    in_progress = _both_ways(clients, KIND_FACETS, {})["agreements"]["aggregate"]
+    assert in_progress["count"] >= 1
+    assert in_progress["byKind"] == [{"kind": "AGREEMENT", "count": in_progress["count"]}]

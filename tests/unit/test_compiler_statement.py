@@ -13,6 +13,7 @@ import pytest
 
 from kgapi.config import Settings
 from kgapi.graphql.compiler import CompiledReads
+from kgapi.graphql.cost import SCAN
 from kgapi.graphql.schema import build_schema
 
 HOSTILE = "x}) DETACH DELETE n //"
@@ -82,3 +83,18 @@ def test_the_audit_trail_is_planned_but_marked(reads: CompiledReads) -> None:
     assert plan is not None and plan.audit
     plain = reads.cached_plan('{ entity(slug: "a") { slug } }', None, None)
     assert plain is not None and not plain.audit
+
+
+def test_an_entity_list_aggregate_is_priced_once_per_list(reads: CompiledReads) -> None:
+    """One more pass over the list's matches, whatever the page size (it was first priced per
+    row of the page, which put `entities(first: 100) { aggregate }` over the anonymous budget)."""
+
+    def units(query: str) -> float:
+        plan = reads.cached_plan(query, None, None)
+        assert plan is not None, query
+        return plan.cost.units
+
+    for first in (1, 100):
+        plain = units(f"{{ entities(first: {first}) {{ totalCount }} }}")
+        counted = units(f"{{ entities(first: {first}) {{ totalCount aggregate {{ count }} }} }}")
+        assert counted - plain == SCAN  # one pass
