@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any, LiteralString
 
 from kgapi.db import Database
-from kgapi.queries.entities import Params, StringFilter, string_conditions
+from kgapi.queries.entities import Params, StringFilter, keyset_beyond, string_conditions
 
 __all__ = [
     "DocumentFilter",
@@ -139,19 +139,7 @@ def document_list_parts(
     keyset: LiteralString = "true"
     if after is not None:
         value, slug = params.add(after[0]), params.add(after[1])
-        keyset = (
-            "(sort_value "
-            + compare
-            + " "
-            + value
-            + " OR (sort_value = "
-            + value
-            + " AND d.slug "
-            + compare
-            + " "
-            + slug
-            + "))"
-        )
+        keyset = keyset_beyond("d", compare, value, slug)
     page: LiteralString = (
         scan
         + "WITH d, "

@@ -39,6 +39,7 @@ __all__ = [
     "entity_sorted_page",
     "entity_total",
     "graph_stats",
+    "keyset_beyond",
     "sort_name_of",
     "store_claim_counts",
     "store_sort_name",
@@ -465,6 +466,28 @@ class EntityListParts:
     order: LiteralString  # the ORDER BY terms that index provides, with their direction
 
 
+def keyset_beyond(
+    var: LiteralString, compare: LiteralString, value: LiteralString, slug: LiteralString
+) -> LiteralString:
+    """The keyset test of a page sorted by `sort_value` then `var.slug`: strictly beyond the
+    (sort value, slug) pair in parameters `value` and `slug` (`compare` is `>` or `<`)."""
+    return (
+        "(sort_value "
+        + compare
+        + " "
+        + value
+        + " OR (sort_value = "
+        + value
+        + " AND "
+        + var
+        + ".slug "
+        + compare
+        + " "
+        + slug
+        + "))"
+    )
+
+
 def entity_list_parts(
     params: Params,
     *,
@@ -497,19 +520,7 @@ def entity_list_parts(
     if after is not None:
         value, slug = params.add(after[0]), params.add(after[1])
         seek = prop + " " + compare + "= " + value
-        keyset = (
-            "(sort_value "
-            + compare
-            + " "
-            + value
-            + " OR (sort_value = "
-            + value
-            + " AND e.slug "
-            + compare
-            + " "
-            + slug
-            + "))"
-        )
+        keyset = keyset_beyond("e", compare, value, slug)
     # A composite index serves a query only when each of its properties is tested.
     page_conditions: list[LiteralString] = [seek]
     if spec.prop != "slug":
