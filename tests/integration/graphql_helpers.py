@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from kgapi.config import Settings
 from kgapi.db import Database, count_round_trips
 from kgapi.graphql.context import Context
 from kgapi.graphql.schema import build_schema
+from kgapi.observability import COMPILED_READS
 from kgapi.queries.entities import store_claim_counts
 from kgapi.queries.revision import BUMP_REVISION
 
@@ -91,3 +94,22 @@ async def delete_written(db: Database, prefix: str) -> None:
     )
     await recount_claims(db)
     await db.write(BUMP_REVISION)
+
+
+def both_engines(clients: Any, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """`data` of a query that the read planner (`clients[0]`, in one statement) and the
+    resolvers (`clients[1]`) answer with the same body and no error."""
+    before = COMPILED_READS.labels("one_statement")._value.get()
+    bodies = [
+        re.sub(
+            r'"requestId":\s*"[0-9a-f]+"',
+            "",
+            client.post("/graphql", json={"query": query, "variables": variables}).text,
+        )
+        for client in clients
+    ]
+    assert bodies[0] == bodies[1], bodies
+    assert COMPILED_READS.labels("one_statement")._value.get() == before + 1, bodies[0]
+    body = json.loads(bodies[0])
+    assert "errors" not in body, body
+    return dict(body["data"])

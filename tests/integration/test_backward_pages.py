@@ -7,7 +7,6 @@ read engines answer every request (byte-identical bodies), and the planner in on
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -21,9 +20,13 @@ from kgapi.auth import Principal, Role
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.model import EntityKind
-from kgapi.observability import COMPILED_READS
 from kgapi.writes import EvidenceInput, upsert_entity
-from tests.integration.graphql_helpers import SEED_DOCUMENT, delete_written, entity_input
+from tests.integration.graphql_helpers import (
+    SEED_DOCUMENT,
+    both_engines,
+    delete_written,
+    entity_input,
+)
 
 PREFIX = "test-backward-"
 ACTOR = f"test:backward-{uuid.uuid4().hex[:8]}"
@@ -106,22 +109,8 @@ def _connection(
     clients: tuple[TestClient, TestClient], query: str, **variables: Any
 ) -> dict[str, Any]:
     """The connection's answer, the same from both engines, the planner's in one statement."""
-    fast, slow = clients
-    before = COMPILED_READS.labels("one_statement")._value.get()
-    bodies = [
-        re.sub(
-            r'"requestId":\s*"[0-9a-f]+"',
-            "",
-            c.post("/graphql", json={"query": query, "variables": variables}).text,
-        )
-        for c in (fast, slow)
-    ]
-    assert bodies[0] == bodies[1], bodies
-    assert COMPILED_READS.labels("one_statement")._value.get() == before + 1
-    body = json.loads(bodies[0])
-    assert "errors" not in body, body
-    data = body["data"]
-    return data["e"]["c"] if "e" in data else data["c"]
+    data = both_engines(clients, query, variables)
+    return dict(data["e"]["c"] if "e" in data else data["c"])
 
 
 @pytest.mark.parametrize(("name", "query"), LISTS, ids=[name for name, _ in LISTS])

@@ -4,8 +4,6 @@ bodies, the planner in one statement)."""
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,8 +13,7 @@ from starlette.testclient import TestClient
 from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
-from kgapi.observability import COMPILED_READS
-from tests.integration.graphql_helpers import SEED_DOCUMENT
+from tests.integration.graphql_helpers import SEED_DOCUMENT, both_engines
 
 NODE = "claimId predicate status subject { slug } object { slug } evidence { document { slug } }"
 LIST = (
@@ -37,20 +34,7 @@ def clients(neo4j_settings: Settings, seeded: Database) -> Iterator[tuple[TestCl
 
 
 def _claims(clients: tuple[TestClient, TestClient], **variables: Any) -> dict[str, Any]:
-    before = COMPILED_READS.labels("one_statement")._value.get()
-    bodies = [
-        re.sub(
-            r'"requestId":\s*"[0-9a-f]+"',
-            "",
-            c.post("/graphql", json={"query": LIST, "variables": variables}).text,
-        )
-        for c in clients
-    ]
-    assert bodies[0] == bodies[1], bodies
-    assert COMPILED_READS.labels("one_statement")._value.get() == before + 1
-    body = json.loads(bodies[0])
-    assert "errors" not in body, body
-    return dict(body["data"]["claims"])
+    return dict(both_engines(clients, LIST, variables)["claims"])
 
 
 def _nodes(page: dict[str, Any]) -> list[dict[str, Any]]:
@@ -154,20 +138,6 @@ KIND_FACETS = (
 )
 
 
-def _both_ways(
-    clients: tuple[TestClient, TestClient], query: str, variables: dict[str, Any]
-) -> dict[str, Any]:
-    before = COMPILED_READS.labels("one_statement")._value.get()
-    bodies = [
-        c.post("/graphql", json={"query": query, "variables": variables}).text for c in clients
-    ]
-    assert bodies[0] == bodies[1], bodies
-    assert COMPILED_READS.labels("one_statement")._value.get() == before + 1, bodies[0]
-    body = json.loads(bodies[0])
-    assert "errors" not in body, body
-    return dict(body["data"])
-
-
 @pytest.mark.parametrize(
     "where",
     [None, {"kindIn": ["COUNTRY", "CITY", "GOAL"]}, {"name": {"contains": "pakistan"}}],
@@ -178,7 +148,7 @@ def test_an_entity_list_counts_its_matches_per_kind(
 ) -> None:
     """EntityConnection.aggregate (issue 12 item 4): the facets of a list, apart from its page,
     against the list itself; in both engines alike, the planner in one statement."""
-    data = _both_ways(clients, ENTITY_FACETS, {"where": where})
+    data = both_engines(clients, ENTITY_FACETS, {"where": where})
     nodes = [edge["node"] for edge in data["entities"]["edges"]]
     assert len(nodes) == data["entities"]["totalCount"] > 0  # the seed fits one page of 100
     aggregate = data["entities"]["aggregate"]
@@ -188,6 +158,6 @@ def test_an_entity_list_counts_its_matches_per_kind(
         per_kind[node["kind"]] = per_kind.get(node["kind"], 0) + 1
     assert {c["kind"]: c["count"] for c in aggregate["byKind"]} == per_kind
     assert [c["key"] for c in aggregate["byKind"]] == sorted(c["key"] for c in aggregate["byKind"])
-    in_progress = _both_ways(clients, KIND_FACETS, {})["agreements"]["aggregate"]
+    in_progress = both_engines(clients, KIND_FACETS, {})["agreements"]["aggregate"]
     assert in_progress["count"] >= 1
     assert in_progress["byKind"] == [{"kind": "AGREEMENT", "count": in_progress["count"]}]
