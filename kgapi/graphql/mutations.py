@@ -100,7 +100,7 @@ class AddClaimInput:
 
 @strawberry.input(description="Retract a claim: it stays, marked retracted, with its history.")
 class RetractClaimInput:
-    id: str = strawberry.field(description="The claim id (Relation.claimId).")
+    id: str = strawberry.field(description="The claim id (`Claim.claimId`).")
     reason: str = strawberry.field(description="Why it is retracted.")
     expected_revision: int | None = strawberry.field(default=None, description="See upsertEntity.")
     idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
