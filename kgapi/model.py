@@ -22,6 +22,7 @@ from enum import StrEnum
 
 __all__ = [
     "CLAIM_LABEL",
+    "DATE_SOURCE_DESCRIPTIONS",
     "DOCUMENT_LABEL",
     "ENTITY_LABEL",
     "KIND_DESCRIPTIONS",
@@ -31,9 +32,11 @@ __all__ = [
     "SENTENCE_LABEL",
     "SLUG_PATTERN",
     "STATUS_DESCRIPTIONS",
+    "STATUS_RULE_DESCRIPTIONS",
     "TARGET_DESCRIPTIONS",
     "WRITE_OPERATION_DESCRIPTIONS",
     "ClaimPath",
+    "DateSource",
     "Direction",
     "EntityKind",
     "FieldShape",
@@ -45,6 +48,7 @@ __all__ = [
     "QualifierType",
     "Rank",
     "Status",
+    "StatusRule",
     "TargetType",
     "WriteOperation",
     "entity_kind",
@@ -178,6 +182,47 @@ RANK_DESCRIPTIONS: Mapping[Rank, str] = {
     Rank.PREFERRED: "Preferred over the other claims of the same fact (e.g. the latest source).",
     Rank.NORMAL: "The default rank.",
     Rank.DEPRECATED: "Kept for the record but known to be outdated or wrong.",
+}
+
+
+RANK_ORDER: tuple[Rank, ...] = (Rank.DEPRECATED, Rank.NORMAL, Rank.PREFERRED)  # weakest first
+
+
+class DateSource(StrEnum):
+    """Where a claim's effective date comes from (kgapi.current_status reads it)."""
+
+    TEXT = "text"
+    DOCUMENT = "document"
+    UNKNOWN = "unknown"
+
+
+DATE_SOURCE_DESCRIPTIONS: Mapping[DateSource, str] = {
+    DateSource.TEXT: "The text gives the date (`validFrom`, e.g. a signing date).",
+    DateSource.DOCUMENT: "The text gives none: the claim holds from its earliest evidence "
+    "document's publication date.",
+    DateSource.UNKNOWN: "Neither the text nor its documents give a date: the claim holds from "
+    "an unknown time, which counts as before every known date and for every `asOf`.",
+}
+
+
+class StatusRule(StrEnum):
+    """Which step of the current-status rule chose the status (kgapi.current_status)."""
+
+    UNANIMOUS = "unanimous"
+    RANK = "rank"
+    LATEST_DATE = "latest_date"
+    STRONGEST_STATUS = "strongest_status"
+
+
+STATUS_RULE_DESCRIPTIONS: Mapping[StatusRule, str] = {
+    StatusRule.UNANIMOUS: "Every claim that holds gives this status: nothing to choose.",
+    StatusRule.RANK: "Claims disagree; the chosen claim outranks every claim with another "
+    "status (PREFERRED over NORMAL over DEPRECATED).",
+    StatusRule.LATEST_DATE: "Claims of the same rank disagree; the chosen claim's effective "
+    "date is the latest (an unknown date counts as earlier than any known one).",
+    StatusRule.STRONGEST_STATUS: "Claims of the same rank and date disagree; the tie goes to "
+    "the most realised status a source states (ClaimStatus's order). kgapi never makes up "
+    "a status no source gives.",
 }
 
 
@@ -472,7 +517,9 @@ class FieldShape(StrEnum):
 
     ONE = "one"  # the entity at the other end (the first, by claim id), or null
     MANY = "many"  # the entities at the other end
-    STATUS = "status"  # the strongest status of the claims (see Status's order)
+    STATUS = "status"  # the current status of the claims (kgapi.current_status), today
+    CURRENT = "current"  # the same with its provenance, for any `asOf` date
+    HISTORY = "history"  # the current status through time, as periods
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,6 +557,17 @@ class KindField:
         (only,) = self.claims
         return only
 
+    @property
+    def of_status(self) -> bool:
+        """Drawn from the status of its claims (STATUS, CURRENT, HISTORY), not their ends."""
+        return self.shape in {FieldShape.STATUS, FieldShape.CURRENT, FieldShape.HISTORY}
+
+    @property
+    def filterable(self) -> bool:
+        """A kind's `where` has a condition on it: ends and the status; the provenance and
+        history of a status are read, not filtered on (the `status` condition covers them)."""
+        return self.shape not in {FieldShape.CURRENT, FieldShape.HISTORY}
+
 
 def _ends(
     kind: EntityKind,
@@ -528,6 +586,8 @@ def _ends(
 
 
 _OUT, _IN = Direction.OUT, Direction.IN
+# The claims an agreement's status is drawn from: its parties' and its expected signing.
+_AGREEMENT_STATUS = (ClaimPath(P.PARTY_TO, _IN), ClaimPath(P.EXPECTED_AT, _OUT))
 _ONE, _MANY = FieldShape.ONE, FieldShape.MANY
 
 _KIND_FIELD_LIST: tuple[KindField, ...] = (
@@ -549,9 +609,25 @@ _KIND_FIELD_LIST: tuple[KindField, ...] = (
         K.AGREEMENT,
         "status",
         FieldShape.STATUS,
-        (ClaimPath(P.PARTY_TO, _IN), ClaimPath(P.EXPECTED_AT, _OUT)),
-        "Its status as the text gives it (signed, in_progress, expected, ...), "
-        "from the claims about its parties and signing; never upgraded by kgapi.",
+        _AGREEMENT_STATUS,
+        "Its status today as the sources give it (signed, in_progress, expected, ...), from "
+        "the claims about its parties and signing, chosen as `currentStatus` chooses; never "
+        "upgraded by kgapi.",
+    ),
+    KindField(
+        K.AGREEMENT,
+        "currentStatus",
+        FieldShape.CURRENT,
+        _AGREEMENT_STATUS,
+        "Its status on a date, with the claim it comes from, that claim's document and date, "
+        "the rule that chose it, and the claims that disagree.",
+    ),
+    KindField(
+        K.AGREEMENT,
+        "statusHistory",
+        FieldShape.HISTORY,
+        _AGREEMENT_STATUS,
+        "Its status through time: one period per change of the current status, oldest first.",
     ),
     _ends(
         K.AGREEMENT,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from kgapi import model
+from kgapi.current_status import claim_time
 from kgapi.db import Database
 from kgapi.queries.graph_writes import SEED_STEPS, seed_steps
 from kgapi.queries.revision import bump_revision_if_changed
@@ -215,8 +216,12 @@ def entity_rows(entity: EntityIn, rows: dict[str, list[Row]]) -> None:
         )
 
 
-def claim_row(claim: ClaimIn) -> Row:
-    """One claim as the parameters of the claim upsert (shared with the write API)."""
+def claim_row(claim: ClaimIn, published: Mapping[str, str | None]) -> Row:
+    """One claim as the parameters of the claim upsert (shared with the write API).
+
+    `published` gives each evidence document's date: the claim's effective date is stored with
+    it (kgapi.current_status.claim_time), so a change of a document's date in the seed changes
+    the claim's hash and rewrites it."""
     props: Row = {
         "predicate": claim.predicate.value,
         "status": claim.status.value,
@@ -224,6 +229,11 @@ def claim_row(claim: ClaimIn) -> Row:
         "subject_slug": claim.subject,
         "object_slug": claim.object,
         "qualifiers_json": json.dumps(claim.qualifiers, ensure_ascii=False, sort_keys=True),
+        "valid_from": claim.valid_from,
+        "valid_to": claim.valid_to,
+        **claim_time(
+            claim.valid_from, ((ev.document, published.get(ev.document)) for ev in claim.evidence)
+        ),
     }
     evidence: list[Row] = [
         {"sentence_key": _sentence_key(ev.document, ev.sentence), "props": _span_props(ev)}
@@ -248,7 +258,8 @@ def bundle_rows(bundle: GraphBundle) -> dict[str, list[Row]]:
         document_rows(doc, rows)
     for entity in bundle.entities:
         entity_rows(entity, rows)
-    rows["claims"] = [claim_row(claim) for claim in bundle.claims]
+    published = {doc.meta.slug: doc.meta.published for doc in bundle.documents}
+    rows["claims"] = [claim_row(claim, published) for claim in bundle.claims]
     rows["seeded"] = [{"id": claim.id} for claim in bundle.claims]
     return rows
 

@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from kgapi import model
 from kgapi.text import Span, split_sentences
@@ -105,6 +112,10 @@ class ClaimIn(_Strict):
     # union errors would say neither.
     qualifiers: dict[str, Any] = Field(default_factory=dict)
     evidence: list[EvidenceIn] = Field(min_length=1)
+    # The time the text says the claim held, only where it says so (a signing date): unknown
+    # stays None and the claim holds from its document's date (kgapi.current_status).
+    valid_from: str | None = None
+    valid_to: str | None = None  # the first day it no longer held
 
     @field_validator("id")
     @classmethod
@@ -112,6 +123,19 @@ class ClaimIn(_Strict):
         if not model.is_valid_slug(value):
             raise ValueError(f"{value!r} is not a valid claim id (slug form)")
         return value
+
+    @field_validator("valid_from")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        return iso_date(value)
+
+    @field_validator("valid_to")
+    @classmethod
+    def _end(cls, value: str | None, info: ValidationInfo) -> str | None:
+        end, start = iso_date(value), info.data.get("valid_from")
+        if end is not None and start is not None and end <= start:
+            raise ValueError(f"must be later than valid_from ({start}): it is {end}")
+        return end
 
 
 MAX_URL_LENGTH = 2048

@@ -110,8 +110,14 @@ def _request_hash(operation: str, payload: Any) -> str:
 
 
 async def _texts(db: Database, spans: Sequence[EvidenceInput]) -> dict[str, StoredText]:
-    slugs = sorted({s.document for s in spans})
-    return {slug: StoredText.of(text) for slug, text in (await q.document_texts(db, slugs)).items()}
+    return {slug: StoredText.of(text) for slug, (text, _) in (await _stored(db, spans)).items()}
+
+
+async def _stored(
+    db: Database, spans: Sequence[EvidenceInput]
+) -> dict[str, tuple[str, str | None]]:
+    """The text and publication date of each document the spans cite."""
+    return await q.document_texts(db, sorted({s.document for s in spans}))
 
 
 def _resolve(
@@ -347,7 +353,8 @@ async def add_claim(
     errors: list[UserError] = []
     if data.get("status") == model.Status.RETRACTED.value:
         errors.append(UserError("status", "use retractClaim to retract a claim"))
-    texts = await _texts(db, evidence)
+    stored = await _stored(db, evidence)
+    texts = {slug: StoredText.of(text) for slug, (text, _) in stored.items()}
     spans: list[dict[str, Any]] = []
     for i, given in enumerate(evidence):
         span = _resolve(given, texts, f"evidence[{i}]", errors)
@@ -368,13 +375,13 @@ async def add_claim(
         except ValidationError as exc:
             # Evidence was checked span by span above, under the client's own indices.
             errors += [
-                e
+                UserError(_API_NAMES.get(e.field, e.field), e.message)
                 for e in _errors(pydantic_problems("input", ENTRY, exc))
                 if not e.field.startswith("evidence")
             ]
     if errors or claim is None:
         raise WriteRejected(sorted(errors, key=_input_order))
-    row = claim_row(claim)
+    row = claim_row(claim, {slug: published for slug, (_, published) in stored.items()})
     claim_kinds = sorted({kinds[claim.subject].value, kinds[claim.object].value})
 
     async def work(tx: Tx) -> WriteResult:
@@ -406,7 +413,19 @@ async def add_claim(
     )
 
 
-_CLAIM_FIELDS = ("subject", "predicate", "object", "status", "rank", "qualifiers", "evidence")
+_CLAIM_FIELDS = (
+    "subject",
+    "predicate",
+    "object",
+    "status",
+    "rank",
+    "qualifiers",
+    "evidence",
+    "validFrom",
+    "validTo",
+)
+# The validator's field names that AddClaimInput spells otherwise.
+_API_NAMES = {"valid_from": "validFrom", "valid_to": "validTo"}
 
 
 def _input_order(error: UserError) -> int:

@@ -20,6 +20,7 @@ kind, chosen by the kind read with it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import AsyncGenerator, Callable, Iterable
@@ -66,6 +67,7 @@ from strawberry.types.graphql import OperationType as AllowedOperation
 from kgapi import model
 from kgapi.auth import Role
 from kgapi.config import Settings
+from kgapi.current_status import ClaimTime, choose, history, today
 from kgapi.graphql.arguments import (
     KIND_LISTS,
     MINISTERS,
@@ -172,6 +174,7 @@ _CHANGE_VALUES = {
     "targetId": "target_id",
 }
 _STATUS_NAMES = {status.value: status.name for status in model.Status}
+_DATE_SOURCE_NAMES = {source.value: source.name for source in model.DateSource}
 _RANK_NAMES = {rank.value: rank.name for rank in model.Rank}
 _OPERATION_NAMES = {op.value: op.name for op in model.WriteOperation}
 _TARGET_NAMES = {target.value: target.name for target in model.TargetType}
@@ -240,6 +243,14 @@ class _Constant:
         return self.value
 
 
+_CLAIM_TIME_VALUES: dict[str, Shape] = {
+    "validFrom": _Copy("valid_from"),
+    "validTo": _Copy("valid_to"),
+    "effectiveDate": _Copy("effective"),
+    "dateSource": lambda c: _DATE_SOURCE_NAMES[c.get("date_source") or "unknown"],
+}
+
+
 def _at(key: str, shape: Shape) -> Shape:
     return lambda item: shape(item[key])
 
@@ -283,6 +294,28 @@ def _each(shape: Shape, order: Callable[[Any], Any] | None = None) -> Shape:
         return [shape(item) for item in values]
 
     return shape_all
+
+
+def _claim_of(claims: list[dict[str, Any]], wanted: ClaimTime) -> dict[str, Any]:
+    """The map of the claim the rule chose, from one of a status field's claim lists."""
+    return next(claim for claim in claims if claim["id"] == wanted.claim_id)
+
+
+def _chosen(index: int, shape: Shape) -> Shape:
+    """Of `(choice, claim lists)`: the chosen claim of list `index`, shaped."""
+    return lambda x: shape(_claim_of(x[1][index], x[0].chosen))
+
+
+def _conflicting(index: int, shape: Shape) -> Shape:
+    return lambda x: [shape(_claim_of(x[1][index], other)) for other in x[0].conflicting]
+
+
+def _period_claim(index: int, shape: Shape) -> Shape:
+    return lambda x: shape(_claim_of(x[1][index], x[0].choice.chosen))
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def _relation_cursor(claim: dict[str, Any]) -> str:
@@ -488,13 +521,8 @@ class _Planner:
         """A declared kind field (kgapi.model.KIND_FIELDS), shaped as its resolver did: the
         strongest status; or the entities at the other end, by claim id or the field's
         qualifier, each once when the field is distinct."""
-        if spec.shape is model.FieldShape.STATUS:
-
-            def strongest(m: dict[str, Any]) -> str | None:
-                found = set(m[column])
-                return next((s.name for s in model.Status if s.value in found), None)
-
-            return KindFieldFetch(spec, None, guarded), strongest
+        if spec.of_status:
+            return self.status_field(spec, nodes, column, guarded)
         path = spec.path
         others = path.other_kinds()
         end, end_shape = self.entity(nodes, others if len(others) == 1 else _ALL_KINDS)
@@ -520,6 +548,97 @@ class _Planner:
             return [end_shape(item["node"]) for item in items]
 
         return KindFieldFetch(spec, end, guarded), ends
+
+    def status_field(
+        self, spec: model.KindField, nodes: list[FieldNode], column: str, guarded: bool
+    ) -> tuple[KindFieldFetch, Shape]:
+        """`status`, `currentStatus(asOf:)` and `statusHistory`: the claims are read once for
+        the rule (kgapi.current_status, as the resolvers apply it) and once per claim
+        selection below the field, each list keyed by claim id."""
+        lists: list[ClaimFetch] = [ClaimFetch(properties={"status", "rank", "time"})]
+
+        def selected(fetch: ClaimFetch) -> int:
+            lists.append(fetch)
+            return len(lists) - 1
+
+        def times(m: dict[str, Any]) -> list[ClaimTime]:
+            return [ClaimTime.of(claim) for claim in m[column][0]]
+
+        shape: Shape
+        if spec.shape is model.FieldShape.STATUS:
+
+            def shape(m: dict[str, Any]) -> str | None:
+                choice = choose(times(m), today())
+                return None if choice is None else choice.status.name
+
+        elif spec.shape is model.FieldShape.CURRENT:
+            as_of: dt.date | None = self.arguments(_TYPENAMES[spec.kind.value], nodes)["asOf"]
+            current = self.current_status(nodes, selected)
+
+            def shape(m: dict[str, Any]) -> Any:
+                choice = choose(times(m), as_of or today())
+                return None if choice is None else current((choice, m[column]))
+
+        else:
+            period = self.status_period(nodes, selected)
+
+            def shape(m: dict[str, Any]) -> Any:
+                return [period((item, m[column])) for item in history(times(m))]
+
+        return KindFieldFetch(spec, None, guarded, tuple(lists)), shape
+
+    def current_status(
+        self, nodes: list[FieldNode], selected: Callable[[ClaimFetch], int]
+    ) -> Shape:
+        """A CurrentStatus, shaped from `(choice, claim lists)`."""
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"CurrentStatus"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((key, _Constant("CurrentStatus")))
+            elif name == "status":
+                fields.append((key, lambda x: x[0].status.name))
+            elif name == "asOf":
+                fields.append((key, lambda x: x[0].as_of.isoformat()))
+            elif name == "rule":
+                fields.append((key, lambda x: x[0].rule.name))
+            elif name in {"effectiveDate", "dateSource"}:
+                fields.append((key, _chosen(0, _CLAIM_TIME_VALUES[name])))
+            elif name == "claim":
+                fetch, claim = self.relation(sub)
+                fields.append((key, _chosen(selected(fetch), claim)))
+            elif name == "conflicting":
+                fetch, claim = self.relation(sub)
+                fields.append((key, _conflicting(selected(fetch), claim)))
+            elif name == "document":
+                document, document_shape = self.document(sub)
+                index = selected(ClaimFetch(dated=document))
+                fields.append((key, _chosen(index, _at("dated", document_shape))))
+            else:  # pragma: no cover - validation knows CurrentStatus's fields
+                raise Unsupported(f"CurrentStatus.{name}")
+        return _object(fields)
+
+    def status_period(self, nodes: list[FieldNode], selected: Callable[[ClaimFetch], int]) -> Shape:
+        """A StatusPeriod, shaped from `(period, claim lists)`."""
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"StatusPeriod"})):
+            name = sub[0].name.value
+            if name == "__typename":
+                fields.append((key, _Constant("StatusPeriod")))
+            elif name == "from":
+                fields.append((key, lambda x: _iso(x[0].start)))
+            elif name == "until":
+                fields.append((key, lambda x: _iso(x[0].end)))
+            elif name == "status":
+                fields.append((key, lambda x: x[0].choice.status.name))
+            elif name == "rule":
+                fields.append((key, lambda x: x[0].choice.rule.name))
+            elif name == "claim":
+                fetch, claim = self.relation(sub)
+                fields.append((key, _period_claim(selected(fetch), claim)))
+            else:  # pragma: no cover - validation knows StatusPeriod's fields
+                raise Unsupported(f"StatusPeriod.{name}")
+        return _object(fields)
 
     def names(self, nodes: list[FieldNode]) -> Shape:
         fields: list[tuple[str, Shape]] = []
@@ -764,6 +883,9 @@ class _Planner:
             elif name == "qualifiers":
                 fetch.properties.add("qualifiers_json")
                 fields.append((key, self.qualifiers(sub)))
+            elif name in _CLAIM_TIME_VALUES:
+                fetch.properties.add("time")
+                fields.append((key, _CLAIM_TIME_VALUES[name]))
             elif name in {"source", "target", "subject", "object"}:
                 start = name in {"source", "subject"}
                 if (fetch.source if start else fetch.target) is not None:

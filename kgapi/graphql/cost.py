@@ -147,6 +147,13 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Association", "country"): FieldCost(cost=ROW),
     ("Agreement", "status"): FieldCost(cost=2 * ROW),
     ("Agreement", "parties"): FieldCost(cost=ROW, items=10),
+    # The claims of the status, read once for the rule and once per claim selection below.
+    ("Agreement", "currentStatus"): FieldCost(cost=4 * ROW),
+    ("Agreement", "statusHistory"): FieldCost(cost=4 * ROW, items=5),
+    ("CurrentStatus", "claim"): FieldCost(cost=2 * ROW),
+    ("CurrentStatus", "conflicting"): FieldCost(cost=2 * ROW, items=5),
+    ("CurrentStatus", "document"): FieldCost(cost=ROW),
+    ("StatusPeriod", "claim"): FieldCost(cost=ROW),
     ("Corridor", "route"): FieldCost(cost=ROW, items=10),
     ("Event", "place"): FieldCost(cost=ROW),
     ("Event", "participants"): FieldCost(cost=ROW, items=20),
@@ -166,8 +173,11 @@ _STATUS_FIELDS = frozenset(
     for name, spec in fields.items()
     if spec.shape is model.FieldShape.STATUS
 )
-_RELATED_FIELDS = (
-    frozenset(name for fields in model.KIND_FIELDS.values() for name in fields) - _STATUS_FIELDS
+_RELATED_FIELDS = frozenset(
+    name
+    for fields in model.KIND_FIELDS.values()
+    for name, spec in fields.items()
+    if spec.filterable and not spec.of_status
 )
 
 

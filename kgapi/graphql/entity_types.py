@@ -11,19 +11,23 @@ batched loaders.
 from __future__ import annotations
 
 import json
+from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 
 from kgapi import model
+from kgapi.current_status import ClaimTime, StatusChoice, choose, history, today
 from kgapi.graphql.changes import ChangeEvent, change_from_row
 from kgapi.graphql.context import Info
 from kgapi.graphql.enums import (
+    ClaimDateSource,
     ClaimRank,
     ClaimStatus,
     EntityKind,
     Predicate,
+    StatusRule,
     describe_values,
 )
 from kgapi.graphql.errors import BadUserInput
@@ -143,6 +147,18 @@ class Relation(Node):
         description="Bumped by every change of the claim: send it as `expectedRevision` to "
         "write only over what you read (optimistic locking)."
     )
+    valid_from: date | None = strawberry.field(
+        description="The date the text gives for it (e.g. a signing date), if it gives one."
+    )
+    valid_to: date | None = strawberry.field(
+        description="The first day it no longer held, if the text says so."
+    )
+    effective_date: date | None = strawberry.field(
+        description="When it holds from: `validFrom`, else the earliest publication date of "
+        "its evidence documents; null when neither is known (it then holds from an unknown "
+        "time, which `currentStatus` counts as before every known date). Never guessed."
+    )
+    date_source: ClaimDateSource = strawberry.field(description="Where `effectiveDate` comes from.")
 
     @strawberry.field(description="The predicate.", deprecation_reason=_USE_PREDICATE)
     def type(self) -> Predicate:
@@ -178,10 +194,18 @@ class Relation(Node):
             object_=entity_from_row(row.target),
             evidence=[Evidence.from_row(ev) for ev in row.evidence],
             revision=row.revision,
+            valid_from=_date(row.valid_from),
+            valid_to=_date(row.valid_to),
+            effective_date=_date(row.effective),
+            date_source=model.DateSource(row.date_source or model.DateSource.UNKNOWN.value),
         )
 
 
 Claim = Relation
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def qualifier_text(value: Any) -> str:
@@ -400,14 +424,19 @@ class Entity(Node):
         key = (self.slug, path.predicate.value, path.direction.value)
         return await info.context.loaders.related.load(key)
 
+    async def _status_claims(self, info: Info, spec: model.KindField) -> dict[str, RelationRow]:
+        """The non-retracted claims a status field is drawn from, by claim id."""
+        return {
+            rel.claim_id: rel for path in spec.claims for rel, _ in await self._related(info, path)
+        }
+
     async def _kind_field(self, info: Info, spec: model.KindField) -> Any:
         """Answer a declared kind field from this entity's non-retracted claims."""
         if spec.shape is model.FieldShape.STATUS:
-            statuses = {
-                rel.status for path in spec.claims for rel, _ in await self._related(info, path)
-            }
-            ranked = sorted(statuses, key=_STATUS_ORDER.index)
-            return ranked[0] if ranked else None
+            claims = await self._status_claims(info, spec)
+            times = [ClaimTime.of(rel.time_map()) for rel in claims.values()]
+            choice = choose(times, today())
+            return choice.status if choice is not None else None
         related = await self._related(info, spec.path)
         if spec.order_by is not None:
             order = spec.order_by
@@ -424,9 +453,6 @@ class Entity(Node):
         if spec.shape is model.FieldShape.ONE:
             return ends[0] if ends else None
         return ends
-
-
-_STATUS_ORDER = [s.value for s in model.Status]
 
 
 def _end_type(path: model.ClaimPath) -> type[Entity]:
@@ -484,10 +510,111 @@ class Association(Entity):
     country: Country | None = kind_field(model.EntityKind.ASSOCIATION, "country")
 
 
+@strawberry.type(
+    description="The status of a fact on a date, with where it comes from: the claim chosen by "
+    "the rule (among the claims that hold on `asOf`, never a retracted one: the highest rank, "
+    "then the latest effective date, then the most realised status a source gives), that "
+    "claim's document and date, the step of the rule that decided, and every claim that "
+    "disagrees, each with its evidence. A claim whose date is unknown holds from an unknown "
+    "time: it counts for every `asOf`, and a dated claim of the same rank is later than it. "
+    "kgapi never promotes a plan to a fact: only a claim a source makes can change the status."
+)
+class CurrentStatus:
+    status: ClaimStatus = strawberry.field(description="The status the chosen claim gives.")
+    as_of: date = strawberry.field(description="The date asked about (today, UTC, if none).")
+    rule: StatusRule = strawberry.field(description="The step of the rule that chose it.")
+    claim: Relation = strawberry.field(description="The claim the status comes from.")
+    effective_date: date | None = strawberry.field(
+        description="The chosen claim's effective date (null: unknown)."
+    )
+    date_source: ClaimDateSource = strawberry.field(description="Where that date comes from.")
+    conflicting: list[Relation] = strawberry.field(
+        description="The claims that hold on `asOf` with another status, the strongest first "
+        "by the same rule; kept beside the answer, never merged away."
+    )
+    document_slug: strawberry.Private[str]
+
+    @strawberry.field(
+        description="The chosen claim's document: the one its date comes from, else the "
+        "first it cites."
+    )
+    async def document(self, info: Info) -> Document:
+        row = await info.context.loaders.documents.load(self.document_slug)
+        if row is None:  # pragma: no cover - evidence always points at a stored document
+            raise BadUserInput(f"document {self.document_slug!r} is missing")
+        return Document.from_row(row)
+
+    @classmethod
+    def of(cls, choice: StatusChoice, claims: dict[str, RelationRow]) -> CurrentStatus:
+        row = claims[choice.chosen.claim_id]
+        return cls(
+            status=choice.status,
+            as_of=choice.as_of,
+            rule=choice.rule,
+            claim=Relation.from_row(row),
+            effective_date=_date(row.effective),
+            date_source=model.DateSource(row.date_source or model.DateSource.UNKNOWN.value),
+            conflicting=[Relation.from_row(claims[c.claim_id]) for c in choice.conflicting],
+            document_slug=row.dated_by or row.evidence[0].document,
+        )
+
+
+@strawberry.type(
+    description="A stretch of time during which the current status came from one claim by "
+    "one step of the rule."
+)
+class StatusPeriod:
+    from_: date | None = strawberry.field(
+        name="from",
+        description="When it began; null: from an unknown time (undated claims only).",
+    )
+    until: date | None = strawberry.field(
+        description="When the next period began (exclusive); null: it still holds."
+    )
+    status: ClaimStatus = strawberry.field(description="The status in this period.")
+    rule: StatusRule = strawberry.field(description="The step of the rule that chose it.")
+    claim: Relation = strawberry.field(description="The claim it came from.")
+
+
 @strawberry.type(description="An agreement, plan or treaty, signed or not.")
 class Agreement(Entity):
     status: ClaimStatus | None = kind_field(model.EntityKind.AGREEMENT, "status")
     parties: list[Country] = kind_field(model.EntityKind.AGREEMENT, "parties")
+
+    @strawberry.field(
+        description=model.kind_field(model.EntityKind.AGREEMENT, "currentStatus").description
+    )
+    async def current_status(
+        self,
+        info: Info,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(description="The date to ask about; today (UTC) if omitted."),
+        ] = None,
+    ) -> CurrentStatus | None:
+        spec = model.kind_field(model.EntityKind.AGREEMENT, "currentStatus")
+        claims = await self._status_claims(info, spec)
+        times = [ClaimTime.of(rel.time_map()) for rel in claims.values()]
+        choice = choose(times, as_of or today())
+        return CurrentStatus.of(choice, claims) if choice is not None else None
+
+    @strawberry.field(
+        description=model.kind_field(model.EntityKind.AGREEMENT, "statusHistory").description
+    )
+    async def status_history(self, info: Info) -> list[StatusPeriod]:
+        spec = model.kind_field(model.EntityKind.AGREEMENT, "statusHistory")
+        claims = await self._status_claims(info, spec)
+        times = [ClaimTime.of(rel.time_map()) for rel in claims.values()]
+        return [
+            StatusPeriod(
+                from_=period.start,
+                until=period.end,
+                status=period.choice.status,
+                rule=period.choice.rule,
+                claim=Relation.from_row(claims[period.choice.chosen.claim_id]),
+            )
+            for period in history(times)
+        ]
 
 
 @strawberry.type(description="A trade corridor: an ordered route of countries.")

@@ -21,10 +21,12 @@ from kgapi import model
 __all__ = [
     "ChangeOperation",
     "ChangeTarget",
+    "ClaimDateSource",
     "ClaimRank",
     "ClaimStatus",
     "EntityKind",
     "Predicate",
+    "StatusRule",
     "describe_values",
     "enum_name",
 ]
@@ -87,12 +89,29 @@ _register(
     model.TARGET_DESCRIPTIONS,
 )
 
+_register(
+    model.DateSource,
+    "ClaimDateSource",
+    "Where a claim's effective date comes from.",
+    model.DATE_SOURCE_DESCRIPTIONS,
+)
+_register(
+    model.StatusRule,
+    "StatusRule",
+    "The step of the current-status rule that chose a status: among the claims that hold on "
+    "the date asked (never a retracted one), the highest rank, then the latest effective date, "
+    "then the most realised status a source gives.",
+    model.STATUS_RULE_DESCRIPTIONS,
+)
+
 EntityKind: TypeAlias = model.EntityKind
 Predicate: TypeAlias = model.Predicate
 ClaimStatus: TypeAlias = model.Status
 ClaimRank: TypeAlias = model.Rank
 ChangeOperation: TypeAlias = model.WriteOperation
 ChangeTarget: TypeAlias = model.TargetType
+ClaimDateSource: TypeAlias = model.DateSource
+StatusRule: TypeAlias = model.StatusRule
 
 
 def enum_name(cls: type[Enum], stored: str) -> str:

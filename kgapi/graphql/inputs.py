@@ -18,7 +18,13 @@ from kgapi.graphql.enums import ClaimStatus, EntityKind, Predicate, describe_val
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.scalars import LanguageTag
 from kgapi.queries.documents import DocumentFilter, DocumentSort
-from kgapi.queries.entities import EntityFilter, RelationFilter, SortField, StringFilter
+from kgapi.queries.entities import (
+    EntityFilter,
+    RelationFilter,
+    SortField,
+    StatusTest,
+    StringFilter,
+)
 from kgapi.queries.relations import ClaimFilter
 
 __all__ = [
@@ -74,8 +80,8 @@ class RelationFilterInput:
 
 
 @strawberry.input(
-    description="Conditions on a kind's status (e.g. `Agreement.status`, the strongest status "
-    "of its claims); all given conditions must hold."
+    description="Conditions on a kind's status (e.g. `Agreement.status`: its current status "
+    "today, as `currentStatus` chooses it); all given conditions must hold."
 )
 class StatusFilterInput:
     eq: ClaimStatus | None = strawberry.field(default=None, description="Equal to, e.g. SIGNED.")
@@ -132,6 +138,8 @@ def _kind_where(kind: model.EntityKind) -> Any:
     annotations: dict[str, Any] = {}
     namespace: dict[str, Any] = {"__module__": __name__, "__annotations__": annotations}
     for field_name, spec in model.KIND_FIELDS[kind].items():
+        if not spec.filterable:
+            continue
         status = spec.shape is model.FieldShape.STATUS
         annotations[field_name] = (
             "StatusFilterInput | None" if status else "RelatedFilterInput | None"
@@ -157,7 +165,10 @@ def _kind_where(kind: model.EntityKind) -> Any:
 
 # The `where` of each kind's root list: its own input when the kind has kind fields.
 KIND_WHERE: dict[model.EntityKind, Any] = {
-    kind: _kind_where(kind) if model.KIND_FIELDS[kind] else EntityWhere for kind in model.EntityKind
+    kind: _kind_where(kind)
+    if any(f.filterable for f in model.KIND_FIELDS[kind].values())
+    else EntityWhere
+    for kind in model.EntityKind
 }
 
 
@@ -250,33 +261,16 @@ def _on_path(
     )
 
 
-def _strongest(spec: model.KindField, status: model.Status) -> EntityFilter:
-    """The strongest status among the field's claims is `status`: one claim has it, and no
-    claim has a stronger one (the order of kgapi.model.Status, as the field's answer)."""
-    stronger = list(model.Status)[: list(model.Status).index(status)]
-    return EntityFilter(
-        or_=[EntityFilter(some=_on_path(path, status=status)) for path in spec.claims],
-        and_=[
-            EntityFilter(none=_on_path(path, status=higher))
-            for higher in stronger
-            for path in spec.claims
-        ],
-    )
-
-
 def _kind_field_filter(spec: model.KindField, value: Any, argument: str) -> list[EntityFilter]:
     """A kind field's condition as relation conditions on the claims behind the field, so it
     is compiled like any `some`/`none` (kgapi.queries.entities: one statement text for any)."""
     if isinstance(value, StatusFilterInput):
         statuses = _statuses(value, argument)
         if value.eq is not None and value.in_ is not None:
-            return [
-                _strongest(spec, statuses[0]),
-                EntityFilter(or_=[_strongest(spec, s) for s in statuses[1:]]),
-            ]
-        if value.in_ is not None:
-            return [EntityFilter(or_=[_strongest(spec, s) for s in statuses])]
-        return [_strongest(spec, s) for s in statuses]
+            groups = [statuses[:1], statuses[1:]]  # eq AND in
+        else:
+            groups = [statuses]
+        return [EntityFilter(status_of=StatusTest(spec.claims, tuple(g))) for g in groups]
     assert isinstance(value, RelatedFilterInput)
     path = spec.path
     parts: list[EntityFilter] = []
@@ -317,7 +311,7 @@ def to_filter(
     kind_in = getattr(where, "kind_in", None)
     own: list[EntityFilter] = []
     for name, spec in model.KIND_FIELDS[kind].items() if kind is not None else ():
-        value = getattr(where, name, None)
+        value = getattr(where, name, None) if spec.filterable else None
         if value is not None:
             own += _kind_field_filter(spec, value, f"{argument}.{_camel(name)}")
     return EntityFilter(

@@ -94,6 +94,16 @@ class AddClaimInput:
         "integer, for ROUTE_INCLUDES); an undeclared name or a wrong type is a userError.",
     )
     evidence: list[EvidenceSpanInput] = strawberry.field(description="Spans that state it.")
+    valid_from: date | None = strawberry.field(
+        default=None,
+        description="The date the text gives for it (e.g. the signing date), only if it gives "
+        "one. Without it the claim holds from its earliest evidence document's publication "
+        "date, or from an unknown time (see `Claim.effectiveDate`).",
+    )
+    valid_to: date | None = strawberry.field(
+        default=None,
+        description="The first day it no longer held, if the text says so; later than `validFrom`.",
+    )
     expected_revision: int | None = strawberry.field(default=None, description="See upsertEntity.")
     idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
 
@@ -235,6 +245,8 @@ class Mutation:
             "status": input.status.value,
             "rank": input.rank.value,
             "qualifiers": input.qualifiers or {},
+            "valid_from": input.valid_from.isoformat() if input.valid_from else None,
+            "valid_to": input.valid_to.isoformat() if input.valid_to else None,
         }
         return await _claim_write(
             info,

@@ -126,6 +126,15 @@ class RelationFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusTest:
+    """Matches entities whose current status (kgapi.current_status, today), drawn from the
+    claims of `paths`, is one of `statuses`: the filter of a kind's status field."""
+
+    paths: tuple[model.ClaimPath, ...]
+    statuses: tuple[model.Status, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class EntityFilter:
     slug: StringFilter | None = None
     name: StringFilter | None = None
@@ -133,6 +142,7 @@ class EntityFilter:
     kind_in: list[model.EntityKind] | None = None
     some: RelationFilter | None = None
     none: RelationFilter | None = None
+    status_of: StatusTest | None = None
     and_: list[EntityFilter] = field(default_factory=list)
     or_: list[EntityFilter] = field(default_factory=list)
     not_: EntityFilter | None = None
@@ -261,11 +271,34 @@ def string_conditions(
 # many conditions a filter has and however they nest, the statement text is the same, so Neo4j
 # plans it once and every later shape is a plan-cache hit. Conditions without a relation below
 # them stay Cypher conditions (they can use indexes, and they are tested first).
+def _digit(var: LiteralString, values: dict[str, int]) -> LiteralString:
+    cases = "".join(f" WHEN '{value}' THEN '{digit}'" for value, digit in values.items())
+    return trusted("CASE " + var + cases + " ELSE '0' END")  # values of the model's enums
+
+
+# kgapi.current_status.rule_key, in Cypher: rank digit, `1` + effective date or `0` + zeros,
+# strength digit. The largest key among the claims that hold is the current status.
+_RULE_KEY: LiteralString = (
+    _digit("c.rank", {rank.value: i for i, rank in enumerate(model.RANK_ORDER)})
+    + " + CASE WHEN c.effective IS NULL THEN '00000000000' ELSE '1' + c.effective END + "
+    + _digit("c.status", {s.value: i for i, s in enumerate(reversed(list(model.Status)))})
+)
 _FACTS: LiteralString = (
     "CALL (e) { MATCH (e)<-[r:SUBJECT|OBJECT]-(c:Claim) WHERE c.status <> 'retracted' "
     "RETURN collect({predicate: c.predicate, status: c.status, role: type(r), "
-    "others: [(c)-[s:SUBJECT|OBJECT]->(o:Entity) WHERE o <> e | {role: type(s), slug: o.slug}]"
+    "others: [(c)-[s:SUBJECT|OBJECT]->(o:Entity) WHERE o <> e | {role: type(s), slug: o.slug}], "
+    "key: " + _RULE_KEY + ", effective: c.effective, validTo: c.valid_to"
     "}) AS facts } "
+)
+# One truth value per status test `a` ({paths: [[predicate, role]], statuses}): the status of
+# the fact with the largest rule key among those of the paths that hold today (the date of
+# the database, UTC by default, as kgapi.current_status.today) is one of a.statuses.
+_STATUS_TESTS: LiteralString = (
+    "coalesce(reduce(b = null, f IN [f IN facts WHERE any(p IN a.paths WHERE "
+    "f.predicate = p[0] AND f.role = p[1]) "
+    "AND (f.effective IS NULL OR f.effective <= toString(date())) "
+    "AND (f.validTo IS NULL OR toString(date()) < f.validTo)] | "
+    "CASE WHEN b IS NULL OR f.key > b.key THEN f ELSE b END).status IN a.statuses, false)"
 )
 # One truth value per relation condition `a` (null fields: no test).
 _RELATION_TESTS: LiteralString = (
@@ -298,16 +331,32 @@ class _Filter:
         self.params = params
         self.conditions: list[LiteralString] = []  # truth values t[0..], as Cypher
         self.relations: list[dict[str, str | None]] = []  # then one per relation condition
-        self.program: list[tuple[str, int]] = []  # ("condition"|"relation"|"op", index or op)
+        self.status_tests: list[dict[str, Any]] = []  # then one per status test
+        # ("condition"|"relation"|"status"|"op", index or op)
+        self.program: list[tuple[str, int]] = []
 
     def finish(self) -> tuple[LiteralString, list[int]]:
         """The truth-value list expression, and the program with its indices resolved."""
-        offset = len(self.conditions)
-        program = [value + offset if kind == "relation" else value for kind, value in self.program]
+        offsets = {
+            "relation": len(self.conditions),
+            "status": len(self.conditions) + len(self.relations),
+        }
+        program = [value + offsets.get(kind, 0) for kind, value in self.program]
         listed: LiteralString = "[" + ", ".join(self.conditions) + "] + "
-        return (
-            listed + "[a IN " + self.params.add(self.relations) + " | " + _RELATION_TESTS + "]",
-            program,
+        listed += "[a IN " + self.params.add(self.relations) + " | " + _RELATION_TESTS + "]"
+        if self.status_tests:
+            listed += " + [a IN " + self.params.add(self.status_tests) + " | " + _STATUS_TESTS + "]"
+        return listed, program
+
+    def status(self, spec: StatusTest) -> None:
+        self.program.append(("status", len(self.status_tests)))
+        self.status_tests.append(
+            {
+                "paths": [
+                    [path.predicate.value, _ROLES[path.direction.value][0]] for path in spec.paths
+                ],
+                "statuses": [status.value for status in spec.statuses],
+            }
         )
 
     def relation(self, spec: RelationFilter, negate: bool) -> None:
@@ -346,6 +395,9 @@ class _Filter:
             if relation is not None:
                 self.relation(relation, negate)
                 count += 1
+        if spec.status_of is not None:
+            self.status(spec.status_of)
+            count += 1
         for child in spec.and_:
             if _has_relation(child):
                 self.emit(child)
@@ -390,7 +442,8 @@ class _Filter:
 
 def _has_relation(spec: EntityFilter) -> bool:
     children = [*spec.and_, *spec.or_, *([spec.not_] if spec.not_ is not None else [])]
-    return spec.some is not None or spec.none is not None or any(map(_has_relation, children))
+    own = spec.some is not None or spec.none is not None or spec.status_of is not None
+    return own or any(map(_has_relation, children))
 
 
 def compile_plain(spec: EntityFilter, params: Params) -> LiteralString:

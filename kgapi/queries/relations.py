@@ -21,6 +21,7 @@ from kgapi.queries.entities import ENTITY_MAP, EntityRow, Params, entity_map
 
 __all__ = [
     "CLAIM_MAP",
+    "CLAIM_TIME",
     "MAX_NEIGHBORHOOD_HOPS",
     "MAX_PATH_HOPS",
     "ClaimFilter",
@@ -50,10 +51,17 @@ MAX_NEIGHBORHOOD_HOPS = 3
 MAX_NEIGHBORHOOD_NODES = 500
 
 # The claim projection: `c` is the claim; subject, object and evidence come with it.
+# A claim's time as stored by the writers (kgapi.current_status.claim_time), `{v}` the claim
+# (a template of the planner's claim properties; CLAIM_MAP spells it out for `c`).
+CLAIM_TIME: LiteralString = (
+    "valid_from: {v}.valid_from, valid_to: {v}.valid_to, effective: {v}.effective, "
+    "dated_by: {v}.dated_by, date_source: {v}.date_source"
+)
 CLAIM_MAP: LiteralString = (
     "{id: c.id, predicate: c.predicate, status: c.status, rank: c.rank, "
     "revision: coalesce(c.revision, 0), "
-    "qualifiers_json: c.qualifiers_json, "
+    "qualifiers_json: c.qualifiers_json, valid_from: c.valid_from, valid_to: c.valid_to, "
+    "effective: c.effective, dated_by: c.dated_by, date_source: c.date_source, "
     "subject: [(c)-[:SUBJECT]->(subj) | subj " + entity_map("subj") + "][0], "
     "object: [(c)-[:OBJECT]->(obj) | obj " + entity_map("obj") + "][0], "
     "evidence: [(c)-[ev:SUPPORTED_BY]->(s:Sentence) | {document: s.document, "
@@ -94,6 +102,11 @@ class RelationRow:
     target: EntityRow
     evidence: list[EvidenceRow]
     revision: int = 0
+    valid_from: str | None = None
+    valid_to: str | None = None
+    effective: str | None = None
+    dated_by: str | None = None  # the document its date comes from (else its first document)
+    date_source: str | None = None
 
     @classmethod
     def from_map(cls, row: dict[str, Any]) -> RelationRow:
@@ -111,7 +124,22 @@ class RelationRow:
             target=EntityRow.from_map(row["object"]),
             evidence=evidence,
             revision=int(row.get("revision") or 0),
+            valid_from=row.get("valid_from"),
+            valid_to=row.get("valid_to"),
+            effective=row.get("effective"),
+            dated_by=row.get("dated_by"),
+            date_source=row.get("date_source"),
         )
+
+    def time_map(self) -> dict[str, Any]:
+        """What kgapi.current_status.ClaimTime reads, as the planner's claim maps give it."""
+        return {
+            "id": self.claim_id,
+            "status": self.status,
+            "rank": self.rank,
+            "effective": self.effective,
+            "valid_to": self.valid_to,
+        }
 
 
 @dataclass(frozen=True, slots=True)

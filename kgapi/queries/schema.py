@@ -13,6 +13,7 @@ from kgapi.queries.entities import store_claim_counts, store_sort_name
 __all__ = [
     "CONSTRAINTS_FILE",
     "apply_schema",
+    "backfill_claim_times",
     "backfill_sort_keys",
     "schema_names",
     "schema_ready",
@@ -63,6 +64,21 @@ _BACKFILL: LiteralString = (
 )
 
 
+# Claims written before claims had a stored time get it here, as kgapi.current_status.claim_time
+# computes it for every write since (the text's date, else the earliest evidence document's).
+_BACKFILL_TIME: LiteralString = (
+    "MATCH (c:Claim) WHERE c.date_source IS NULL WITH c LIMIT $batch "
+    "CALL (c) { OPTIONAL MATCH (c)-[:SUPPORTED_BY]->(s:Sentence) "
+    "OPTIONAL MATCH (d:Document {slug: s.document}) "
+    "WITH s, d ORDER BY d.published IS NULL, d.published, s.document LIMIT 1 "
+    "RETURN s.document AS first, d.published AS published } "
+    "SET c.effective = coalesce(c.valid_from, published), c.dated_by = first, "
+    "c.date_source = CASE WHEN c.valid_from IS NOT NULL THEN 'text' "
+    "WHEN published IS NOT NULL THEN 'document' ELSE 'unknown' END "
+    "RETURN count(c) AS done"
+)
+
+
 async def apply_schema(db: Database, path: Path = CONSTRAINTS_FILE) -> int:
     """Run every schema statement (idempotent), then the backfill; return how many ran."""
     statements = schema_statements(path)
@@ -70,6 +86,7 @@ async def apply_schema(db: Database, path: Path = CONSTRAINTS_FILE) -> int:
         # The schema file is part of the repository, not input: safe to run as query text.
         await db.write(trusted(statement))
     await backfill_sort_keys(db)
+    await backfill_claim_times(db)
     return len(statements)
 
 
@@ -79,9 +96,18 @@ async def backfill_sort_keys(db: Database, batch: int = BACKFILL_BATCH) -> int:
     database that has them all costs one scan of the entities. Why here rather than in
     constraints.cypher: the schema file holds only named `CREATE ... IF NOT EXISTS`
     statements (/ready checks each name), and a large graph needs the work in batches."""
+    return await _in_batches(db, _BACKFILL, batch)
+
+
+async def backfill_claim_times(db: Database, batch: int = BACKFILL_BATCH) -> int:
+    """Give every claim that lacks it its stored time (see _BACKFILL_TIME); return how many."""
+    return await _in_batches(db, _BACKFILL_TIME, batch)
+
+
+async def _in_batches(db: Database, statement: LiteralString, batch: int) -> int:
     done = 0
     while True:
-        records = await db.write(_BACKFILL, {"batch": batch})
+        records = await db.write(statement, {"batch": batch})
         count = int(records[0]["done"])
         done += count
         if count < batch:

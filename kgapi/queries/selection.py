@@ -41,6 +41,7 @@ from kgapi.queries.entities import (
     entity_total,
 )
 from kgapi.queries.relations import (
+    CLAIM_TIME,
     MAX_NEIGHBORHOOD_NODES,
     ClaimFilter,
     claim_aggregate_expression,
@@ -109,6 +110,7 @@ class ClaimFetch:
     target: EntityFetch | None = None
     evidence: EvidenceFetch | None = None
     history: bool = False  # its change events, in commit order, under `history`
+    dated: DocumentFetch | None = None  # the document its date comes from, under `dated`
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,9 @@ class RelationsFetch:
 class KindFieldFetch:
     """A field one kind derives from its claims (kgapi.model.KIND_FIELDS), under key `k<i>`.
 
-    STATUS: the statuses of the field's non-retracted claims (the shape picks the strongest).
+    STATUS, CURRENT and HISTORY: a list per fetch of `claims`, each of the field's
+    non-retracted claims as that fetch maps it (the first, for the rule: id, status, rank,
+    time; the others, one per claim selection below the field).
     ONE and MANY: `[{id, q (qualifiers, when the field orders by one), node}]` by claim id, the
     node being the entity at the other end; when the path's range is one kind, only entities of
     that kind (as the GraphQL type says). `guarded`: the entity may be of another kind (an
@@ -140,6 +144,7 @@ class KindFieldFetch:
     spec: model.KindField
     end: EntityFetch | None
     guarded: bool
+    claims: tuple[ClaimFetch, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,6 +336,7 @@ _CLAIM_PROPERTIES: dict[str, LiteralString] = {
     "rank": "rank: {v}.rank",
     "revision": "revision: coalesce({v}.revision, 0)",
     "qualifiers_json": "qualifiers_json: {v}.qualifiers_json",
+    "time": CLAIM_TIME,
 }
 _EVIDENCE_PROPERTIES: dict[str, LiteralString] = {
     "sentence_index": "sentence_index: {s}.index",
@@ -375,9 +381,12 @@ class _Builder:
 
     def kind_field(self, entity: LiteralString, fetch: KindFieldFetch) -> LiteralString:
         spec = fetch.spec
-        if spec.shape is model.FieldShape.STATUS:
-            parts = [self.kind_claims(entity, path, None) for path in spec.claims]
-            value: LiteralString = " + ".join(parts)
+        if spec.of_status:
+            lists: list[LiteralString] = []
+            for claims in fetch.claims:
+                parts = [self.kind_claims(entity, path, None, claims) for path in spec.claims]
+                lists.append(" + ".join(parts))
+            value: LiteralString = "[" + ", ".join(lists) + "]"
         else:
             value = self.kind_claims(entity, spec.path, fetch)
         if not fetch.guarded:
@@ -386,9 +395,14 @@ class _Builder:
         return "CASE WHEN " + entity + ":" + label + " THEN " + value + " ELSE [] END"
 
     def kind_claims(
-        self, entity: LiteralString, path: model.ClaimPath, fetch: KindFieldFetch | None
+        self,
+        entity: LiteralString,
+        path: model.ClaimPath,
+        fetch: KindFieldFetch | None,
+        claims: ClaimFetch | None = None,
     ) -> LiteralString:
-        """`COLLECT {}` of one claim path: the statuses (fetch None) or the other ends."""
+        """`COLLECT {}` of one claim path: the claims as `claims` maps them (fetch None) or
+        the other ends."""
         claim, other = self.var("qc"), self.var("qo")
         mine, theirs = _ENDS[path.direction]
         match: LiteralString = (
@@ -397,7 +411,8 @@ class _Builder:
             "AND " + claim + ".status <> 'retracted' "
         )
         if fetch is None:
-            return "COLLECT { " + match + "RETURN " + claim + ".status }"
+            assert claims is not None
+            return "COLLECT { " + match + "RETURN " + self.claim(claim, claims) + " }"
         kinds = path.other_kinds()
         only: LiteralString = ""
         if len(kinds) == 1:
@@ -484,6 +499,28 @@ class _Builder:
             entries += self.end(var, "object", "OBJECT", fetch.target)
         if fetch.evidence is not None:
             entries += ", evidence: " + self.evidence(var, fetch.evidence)
+        if fetch.dated is not None:
+            doc, span = self.var("qd"), self.var("qt")
+            first: LiteralString = (
+                "[("
+                + var
+                + ")-[:SUPPORTED_BY]->("
+                + span
+                + ":Sentence) | "
+                + span
+                + ".document][0]"
+            )
+            entries += (
+                ", dated: COLLECT { MATCH ("
+                + doc
+                + ":Document {slug: coalesce("
+                + var
+                + ".dated_by, "
+                + first
+                + ")}) RETURN "
+                + self.document(doc, fetch.dated)
+                + " }[0]"
+            )
         if fetch.history:
             entries += (
                 ", history: COLLECT { MATCH (ev:ChangeEvent)-[:CHANGED]->(" + var + ") "

@@ -173,13 +173,15 @@ async def document_conflicts(tx: Tx, slug: str, sha256: str) -> list[dict[str, A
     return [dict(r) for r in records]
 
 
-async def document_texts(db: Database, slugs: list[str]) -> dict[str, str]:
+async def document_texts(db: Database, slugs: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Each stored document's text and publication date (evidence is checked against the
+    text; a claim's effective date comes from the date)."""
     records = await db.read(
         "UNWIND $slugs AS slug MATCH (d:Document {slug: slug}) WHERE d.text IS NOT NULL "
-        "RETURN d.slug AS slug, d.text AS text",
+        "RETURN d.slug AS slug, d.text AS text, d.published AS published",
         {"slugs": slugs},
     )
-    return {r["slug"]: r["text"] for r in records}
+    return {r["slug"]: (r["text"], r["published"]) for r in records}
 
 
 async def entity_kinds(db: Database, slugs: list[str]) -> dict[str, str]:

@@ -75,7 +75,7 @@ def test_every_kind_field_follows_a_predicate_whose_domain_or_range_holds_the_ki
     assert fields
     for field in fields:
         assert model.KIND_FIELDS[field.kind][field.name] is field
-        if field.shape is model.FieldShape.STATUS:
+        if field.of_status:
             assert field.claims and field.order_by is None
         else:
             assert len(field.claims) == 1, field.name
@@ -93,7 +93,11 @@ def test_the_graphql_kind_types_expose_exactly_the_declared_kind_fields() -> Non
     shared = {f.python_name for f in Entity.__strawberry_definition__.fields}  # type: ignore[attr-defined]
     for kind, cls in ENTITY_TYPES.items():
         definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
-        own = {f.python_name: f for f in definition.fields if f.python_name not in shared}
+        own = {
+            f.graphql_name or _camel(f.python_name): f
+            for f in definition.fields
+            if f.python_name not in shared
+        }
         assert set(own) == set(model.KIND_FIELDS[kind]), kind
         for name, field in own.items():
             assert field.description == model.KIND_FIELDS[kind][name].description
@@ -161,3 +165,8 @@ def test_every_kind_label_has_the_indexes_its_sorted_lists_read() -> None:
                 f"FOR (e:{kind.value}) ON (e.{prop}, e.slug)"
             )
             assert expected in statements, expected
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
