@@ -48,7 +48,14 @@ DUMMY_HASH = hashlib.sha256(b"kgapi: no key has this secret").hexdigest()
 
 # The mutations a key scope may name (GraphQL field names; a unit test keeps this equal to the
 # schema's Mutation type).
-MUTATIONS = ("upsertEntity", "addClaim", "retractClaim", "addDocument", "ingestDocument")
+MUTATIONS = (
+    "upsertEntity",
+    "addClaim",
+    "retractClaim",
+    "restoreClaim",
+    "addDocument",
+    "ingestDocument",
+)
 
 
 class Role(StrEnum):

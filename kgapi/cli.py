@@ -517,6 +517,46 @@ def ingest(
 
 @app.command()
 @handle_errors
+def relink(
+    document: Annotated[
+        str | None, typer.Option("--document", help="Only this document's slug.")
+    ] = None,
+    actor: Annotated[str, typer.Option(help="Recorded in the audit trail.")] = "cli",
+) -> None:
+    """Link mentions of known entities in the stored documents again, after the vocabulary
+    grew (new entities, names or aliases). Idempotent; each change is in the audit trail."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from kgapi.auth import Principal, Role
+    from kgapi.writes import Relinked, relink_documents
+
+    settings = _settings()
+
+    async def work(db: Database) -> list[Relinked]:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("relinking documents", total=None)
+
+            def advance(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            return await relink_documents(
+                db, Principal(f"cli:{actor}", Role.ADMIN), document, on_document=advance
+            )
+
+    results = _run(_with_db(settings, work))
+    if document is not None and not results:
+        raise _fail(f"no stored document {document!r}")
+    table = Table("document", "mentions found", "newly linked")
+    for row in results:
+        table.add_row(row.document, str(row.mentions), str(row.linked))
+    console.print(table)
+    linked = sum(row.linked for row in results)
+    console.print(f"{len(results)} documents, {linked} mentions newly linked")
+
+
+@app.command()
+@handle_errors
 def export(
     fmt: Annotated[
         str, typer.Option("--format", "-f", help="jsonld, graphml or csv.", show_default=False)

@@ -128,6 +128,9 @@ _CSV_COLUMNS: dict[CsvTable, tuple[str, ...]] = {
         "object",
         "qualifiers",
         "evidence_count",
+        "effective",
+        "valid_from",
+        "valid_to",
     ),
     CsvTable.EVIDENCE: (
         "claim_id",
@@ -151,6 +154,9 @@ _GRAPHML_EDGE_KEYS = (
     "qualifiers",
     "evidence",
     "evidence_en",
+    "effective",
+    "valid_from",
+    "valid_to",
 )
 
 # XML 1.0 cannot carry these at all, not even as character references.
@@ -293,6 +299,9 @@ def _jsonld_claim(claim: ExportClaim) -> dict[str, Any]:
         "subject": _iri(ENTITY_BASE, claim.subject) if claim.subject else None,
         "object": _iri(ENTITY_BASE, claim.object) if claim.object else None,
         "qualifiers": claim.qualifiers,
+        "effective": claim.effective,
+        "validFrom": claim.valid_from,
+        "validTo": claim.valid_to,
         "wasDerivedFrom": spans,
     }
     return {k: v for k, v in node.items() if v is not None}
@@ -404,6 +413,9 @@ def _graphml_edge(claim: ExportClaim) -> str:
             "qualifiers": json.dumps(claim.qualifiers, ensure_ascii=False, sort_keys=True),
             "evidence": _json_cell([ev.quote for ev in claim.evidence]),
             "evidence_en": _json_cell([ev.translation for ev in claim.evidence]),
+            "effective": claim.effective or "",
+            "valid_from": claim.valid_from or "",
+            "valid_to": claim.valid_to or "",
         },
     )
     return (
@@ -515,6 +527,9 @@ async def _csv_rows(
                     c.object,
                     _json_cell(c.qualifiers),
                     len(c.evidence),
+                    c.effective or "",
+                    c.valid_from or "",
+                    c.valid_to or "",
                 )
                 for c in claims
             ]

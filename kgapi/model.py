@@ -227,22 +227,28 @@ STATUS_RULE_DESCRIPTIONS: Mapping[StatusRule, str] = {
 
 
 class WriteOperation(StrEnum):
-    """The writes the audit trail records; each value is the mutation's name."""
+    """The writes the audit trail records; each value is the mutation's name (relinkDocument:
+    `kgapi relink`'s, which no mutation has)."""
 
     UPSERT_ENTITY = "upsertEntity"
     ADD_CLAIM = "addClaim"
     RETRACT_CLAIM = "retractClaim"
+    RESTORE_CLAIM = "restoreClaim"
     ADD_DOCUMENT = "addDocument"
     INGEST_DOCUMENT = "ingestDocument"
+    RELINK_DOCUMENT = "relinkDocument"
 
 
 WRITE_OPERATION_DESCRIPTIONS: Mapping[WriteOperation, str] = {
     WriteOperation.UPSERT_ENTITY: "An entity was created or changed (`upsertEntity`).",
     WriteOperation.ADD_CLAIM: "A claim was added or changed (`addClaim`).",
     WriteOperation.RETRACT_CLAIM: "A claim was retracted (`retractClaim`).",
+    WriteOperation.RESTORE_CLAIM: "A retracted claim was restored (`restoreClaim`).",
     WriteOperation.ADD_DOCUMENT: "A document was stored (`addDocument`).",
     WriteOperation.INGEST_DOCUMENT: "A document was stored and its mentions linked "
     "(`ingestDocument`).",
+    WriteOperation.RELINK_DOCUMENT: "Mentions of known entities in a stored document were "
+    "linked again (`kgapi relink`, or `ingestDocument` of a text stored before).",
 }
 
 

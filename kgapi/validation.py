@@ -100,6 +100,13 @@ class EntityIn(_Strict):
         return value
 
 
+class EntityPatchIn(EntityIn):
+    """An entity as the write API changes it: an existing entity keeps the mentions it has, so
+    a change need not add one (upsert_entity requires one for a new entity)."""
+
+    mentions: list[MentionIn] = Field(default_factory=list)
+
+
 class ClaimIn(_Strict):
     id: str
     subject: str

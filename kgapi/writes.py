@@ -34,6 +34,7 @@ from kgapi.validation import (
     ClaimIn,
     DocumentIn,
     EntityIn,
+    EntityPatchIn,
     EvidenceIn,
     LoadedDocument,
     Problem,
@@ -47,11 +48,14 @@ from kgapi.validation import (
 __all__ = [
     "EvidenceInput",
     "IngestReport",
+    "Relinked",
     "UserError",
     "WriteRejected",
     "WriteResult",
     "add_claim",
     "add_document",
+    "relink_documents",
+    "restore_claim",
     "retract_claim",
     "upsert_entity",
 ]
@@ -192,11 +196,12 @@ async def _idempotent(
                             )
                         ]
                     )
-                return WriteResult(str(seen["result"]), changed=False, replayed=True)
+                # The first answer again: what it wrote, and whether it changed anything.
+                return WriteResult(str(seen["result"]), changed=seen["changed"], replayed=True)
         result = await work(tx)
         if scoped is not None:
             await q.idempotency_save(
-                tx, scoped, principal.actor, operation, request_hash, result.target
+                tx, scoped, principal.actor, operation, request_hash, result.target, result.changed
             )
         await bump_revision(tx)
         return result
@@ -274,26 +279,60 @@ async def upsert_entity(
     mentions: list[EvidenceInput],
     expected_revision: int | None = None,
     idempotency_key: str | None = None,
+    change_kind: bool = False,
 ) -> WriteResult:
-    principal.check_slug(str(data.get("slug", "")), "slug")
-    errors: list[UserError] = []
+    """Create an entity, or change the fields `data` gives of an existing one (a patch: a field
+    left out keeps its stored value, an explicit empty list of aliases clears them, mentions
+    are only ever added). A new entity needs every field and one mention; an existing one
+    changes kind only with `change_kind` (its label moves, and its claims must still fit the
+    model). Every problem of the request is reported at once."""
+    slug = str(data.get("slug", ""))
+    principal.check_slug(slug, "slug")
+    span_errors: list[UserError] = []
     texts = await _texts(db, mentions)
-    resolved = [_resolve(m, texts, f"mentions[{i}]", errors) for i, m in enumerate(mentions)]
-    try:
-        entity = EntityIn.model_validate({**data, "mentions": [r for r in resolved if r]})
-    except ValidationError as exc:
-        errors += _errors(pydantic_problems("input", ENTRY, exc))
-        raise WriteRejected(errors) from None
-    errors += _errors(check_entity(entity, dict(texts), "input", ENTRY))
-    if errors:
-        raise WriteRejected(errors)
-    rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": []}
-    entity_rows(entity, rows)
-    row = rows["entities"][0]
+    resolved = [_resolve(m, texts, f"mentions[{i}]", span_errors) for i, m in enumerate(mentions)]
+    spans = [r for r in resolved if r]
 
     async def work(tx: Tx) -> WriteResult:
-        before = await q.lock_entity(tx, entity.slug)
-        _check_revision(before, expected_revision, f"entity {entity.slug!r}")
+        before = await q.lock_entity(tx, slug)
+        _check_revision(before, expected_revision, f"entity {slug!r}")
+        errors = list(span_errors)
+        fields = {**_stored_fields(before), **data}
+        if before is None:
+            for name in ("kind", "names", "description"):
+                if name not in data:
+                    errors.append(UserError(name, "is required for a new entity"))
+            if not mentions:
+                errors.append(
+                    UserError("mentions", "a new entity needs a span of a document naming it")
+                )
+        elif "kind" in data and data["kind"] != before.get("kind"):
+            if not change_kind:
+                errors.append(
+                    UserError(
+                        "kind",
+                        f"{slug!r} is a {before.get('kind')}: send changeKind: true to make it "
+                        f"a {data['kind']}",
+                    )
+                )
+            else:
+                errors += await _claims_misfit(tx, slug, str(data["kind"]))
+        entity: EntityIn | None = None
+        try:
+            entity = EntityPatchIn.model_validate({**fields, "mentions": spans})
+        except ValidationError as exc:
+            errors += [
+                e
+                for e in _errors(pydantic_problems("input", ENTRY, exc))
+                if e.field.split(".")[0] in data or before is not None or e.field == "slug"
+            ]
+        if entity is not None:
+            errors += _errors(check_entity(entity, dict(texts), "input", ENTRY))
+        if errors or entity is None:
+            raise WriteRejected(_unique_errors(errors))
+        rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": []}
+        entity_rows(entity, rows)
+        row = rows["entities"][0]
         changed = before is None or before.get("content_hash") != row["hash"]
         await q.write_rows(tx, rows)  # unchanged props are skipped; mentions are MERGEd
         if changed:
@@ -313,10 +352,60 @@ async def upsert_entity(
             )
         return WriteResult(entity.slug, changed)
 
-    payload = {"entity": entity.model_dump(mode="json"), "expectedRevision": expected_revision}
+    payload = {
+        "entity": data,
+        "mentions": spans,
+        "changeKind": change_kind,
+        "expectedRevision": expected_revision,
+    }
     return await _idempotent(
         db, principal, idempotency_key, model.WriteOperation.UPSERT_ENTITY.value, payload, work
     )
+
+
+def _stored_fields(before: dict[str, Any] | None) -> dict[str, Any]:
+    """An existing entity's own fields, as upsertEntity takes them (a patch starts from these)."""
+    if before is None:
+        return {}
+    return {
+        "kind": before.get("kind"),
+        "names": {"bn": before.get("name_bn"), "en": before.get("name_en")},
+        "aliases": list(before.get("aliases") or []),
+        "description": before.get("description"),
+    }
+
+
+def _unique_errors(errors: list[UserError]) -> list[UserError]:
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for error in errors:
+        if (error.field, error.message) not in seen:
+            seen.add((error.field, error.message))
+            unique.append(error)
+    return unique
+
+
+async def _claims_misfit(tx: Tx, slug: str, kind: str) -> list[UserError]:
+    """The claims an entity takes part in that its new kind would break (kgapi.model's
+    subjects and objects of each predicate), one error each."""
+    try:
+        new_kind = model.EntityKind(kind)
+    except ValueError:
+        return []  # pydantic names an unknown kind
+    errors = []
+    for claim in await q.entity_claim_roles(tx, slug):
+        spec = model.PREDICATES[model.Predicate(claim["predicate"])]
+        allowed = spec.subjects if claim["role"] == "SUBJECT" else spec.objects
+        if new_kind not in allowed:
+            role = "subject" if claim["role"] == "SUBJECT" else "object"
+            errors.append(
+                UserError(
+                    "kind",
+                    f"claim {claim['id']!r} has it as {role} of {claim['predicate']}, which "
+                    f"takes {', '.join(k.value for k in allowed)}: retract it first",
+                )
+            )
+    return errors
 
 
 def claim_id_for(claim: dict[str, Any]) -> str:
@@ -471,6 +560,71 @@ async def retract_claim(
     if not reason.strip():
         raise WriteRejected([UserError("reason", "give the reason for the retraction")])
 
+    async def retract(tx: Tx, before: dict[str, Any]) -> dict[str, Any] | None:
+        if before.get("status") == model.Status.RETRACTED.value:
+            return None
+        return await q.retract(tx, claim_id, reason, principal.actor)
+
+    return await _claim_lifecycle(
+        db,
+        principal,
+        model.WriteOperation.RETRACT_CLAIM,
+        claim_id,
+        {"id": claim_id, "reason": reason, "expectedRevision": expected_revision},
+        expected_revision,
+        idempotency_key,
+        retract,
+    )
+
+
+async def restore_claim(
+    db: Database,
+    principal: Principal,
+    claim_id: str,
+    reason: str,
+    expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+) -> WriteResult:
+    """Undo a retraction (a retraction that was itself a mistake): the claim counts again, with
+    the status it asserted; both steps stay in its history."""
+    if not reason.strip():
+        raise WriteRejected([UserError("reason", "give the reason for restoring it")])
+
+    async def restore(tx: Tx, before: dict[str, Any]) -> dict[str, Any] | None:
+        if before.get("status") != model.Status.RETRACTED.value:
+            return None
+        after = await q.restore(tx, claim_id, reason, principal.actor)
+        if after is None:
+            raise WriteRejected(
+                [UserError("id", f"claim {claim_id!r} was stored retracted: nothing to restore")]
+            )
+        return after
+
+    return await _claim_lifecycle(
+        db,
+        principal,
+        model.WriteOperation.RESTORE_CLAIM,
+        claim_id,
+        {"id": claim_id, "reason": reason, "expectedRevision": expected_revision},
+        expected_revision,
+        idempotency_key,
+        restore,
+    )
+
+
+async def _claim_lifecycle(
+    db: Database,
+    principal: Principal,
+    operation: model.WriteOperation,
+    claim_id: str,
+    payload: dict[str, Any],
+    expected_revision: int | None,
+    idempotency_key: str | None,
+    change: Callable[[Tx, dict[str, Any]], Awaitable[dict[str, Any] | None]],
+) -> WriteResult:
+    """Retract or restore: the same checks (it exists, scope, curation, revision), then
+    `change` under the claim's lock (None: nothing to do), then the audit event."""
+
     async def work(tx: Tx) -> WriteResult:
         before = await q.lock_claim(tx, claim_id)
         if before is None:
@@ -478,9 +632,9 @@ async def retract_claim(
         principal.check_slug(str(before.get("subject_slug", "")), "the claim's subject")
         _check_curation(principal, before, claim_id)
         _check_revision(before, expected_revision, f"claim {claim_id!r}")
-        if before.get("status") == model.Status.RETRACTED.value:
+        after = await change(tx, before)
+        if after is None:
             return WriteResult(claim_id, changed=False)
-        after = await q.retract(tx, claim_id, reason, principal.actor)
         kinds_records = await tx.run(
             "MATCH (c:Claim {id: $id})-[:SUBJECT|OBJECT]->(e) RETURN collect(e.kind) AS k",
             {"id": claim_id},
@@ -489,7 +643,7 @@ async def retract_claim(
             tx,
             _event(
                 principal,
-                model.WriteOperation.RETRACT_CLAIM,
+                operation,
                 model.TargetType.CLAIM,
                 claim_id,
                 before,
@@ -500,10 +654,74 @@ async def retract_claim(
         )
         return WriteResult(claim_id, changed=True)
 
-    payload = {"id": claim_id, "reason": reason, "expectedRevision": expected_revision}
-    return await _idempotent(
-        db, principal, idempotency_key, model.WriteOperation.RETRACT_CLAIM.value, payload, work
-    )
+    return await _idempotent(db, principal, idempotency_key, operation.value, payload, work)
+
+
+async def _relink(tx: Tx, principal: Principal, slug: str, mentions: Sequence[Mention]) -> int:
+    """Link the mentions of stored document `slug` that are not linked yet; when there are
+    any, record it in the audit trail. Returns how many were new."""
+    rows = [
+        {
+            "entity": m.slug,
+            "sentence_key": f"{slug}#{m.sentence}",
+            "start": m.start,
+            "end": m.end,
+            "quote": m.text,
+        }
+        for m in mentions
+    ]
+    created = await q.link_new_mentions(tx, rows)
+    if created:
+        after = {"mentions": len(rows), "linked": created}
+        await q.record_change(
+            tx,
+            _event(
+                principal,
+                model.WriteOperation.RELINK_DOCUMENT,
+                model.TargetType.DOCUMENT,
+                slug,
+                None,
+                after,
+                [],
+                [],
+            ),
+        )
+    return created
+
+
+@dataclass(frozen=True, slots=True)
+class Relinked:
+    document: str
+    mentions: int  # found with today's names
+    linked: int  # of them, not linked before
+
+
+async def relink_documents(
+    db: Database,
+    principal: Principal,
+    slug: str | None = None,
+    on_document: Callable[[int, int], None] | None = None,
+) -> list[Relinked]:
+    """Link mentions in stored documents again with the names the graph has now (the
+    vocabulary grows): idempotent, one transaction per document, each change in the audit
+    trail. Ingestion's own linker finds them, so a relinked document reads as if ingested
+    today."""
+    forms = name_forms((e.slug, e.name_bn, e.name_en, e.aliases) for e in await q.name_rows(db))
+    documents = await q.stored_texts(db, slug)
+    results: list[Relinked] = []
+    for done, (document, text) in enumerate(documents, start=1):
+        found, _ = find_mentions(text, forms)
+
+        async def work(tx: Tx, document: str = document, found: list[Mention] = found) -> int:
+            created = await _relink(tx, principal, document, found)
+            if created:
+                await bump_revision(tx)
+            return created
+
+        results.append(Relinked(document, len(found), await db.in_write_transaction(work)))
+        if on_document is not None:
+            on_document(done, len(documents))
+    return results
 
 
 def _document_problems(text: str, settings: Settings) -> list[UserError]:
@@ -581,8 +799,12 @@ async def add_document(
     async def work(tx: Tx) -> WriteResult:
         existing = await q.document_conflicts(tx, slug, sha)
         for row in existing:
-            if row["sha256"] == sha:  # the same text again: nothing to do
-                return WriteResult(row["slug"], changed=False, report=report)
+            if row["sha256"] == sha:  # the same text again: only its mentions may be new
+                stored = str(row["slug"])
+                if not link_mentions:
+                    return WriteResult(stored, changed=False, report=report)
+                created = await _relink(tx, principal, stored, report.mentions)
+                return WriteResult(stored, changed=created > 0, report=report)
         if existing:
             raise WriteRejected(
                 [

@@ -107,10 +107,7 @@ class Evidence:
 
     @strawberry.field(description="The document the quote comes from.")
     async def document(self, info: Info) -> Document:
-        row = await info.context.loaders.documents.load(self.document_slug)
-        if row is None:  # pragma: no cover - evidence always points at a stored document
-            raise BadUserInput(f"document {self.document_slug!r} is missing")
-        return Document.from_row(row)
+        return await _cited_document(info, self.document_slug)
 
     @classmethod
     def from_row(cls, row: EvidenceRow) -> Evidence:
@@ -122,6 +119,14 @@ class Evidence:
             translation=row.translation,
             document_slug=row.document,
         )
+
+
+async def _cited_document(info: Info, slug: str) -> Document:
+    """A document evidence cites (it is always stored: the validator checks every span)."""
+    row = await info.context.loaders.documents.load(slug)
+    if row is None:  # pragma: no cover - evidence always points at a stored document
+        raise BadUserInput(f"document {slug!r} is missing")
+    return Document.from_row(row)
 
 
 @strawberry.type(
@@ -539,10 +544,7 @@ class CurrentStatus:
         "first it cites."
     )
     async def document(self, info: Info) -> Document:
-        row = await info.context.loaders.documents.load(self.document_slug)
-        if row is None:  # pragma: no cover - evidence always points at a stored document
-            raise BadUserInput(f"document {self.document_slug!r} is missing")
-        return Document.from_row(row)
+        return await _cited_document(info, self.document_slug)
 
     @classmethod
     def of(cls, choice: StatusChoice, claims: dict[str, RelationRow]) -> CurrentStatus:

@@ -7,6 +7,7 @@ Shaped like @neo4j/graphql's (`eq`, `in`, `contains`, `startsWith`, `some`/`none
 from __future__ import annotations
 
 import sys
+from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
@@ -14,7 +15,7 @@ import strawberry
 
 from kgapi import model
 from kgapi.graphql.entity_types import Direction
-from kgapi.graphql.enums import ClaimStatus, EntityKind, Predicate, describe_values
+from kgapi.graphql.enums import ClaimRank, ClaimStatus, EntityKind, Predicate, describe_values
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.scalars import LanguageTag
 from kgapi.queries.documents import DocumentFilter, DocumentSort
@@ -427,10 +428,23 @@ class ClaimWhere:
     document: str | None = strawberry.field(
         default=None, description="Slug of a document that states it (a span of its evidence)."
     )
+    rank_in: list[ClaimRank] | None = strawberry.field(
+        default=None, description="The rank is one of these."
+    )
+    as_of: date | None = strawberry.field(
+        default=None,
+        description="Only claims that hold on this date, as `currentStatus` counts them: "
+        "effective on or before it (an unknown date counts as before every date) and not "
+        "ended (`validTo`) on or before it. What the sources said held on a date is this list.",
+    )
 
 
 def to_claim_filter(where: ClaimWhere, argument: str = "where") -> ClaimFilter:
-    for name, values in (("predicateIn", where.predicate_in), ("statusIn", where.status_in)):
+    for name, values in (
+        ("predicateIn", where.predicate_in),
+        ("statusIn", where.status_in),
+        ("rankIn", where.rank_in),
+    ):
         if values is not None and len(values) > MAX_FILTER_VALUES:
             raise BadUserInput(
                 f"`{argument}.{name}` takes at most {MAX_FILTER_VALUES} values", argument=argument
@@ -446,4 +460,6 @@ def to_claim_filter(where: ClaimWhere, argument: str = "where") -> ClaimFilter:
         object=where.object,
         about=where.about,
         document=where.document,
+        ranks=[model.Rank(r).value for r in where.rank_in] if where.rank_in is not None else None,
+        as_of=where.as_of.isoformat() if where.as_of is not None else None,
     )

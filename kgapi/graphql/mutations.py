@@ -27,6 +27,7 @@ from kgapi.writes import (
     WriteResult,
     add_claim,
     add_document,
+    restore_claim,
     retract_claim,
     upsert_entity,
 )
@@ -61,15 +62,31 @@ class NamesInput:
     en: str = strawberry.field(description="English name.")
 
 
-@strawberry.input(description="An entity to create or update (by slug).")
+@strawberry.input(
+    description="An entity to create, or the fields to change of an existing one (by slug): a "
+    "field left out (or null) keeps its stored value; `aliases: []` clears the aliases. A new "
+    "entity needs `kind`, `names`, `description` and one mention."
+)
 class UpsertEntityInput:
     slug: str = strawberry.field(description="Stable key (lowercase, digits, hyphens).")
-    kind: EntityKind = strawberry.field(description="Its kind.")
-    names: NamesInput = strawberry.field(description="Its names.")
-    aliases: list[str] = strawberry.field(default_factory=list, description="Other spellings.")
-    description: str = strawberry.field(description="One line on what it is.")
-    mentions: list[EvidenceSpanInput] = strawberry.field(
-        description="Where a stored document names it (at least one)."
+    kind: EntityKind | None = strawberry.field(
+        default=None,
+        description="Its kind. Changing an existing entity's kind also needs `changeKind`.",
+    )
+    names: NamesInput | None = strawberry.field(default=None, description="Its names.")
+    aliases: list[str] | None = strawberry.field(
+        default=None, description="Other spellings (replaces the stored list; [] clears it)."
+    )
+    description: str | None = strawberry.field(default=None, description="One line on what it is.")
+    mentions: list[EvidenceSpanInput] | None = strawberry.field(
+        default=None,
+        description="Where a stored document names it: added to the mentions it has (a new "
+        "entity needs at least one).",
+    )
+    change_kind: bool = strawberry.field(
+        default=False,
+        description="Allow `kind` to change an existing entity's kind (refused, naming them, "
+        "if its claims would no longer fit the model).",
     )
     expected_revision: int | None = strawberry.field(
         default=None, description="Refuse (CONFLICT) unless the entity is at this revision."
@@ -112,6 +129,14 @@ class AddClaimInput:
 class RetractClaimInput:
     id: str = strawberry.field(description="The claim id (`Claim.claimId`).")
     reason: str = strawberry.field(description="Why it is retracted.")
+    expected_revision: int | None = strawberry.field(default=None, description="See upsertEntity.")
+    idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
+
+
+@strawberry.input(description="Restore a retracted claim: it counts again, with its status.")
+class RestoreClaimInput:
+    id: str = strawberry.field(description="The claim id (`Claim.claimId`).")
+    reason: str = strawberry.field(description="Why the retraction is undone.")
     expected_revision: int | None = strawberry.field(default=None, description="See upsertEntity.")
     idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
 
@@ -205,21 +230,22 @@ class Mutation:
         info: Info,
         input: InputArg[UpsertEntityInput],
     ) -> UpsertEntityPayload:
-        data: dict[str, Any] = {
-            "slug": input.slug,
-            "kind": input.kind.value,
-            "names": {"bn": input.names.bn, "en": input.names.en},
-            "aliases": list(input.aliases),
+        given: dict[str, Any] = {
+            "kind": input.kind.value if input.kind is not None else None,
+            "names": {"bn": input.names.bn, "en": input.names.en} if input.names else None,
+            "aliases": list(input.aliases) if input.aliases is not None else None,
             "description": input.description,
         }
+        data = {"slug": input.slug, **{k: v for k, v in given.items() if v is not None}}
         try:
             result = await upsert_entity(
                 info.context.db,
                 info.context.principal,
                 data,
-                _spans(input.mentions),
+                _spans(input.mentions or []),
                 input.expected_revision,
                 input.idempotency_key,
+                input.change_kind,
             )
         except WriteRejected as exc:
             return UpsertEntityPayload(entity=None, changed=False, user_errors=_user_errors(exc))
@@ -272,6 +298,28 @@ class Mutation:
         return await _claim_write(
             info,
             retract_claim(
+                info.context.db,
+                info.context.principal,
+                input.id,
+                input.reason,
+                input.expected_revision,
+                input.idempotency_key,
+            ),
+        )
+
+    @strawberry.mutation(
+        description="Undo a retraction: the claim counts again with the status it asserted "
+        "(for `currentStatus` too); the retraction and the restoration stay in its history.",
+        permission_classes=[CanEdit, WithinKeyScope],
+    )
+    async def restore_claim(
+        self,
+        info: Info,
+        input: InputArg[RestoreClaimInput],
+    ) -> ClaimPayload:
+        return await _claim_write(
+            info,
+            restore_claim(
                 info.context.db,
                 info.context.principal,
                 input.id,

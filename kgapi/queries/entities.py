@@ -283,13 +283,23 @@ _RULE_KEY: LiteralString = (
     + " + CASE WHEN c.effective IS NULL THEN '00000000000' ELSE '1' + c.effective END + "
     + _digit("c.status", {s.value: i for i, s in enumerate(reversed(list(model.Status)))})
 )
-_FACTS: LiteralString = (
-    "CALL (e) { MATCH (e)<-[r:SUBJECT|OBJECT]-(c:Claim) WHERE c.status <> 'retracted' "
-    "RETURN collect({predicate: c.predicate, status: c.status, role: type(r), "
-    "others: [(c)-[s:SUBJECT|OBJECT]->(o:Entity) WHERE o <> e | {role: type(s), slug: o.slug}], "
-    "key: " + _RULE_KEY + ", effective: c.effective, validTo: c.valid_to"
-    "}) AS facts } "
-)
+
+
+def _facts(timed: bool) -> LiteralString:
+    """The facts subquery; `timed` adds what status tests read (two fixed texts)."""
+    time: LiteralString = (
+        ", key: " + _RULE_KEY + ", effective: c.effective, validTo: c.valid_to" if timed else ""
+    )
+    return (
+        "CALL (e) { MATCH (e)<-[r:SUBJECT|OBJECT]-(c:Claim) WHERE c.status <> 'retracted' "
+        "RETURN collect({predicate: c.predicate, status: c.status, role: type(r), "
+        "others: [(c)-[s:SUBJECT|OBJECT]->(o:Entity) WHERE o <> e | {role: type(s), slug: o.slug}]"
+        + time
+        + "}) AS facts } "
+    )
+
+
+_FACTS, _TIMED_FACTS = _facts(False), _facts(True)
 # One truth value per status test `a` ({paths: [[predicate, role]], statuses}): the status of
 # the fact with the largest rule key among those of the paths that hold today (the date of
 # the database, UTC by default, as kgapi.current_status.today) is one of a.statuses.
@@ -483,7 +493,7 @@ def entity_scan(
     if compiler.program:
         values, program = compiler.finish()
         scan += (
-            _FACTS
+            (_TIMED_FACTS if compiler.status_tests else _FACTS)
             + "WITH e, "
             + values
             + " AS t WHERE reduce(s = [], op IN "

@@ -64,7 +64,7 @@ CLAIM_BATCH: LiteralString = (
     "MATCH (c:" + _CLAIM + ") WHERE c.id > $after AND c.status <> $retracted "
     "WITH c ORDER BY c.id LIMIT $batch "
     "RETURN c {.id, .predicate, .status, rank: coalesce(c.rank, 'normal'), "
-    "qualifiers_json: coalesce(c.qualifiers_json, '{}'), "
+    "qualifiers_json: coalesce(c.qualifiers_json, '{}'), .valid_from, .valid_to, .effective, "
     "subject: [(c)-[:SUBJECT]->(subj:" + _ENTITY + ") | subj.slug][0], "
     "object: [(c)-[:OBJECT]->(obj:" + _ENTITY + ") | obj.slug][0], "
     "evidence: [(c)-[ev:SUPPORTED_BY]->(s:" + _SENTENCE + ")-[:PART_OF]->(d:" + _DOCUMENT + ") | "
@@ -124,6 +124,9 @@ class ExportClaim:
     subject: str | None
     object: str | None
     evidence: list[ExportEvidence]
+    valid_from: str | None = None
+    valid_to: str | None = None
+    effective: str | None = None  # kgapi.current_status.claim_time; None: unknown
 
     @classmethod
     def from_map(cls, row: dict[str, Any]) -> ExportClaim:
@@ -140,6 +143,9 @@ class ExportClaim:
             subject=row["subject"],
             object=row["object"],
             evidence=evidence,
+            valid_from=row.get("valid_from"),
+            valid_to=row.get("valid_to"),
+            effective=row.get("effective"),
         )
 
 

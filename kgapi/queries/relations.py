@@ -469,6 +469,8 @@ class ClaimFilter:
     object: str | None = None  # slug
     about: str | None = None  # slug of either end
     document: str | None = None  # slug of a document a span of its evidence is in
+    ranks: list[str] | None = None
+    as_of: str | None = None  # YYYY-MM-DD: claims that hold on it (kgapi.current_status)
 
 
 def claim_scan(params: Params, where: ClaimFilter | None) -> LiteralString:
@@ -482,6 +484,14 @@ def claim_scan(params: Params, where: ClaimFilter | None) -> LiteralString:
         conditions.append("c.status <> 'retracted'")
     if where.predicates is not None:
         conditions.append("c.predicate IN " + params.add(where.predicates))
+    if where.ranks is not None:
+        conditions.append("c.rank IN " + params.add(where.ranks))
+    if where.as_of is not None:
+        as_of = params.add(where.as_of)
+        conditions.append(
+            "(c.effective IS NULL OR c.effective <= " + as_of + ") "
+            "AND (c.valid_to IS NULL OR " + as_of + " < c.valid_to)"
+        )
     for slug, pattern in (
         (where.subject, "(c)-[:SUBJECT]->(:Entity {slug: "),
         (where.object, "(c)-[:OBJECT]->(:Entity {slug: "),

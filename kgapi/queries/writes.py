@@ -27,16 +27,20 @@ __all__ = [
     "claim_histories",
     "document_conflicts",
     "document_texts",
+    "entity_claim_roles",
     "entity_kinds",
     "feed_after",
     "idempotency_lookup",
     "idempotency_save",
     "latest_seq",
+    "link_new_mentions",
     "lock_claim",
     "lock_entity",
     "name_rows",
     "record_change",
+    "restore",
     "retract",
+    "stored_texts",
     "write_rows",
 ]
 
@@ -66,24 +70,33 @@ _LINK_CHANGE: dict[str, LiteralString] = {
 async def idempotency_lookup(tx: Tx, scoped_key: str) -> dict[str, Any] | None:
     records = await tx.run(
         "MATCH (r:IdempotencyRecord {scoped_key: $key}) "
-        "RETURN r.request_hash AS request_hash, r.result AS result",
+        "RETURN r.request_hash AS request_hash, r.result AS result, "
+        "coalesce(r.changed, false) AS changed",
         {"key": scoped_key},
     )
     return dict(records[0]) if records else None
 
 
 async def idempotency_save(
-    tx: Tx, scoped_key: str, actor: str, operation: str, request_hash: str, result: str
+    tx: Tx,
+    scoped_key: str,
+    actor: str,
+    operation: str,
+    request_hash: str,
+    result: str,
+    changed: bool,
 ) -> None:
+    """Keep the first answer (its target and whether it changed anything) for replays."""
     await tx.run(
         "CREATE (r:IdempotencyRecord {scoped_key: $key, actor: $actor, operation: $op, "
-        "request_hash: $hash, result: $result, created_at: datetime()})",
+        "request_hash: $hash, result: $result, changed: $changed, created_at: datetime()})",
         {
             "key": scoped_key,
             "actor": actor,
             "op": operation,
             "hash": request_hash,
             "result": result,
+            "changed": changed,
         },
     )
 
@@ -96,6 +109,17 @@ async def lock_entity(tx: Tx, slug: str) -> dict[str, Any] | None:
         {"slug": slug},
     )
     return dict(records[0]["props"]) if records else None
+
+
+async def entity_claim_roles(tx: Tx, slug: str) -> list[dict[str, Any]]:
+    """The non-retracted claims an entity takes part in: id, predicate and its role."""
+    records = await tx.run(
+        "MATCH (c:Claim)-[r:SUBJECT|OBJECT]->(:Entity {slug: $slug}) "
+        "WHERE c.status <> 'retracted' "
+        "RETURN c.id AS id, c.predicate AS predicate, type(r) AS role ORDER BY c.id",
+        {"slug": slug},
+    )
+    return [dict(r) for r in records]
 
 
 async def lock_claim(tx: Tx, claim_id: str) -> dict[str, Any] | None:
@@ -137,6 +161,37 @@ _RETRACT: LiteralString = (
     RETURN properties(c) AS props
     """
 )
+
+
+_RESTORE: LiteralString = (
+    """
+    MATCH (c:Claim {id: $id}) WHERE c.status = 'retracted' AND c.asserted_status IS NOT NULL
+    SET c.status = c.asserted_status, c.restored_reason = $reason, c.restored_at = datetime(),
+        c.restored_by = $actor, c.revision = coalesce(c.revision, 0) + 1
+    REMOVE c.asserted_status, c.retracted_reason, c.retracted_at, c.retracted_by
+    WITH c
+    CALL (c) {
+      // back in the traversal shortcut (its type is the stored predicate, one of the model's)
+      MATCH (c)-[:SUBJECT]->(s), (c)-[:OBJECT]->(o)
+      MERGE (s)-[r:$(c.predicate)]->(o)
+      SET r.claim_ids = [x IN coalesce(r.claim_ids, []) WHERE x <> c.id] + c.id
+    }
+    CALL (c) {
+      MATCH (c)-[:SUBJECT|OBJECT]->(end:Entity)
+    """
+    + store_claim_counts("end")
+    + """
+    }
+    RETURN properties(c) AS props
+    """
+)
+
+
+async def restore(tx: Tx, claim_id: str, reason: str, actor: str) -> dict[str, Any] | None:
+    """Undo a retraction: the status the claim asserted before it, its shortcut and counts.
+    None when the claim was never asserted (stored retracted from the start)."""
+    records = await tx.run(_RESTORE, {"id": claim_id, "reason": reason, "actor": actor})
+    return dict(records[0]["props"]) if records else None
 
 
 async def retract(tx: Tx, claim_id: str, reason: str, actor: str) -> dict[str, Any]:
@@ -191,6 +246,32 @@ async def entity_kinds(db: Database, slugs: list[str]) -> dict[str, str]:
         {"slugs": slugs},
     )
     return {r["slug"]: r["kind"] for r in records}
+
+
+async def link_new_mentions(tx: Tx, rows: list[dict[str, Any]]) -> int:
+    """Link the mentions not linked yet (as MERGE_MENTIONS would), returning how many were
+    new: linking again is a no-op that says so."""
+    if not rows:
+        return 0
+    records = await tx.run(
+        "UNWIND $rows AS row "
+        "MATCH (s:Sentence {key: row.sentence_key}), (e:Entity {slug: row.entity}) "
+        "WHERE NOT EXISTS { (s)-[:MENTIONS {start: row.start, end: row.end}]->(e) } "
+        "CREATE (s)-[r:MENTIONS {start: row.start, end: row.end}]->(e) SET r.quote = row.quote "
+        "RETURN count(r) AS created",
+        {"rows": rows},
+    )
+    return int(records[0]["created"])
+
+
+async def stored_texts(db: Database, slug: str | None) -> list[tuple[str, str]]:
+    """(slug, text) of every document with a stored text (or of the one named), by slug."""
+    records = await db.read(
+        "MATCH (d:Document) WHERE d.text IS NOT NULL AND ($slug IS NULL OR d.slug = $slug) "
+        "RETURN d.slug AS slug, d.text AS text ORDER BY slug",
+        {"slug": slug},
+    )
+    return [(r["slug"], r["text"]) for r in records]
 
 
 async def name_rows(db: Database) -> list[EntityRow]:

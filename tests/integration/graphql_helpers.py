@@ -73,6 +73,16 @@ async def data(db: Database, query: str, **variables: Any) -> dict[str, Any]:
     return result
 
 
+async def document_mentions(db: Database, slug: str) -> dict[str, list[str]]:
+    """The entities document `slug` is linked to, each with the quotes that name it."""
+    records = await db.read(
+        "MATCH (:Document {slug: $doc})<-[:PART_OF]-(:Sentence)-[m:MENTIONS]->(e:Entity) "
+        "RETURN e.slug AS entity, collect(m.quote) AS quotes",
+        {"doc": slug},
+    )
+    return {r["entity"]: r["quotes"] for r in records}
+
+
 async def recount_claims(db: Database) -> None:
     """Store every entity's claim count again: a test that deleted claims with Cypher of its own
     (the API never deletes one) leaves the other ends' stored counts behind."""

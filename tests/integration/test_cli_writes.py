@@ -13,8 +13,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from kgapi.app import create_app
+from kgapi.auth import Principal, Role
 from kgapi.config import Settings
 from kgapi.db import Database
+from kgapi.writes import EvidenceInput, add_document, upsert_entity
+from tests.integration.graphql_helpers import document_mentions
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PREFIX = "cli-test-"
@@ -102,6 +105,65 @@ def test_ingest_links_mentions_and_is_idempotent(
     again = _kgapi(neo4j_settings, *args)
     assert again.returncode == 0
     assert "nothing changed" in again.stdout
+
+
+async def test_ingest_after_add_links_and_relink_links_what_new_names_find(
+    neo4j_settings: Settings, seeded: Database
+) -> None:
+    """Issue 13: `ingestDocument` of a text `addDocument` stored links its mentions (it used to
+    report them and link nothing); `kgapi relink` links the mentions a name added later finds,
+    once, in the audit trail."""
+    slug = f"{PREFIX}{uuid.uuid4().hex[:6]}"
+    text = (FIXTURES / "ingest_en.txt").read_text("utf-8")
+    data = {"text": text, "language": "en", "title": "test relink", "slug": slug}
+    editor = Principal("test:relink", Role.EDITOR)
+    stored = await add_document(seeded, editor, neo4j_settings, data, link_mentions=False)
+    assert stored.changed and await document_mentions(seeded, slug) == {}
+
+    ingested = await add_document(seeded, editor, neo4j_settings, data, link_mentions=True)
+    assert ingested.changed and ingested.report is not None and ingested.report.mentions
+    linked = await document_mentions(seeded, slug)
+    assert {"pakistan", "kazakhstan"} <= set(linked)
+    assert sum(map(len, linked.values())) == len(ingested.report.mentions)
+    again = await add_document(seeded, editor, neo4j_settings, data, link_mentions=True)
+    assert again.changed is False
+
+    # A name the graph learns later: the article's source, as an alias of a test entity.
+    entity = f"{PREFIX}source-{uuid.uuid4().hex[:6]}"
+    mention = {"document": "pk-kz-economic-ties-2025", "quote": "যৌথ উদ্যোগ"}
+    await upsert_entity(
+        seeded,
+        editor,
+        {
+            "slug": entity,
+            "kind": "Initiative",
+            "names": {"bn": "যৌথ উদ্যোগ", "en": entity},
+            "aliases": ["Customs Today Newspaper"],
+            "description": "test entity named by an alias the test document uses",
+        },
+        [EvidenceInput(**mention)],
+    )
+    result = _kgapi(neo4j_settings, "relink", "--document", slug, "--actor", "relink-test")
+    assert result.returncode == 0, result.stderr
+    assert "1 documents, 1 mentions newly linked" in result.stdout, result.stdout
+    assert (await document_mentions(seeded, slug))[entity] == ["Customs Today Newspaper"]
+    events = await seeded.read(
+        "MATCH (ev:ChangeEvent {target_id: $slug}) RETURN ev.operation AS op, ev.actor AS actor "
+        "ORDER BY ev.seq",
+        {"slug": slug},
+    )
+    assert [(e["op"], e["actor"]) for e in events] == [
+        ("addDocument", "test:relink"),
+        ("relinkDocument", "test:relink"),
+        ("relinkDocument", "cli:relink-test"),
+    ]
+    twice = _kgapi(neo4j_settings, "relink", "--document", slug)
+    assert "1 documents, 0 mentions newly linked" in twice.stdout, twice.stdout
+    await seeded.write(
+        "MATCH (e:Entity {slug: $slug}) OPTIONAL MATCH (x:ChangeEvent {target_id: $slug}) "
+        "DETACH DELETE e, x",
+        {"slug": entity},
+    )
 
 
 def test_ingest_refuses_a_file_that_is_not_utf8(neo4j_settings: Settings, tmp_path: Path) -> None:

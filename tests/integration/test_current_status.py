@@ -274,6 +274,37 @@ def test_a_later_report_changes_the_status_and_both_claims_stay(
     )["claim"]
     assert retracted == {"status": "RETRACTED", "evidence": [{"quote": SIGNED_QUOTE}]}
 
+    # A retraction can be undone: the claim counts again. A replay of the same request (same
+    # idempotency key) gives the first answer back, `changed: true`, and writes nothing.
+    restore = (
+        "mutation($input: RestoreClaimInput!) { restoreClaim(input: $input) { changed "
+        "claim { claimId status } userErrors { field message } } }"
+    )
+    given = {"id": new, "reason": "test: the report stands", "idempotencyKey": f"r-{new}"}
+    first = _write(client, restore, input=given)
+    assert first == {
+        "changed": True,
+        "claim": {"claimId": new, "status": "SIGNED"},
+        "userErrors": [],
+    }
+    assert _write(client, restore, input=given) == first
+    current = _status(clients)["currentStatus"]
+    assert (current["status"], current["rule"], current["claim"]["claimId"]) == (
+        "SIGNED",
+        "LATEST_DATE",
+        new,
+    )
+    assert _filtered(clients, "SIGNED")
+    again = _write(client, restore, input={"id": new, "reason": "test: again"})
+    assert again["changed"] is False  # not retracted: nothing to restore
+    _write(
+        client,
+        "mutation($input: RetractClaimInput!) { retractClaim(input: $input) { changed "
+        "userErrors { field message } } }",
+        input={"id": new, "reason": "test: withdrawn for good"},
+    )
+    assert _status(clients)["currentStatus"]["status"] == "IN_PROGRESS"
+
 
 def test_a_date_the_text_gives_outranks_the_documents_date(
     clients: tuple[TestClient, TestClient], written: dict[str, str]
@@ -292,6 +323,21 @@ def test_a_date_the_text_gives_outranks_the_documents_date(
     assert _status(clients, "2026-02-09")["currentStatus"]["status"] == "IN_PROGRESS"
     # From validTo on it no longer holds.
     assert _status(clients, "2026-11-01")["currentStatus"]["status"] == "IN_PROGRESS"
+    # What the sources said held on a date is one list.
+    listed = (
+        "query($where: ClaimWhere) { claims(where: $where, first: 10) { "
+        "edges { node { claimId } } } }"
+    )
+    for as_of, expected in (
+        ("2026-02-09", {written["old"]}),
+        ("2026-02-15", {written["old"], claim_id}),
+        ("2026-11-01", {written["old"]}),
+    ):
+        where = {"about": AGREEMENT, "asOf": as_of}
+        edges = both_engines(clients, listed, {"where": where})["claims"]["edges"]
+        assert {edge["node"]["claimId"] for edge in edges} == expected, as_of
+    where = {"about": AGREEMENT, "rankIn": ["DEPRECATED"]}
+    assert both_engines(clients, listed, {"where": where})["claims"]["edges"] == []
     periods = [(p["from"], p["until"], p["status"]) for p in _status(clients)["statusHistory"]]
     assert periods == [
         (None, "2026-02-10", "IN_PROGRESS"),
