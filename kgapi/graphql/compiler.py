@@ -101,6 +101,12 @@ from kgapi.graphql.pagination import (
     page_request,
 )
 from kgapi.graphql.permissions import check_role
+from kgapi.graphql.sentence_types import (
+    MENTION_CURSOR,
+    SENTENCE_CURSOR,
+    mention_cursor,
+    sentence_cursor,
+)
 from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
 from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS, aggregate_counts
 from kgapi.queries.search import lucene_query
@@ -118,11 +124,15 @@ from kgapi.queries.selection import (
     EntityRoot,
     EvidenceFetch,
     KindFieldFetch,
+    MentionFetch,
+    MentionsFetch,
     NeighborhoodRoot,
     PathRoot,
     RelationsFetch,
     RootFetch,
     SearchRoot,
+    SentenceFetch,
+    SentencesFetch,
     StatsRoot,
     read_statement,
 )
@@ -168,6 +178,12 @@ _EVIDENCE_VALUES = {
 }
 
 
+_MENTION_VALUES = {
+    "sentenceIndex": "sentence_index",
+    "start": "start",
+    "end": "end",
+    "surface": "surface",
+}
 _CHANGE_VALUES = {
     "id": "id",
     "actor": "actor",
@@ -312,6 +328,11 @@ def _conflicting(index: int, shape: Shape) -> Shape:
 
 def _period_claim(index: int, shape: Shape) -> Shape:
     return lambda x: shape(_claim_of(x[1][index], x[0].choice.chosen))
+
+
+def _in_sentence(offset: str) -> Shape:
+    """An evidence span's offset inside its sentence's text."""
+    return lambda ev: ev[offset] - ev["sentence_start"]
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -488,6 +509,13 @@ class _Planner:
         selected = tuple(map(id, sub))
         if selected in columns:
             return columns[selected]
+        if name == "mentions":
+            mentions, mentions_shape = self.mentions(sub)
+            column = f"m{len(fetch.mentions)}"
+            fetch.mentions.append(mentions)
+            shape: Shape = _at(column, mentions_shape)
+            columns[selected] = shape
+            return shape
         if name == "claimCount":
             args = self.arguments("Entity", sub)
             chosen = args["predicate"]
@@ -500,7 +528,7 @@ class _Planner:
             )
             column = f"c{len(fetch.counts)}"
             fetch.counts.append(count)
-            shape: Shape = _Copy(column)
+            shape = _Copy(column)
         elif name in {"relations", "claims"}:
             relations, relations_shape = self.relations(sub)
             column = f"r{len(fetch.relations)}"
@@ -930,6 +958,7 @@ class _Planner:
 
     def evidence(self, nodes: list[FieldNode]) -> tuple[EvidenceFetch, Shape]:
         document: DocumentFetch | None = None
+        sentence: SentenceFetch | None = None
         properties: set[str] = set()
         fields: list[tuple[str, Shape]] = []
         for key, sub in self.collect(nodes, frozenset({"Evidence"})):
@@ -944,13 +973,23 @@ class _Planner:
                     raise Unsupported("document selected twice")
                 document, shape = self.document(sub)
                 fields.append((key, _at("doc", shape)))
+            elif name == "sentence":
+                if sentence is not None:
+                    raise Unsupported("sentence selected twice")
+                sentence, shape = self.sentence(sub)
+                fields.append((key, _at("sentence", shape)))
+            elif name in {"startInSentence", "endInSentence"}:
+                properties.add("sentence_start")
+                fields.append((key, _in_sentence("end" if name == "endInSentence" else "start")))
             else:  # pragma: no cover
                 raise Unsupported(f"Evidence.{name}")
         order = lambda ev: (ev["document"], ev["start"], ev["end"])  # noqa: E731
-        return EvidenceFetch(frozenset(properties), document), _each(_object(fields), order)
+        fetch = EvidenceFetch(frozenset(properties), document, sentence)
+        return fetch, _each(_object(fields), order)
 
     def document(self, nodes: list[FieldNode]) -> tuple[DocumentFetch, Shape]:
         text = False
+        sentences: list[SentencesFetch] = []
         fields: list[tuple[str, Shape]] = []
         for key, sub in self.collect(nodes, frozenset({"Document", "Node"})):
             name = sub[0].name.value
@@ -961,9 +1000,80 @@ class _Planner:
                 fields.append((key, _Constant("Document")))
             elif name == "id":
                 fields.append((key, lambda d: to_global_id("Document", d["slug"])))
+            elif name == "sentences":
+                fetch, shape = self.sentences(sub)
+                fields.append((key, _at(f"s{len(sentences)}", shape)))
+                sentences.append(fetch)
             else:  # pragma: no cover
                 raise Unsupported(f"Document.{name}")
-        return DocumentFetch(text=text), _object(fields)
+        return DocumentFetch(text=text, sentences=tuple(sentences)), _object(fields)
+
+    def sentences(self, nodes: list[FieldNode]) -> tuple[SentencesFetch, Shape]:
+        """`Document.sentences(...)`, as kgapi.graphql.sentence_types pages them."""
+        page = self.page(self.arguments("Document", nodes))
+        key = decode_cursor(SENTENCE_CURSOR, page.cursor, page.argument, shape=(int,))
+        sentence, rows_wanted, total, shape = self.connection(
+            nodes, "Sentence", page, sentence_cursor, self.sentence, None
+        )
+        if rows_wanted and sentence is None:
+            sentence = SentenceFetch()
+        fetch = SentencesFetch(
+            page.size, int(key[0]) if key else None, page.backward, sentence, total
+        )
+        return fetch, shape
+
+    def sentence(self, nodes: list[FieldNode]) -> tuple[SentenceFetch, Shape]:
+        mentions: MentionFetch | None = None
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"Sentence"})):
+            name = sub[0].name.value
+            if name in {"index", "start", "end", "text"}:
+                fields.append((key, _Copy(name)))
+            elif name == "__typename":
+                fields.append((key, _Constant("Sentence")))
+            elif name == "mentions":
+                if mentions is not None:
+                    raise Unsupported("mentions selected twice")
+                mentions, shape = self.mention(sub)
+                fields.append((key, _at("mentions", _each(shape))))
+            else:  # pragma: no cover
+                raise Unsupported(f"Sentence.{name}")
+        return SentenceFetch(mentions), _object(fields)
+
+    def mention(self, nodes: list[FieldNode]) -> tuple[MentionFetch, Shape]:
+        entity: EntityFetch | None = None
+        document: DocumentFetch | None = None
+        fields: list[tuple[str, Shape]] = []
+        for key, sub in self.collect(nodes, frozenset({"Mention"})):
+            name = sub[0].name.value
+            if name in _MENTION_VALUES:
+                fields.append((key, _Copy(_MENTION_VALUES[name])))
+            elif name == "__typename":
+                fields.append((key, _Constant("Mention")))
+            elif name == "entity":
+                if entity is not None:
+                    raise Unsupported("entity selected twice")
+                entity, shape = self.entity(sub)
+                fields.append((key, _at("entity", shape)))
+            elif name == "document":
+                if document is not None:
+                    raise Unsupported("document selected twice")
+                document, shape = self.document(sub)
+                fields.append((key, _at("doc", shape)))
+            else:  # pragma: no cover
+                raise Unsupported(f"Mention.{name}")
+        return MentionFetch(entity, document), _object(fields)
+
+    def mentions(self, nodes: list[FieldNode]) -> tuple[MentionsFetch, Shape]:
+        """`Entity.mentions(...)`, as kgapi.graphql.sentence_types pages them."""
+        page = self.page(self.arguments("Entity", nodes))
+        key = decode_cursor(MENTION_CURSOR, page.cursor, page.argument, shape=(str, int, int))
+        mention, rows_wanted, total, shape = self.connection(
+            nodes, "Mention", page, mention_cursor, self.mention, None
+        )
+        if rows_wanted and mention is None:
+            mention = MentionFetch()
+        return MentionsFetch(page.size, key, page.backward, mention, total), shape
 
     # root fields ------------------------------------------------------------------------------
 

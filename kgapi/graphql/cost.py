@@ -131,6 +131,12 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Entity", "relations"): _LIST,
     ("Entity", "claims"): _LIST,
     ("Entity", "claimCount"): FieldCost(cost=2 * ROW),
+    ("Entity", "mentions"): _LIST,
+    ("Document", "sentences"): _LIST,
+    ("Sentence", "mentions"): FieldCost(cost=ROW, items=5),
+    ("Evidence", "sentence"): FieldCost(cost=ROW),
+    ("Mention", "entity"): FieldCost(cost=ROW),
+    ("Mention", "document"): FieldCost(cost=ROW),
     ("ClaimConnection", "aggregate"): FieldCost(cost=6 * ROW),  # three counts over the claims
     ("Claim", "evidence"): FieldCost(cost=ROW, items=EVIDENCE_FANOUT),
     ("Claim", "history"): FieldCost(cost=ROW, items=5),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -33,6 +33,9 @@ from kgapi.graphql.enums import (
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.ids import to_global_id
 from kgapi.graphql.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
     PageInfo,
     PageRequest,
     decode_cursor,
@@ -54,6 +57,10 @@ from kgapi.queries.relations import (
     claim_aggregate,
     claim_count,
 )
+from kgapi.queries.sentences import SentenceRow
+
+if TYPE_CHECKING:
+    from kgapi.graphql.sentence_types import MentionConnection, Sentence
 
 BENGALI, ENGLISH = LanguageTag("bn"), LanguageTag("en")
 
@@ -107,7 +114,33 @@ class Evidence:
 
     @strawberry.field(description="The document the quote comes from.")
     async def document(self, info: Info) -> Document:
-        return await _cited_document(info, self.document_slug)
+        return await cited_document(info, self.document_slug)
+
+    @strawberry.field(description="The whole sentence the quote is in.")
+    async def sentence(
+        self, info: Info
+    ) -> Annotated[Sentence, strawberry.lazy("kgapi.graphql.sentence_types")]:
+        from kgapi.graphql.sentence_types import Sentence
+
+        return Sentence.from_row(await self._sentence(info))
+
+    @strawberry.field(description="Where the quote starts inside `sentence.text`.")
+    async def start_in_sentence(self, info: Info) -> int:
+        return self.start - (await self._sentence(info)).start
+
+    @strawberry.field(description="Where the quote ends inside `sentence.text` (exclusive).")
+    async def end_in_sentence(self, info: Info) -> int:
+        return self.end - (await self._sentence(info)).start
+
+    async def _sentence(self, info: Info) -> SentenceRow:
+        row = await info.context.loaders.sentences.load(
+            f"{self.document_slug}#{self.sentence_index}"
+        )
+        if row is None:  # pragma: no cover - evidence always points at a stored sentence
+            raise BadUserInput(
+                f"sentence {self.sentence_index} of {self.document_slug!r} is missing"
+            )
+        return row
 
     @classmethod
     def from_row(cls, row: EvidenceRow) -> Evidence:
@@ -121,7 +154,7 @@ class Evidence:
         )
 
 
-async def _cited_document(info: Info, slug: str) -> Document:
+async def cited_document(info: Info, slug: str) -> Document:
     """A document evidence cites (it is always stored: the validator checks every span)."""
     row = await info.context.loaders.documents.load(slug)
     if row is None:  # pragma: no cover - evidence always points at a stored document
@@ -314,8 +347,9 @@ LastArgument = Annotated[
     int | None,
     strawberry.argument(description="Page size backward: the last claims before `before`."),
 ]
-BeforeArgument = Annotated[
-    str | None, strawberry.argument(description="Continue before this (backward).")
+LastMentionsArgument = Annotated[
+    int | None,
+    strawberry.argument(description="Page size backward: the last mentions before `before`."),
 ]
 
 
@@ -366,6 +400,23 @@ class Entity(Node):
         value = predicate.value if predicate is not None else None
         page = page_request(first, after, last, before, info.context.settings.max_page_size)
         return await self._claims(info, value, direction, page)
+
+    @strawberry.field(
+        description="Where the documents name it, by document then place in the text: the "
+        "documents that discuss it, and how each spells it."
+    )
+    async def mentions(
+        self,
+        info: Info,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastMentionsArgument = None,
+        before: BeforeArgument = None,
+    ) -> Annotated[MentionConnection, strawberry.lazy("kgapi.graphql.sentence_types")]:
+        from kgapi.graphql.sentence_types import entity_mentions
+
+        page = page_request(first, after, last, before, info.context.settings.max_page_size)
+        return await entity_mentions(info, self.slug, page)
 
     @strawberry.field(
         description="How many claims about this entity there are (never retracted ones): "
@@ -544,7 +595,7 @@ class CurrentStatus:
         "first it cites."
     )
     async def document(self, info: Info) -> Document:
-        return await _cited_document(info, self.document_slug)
+        return await cited_document(info, self.document_slug)
 
     @classmethod
     def of(cls, choice: StatusChoice, claims: dict[str, RelationRow]) -> CurrentStatus:

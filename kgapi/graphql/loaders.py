@@ -22,6 +22,12 @@ from kgapi.queries.relations import (
     related_entities,
     relation_pages,
 )
+from kgapi.queries.sentences import (
+    MentionRow,
+    SentenceRow,
+    mentions_by_sentence,
+    sentences_by_key,
+)
 from kgapi.queries.writes import claim_histories
 
 __all__ = ["Loaders", "RelatedKey"]
@@ -38,6 +44,8 @@ class Loaders:
     relations: DataLoader[RelationRequest, RelationPage] = field(init=False)
     related: DataLoader[RelatedKey, list[tuple[RelationRow, EntityRow]]] = field(init=False)
     history: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    sentences: DataLoader[str, SentenceRow | None] = field(init=False)  # by sentence key
+    sentence_mentions: DataLoader[str, list[MentionRow]] = field(init=False)
 
     def __post_init__(self) -> None:
         db = self.db
@@ -60,6 +68,17 @@ class Loaders:
             return await claim_histories(db, list(claim_ids))
 
         self.history = DataLoader(load_fn=load_history)
+
+        async def load_sentences(keys: list[str]) -> list[SentenceRow | None]:
+            found = await sentences_by_key(db, list(keys))
+            return [found.get(key) for key in keys]
+
+        async def load_sentence_mentions(keys: list[str]) -> list[list[MentionRow]]:
+            found = await mentions_by_sentence(db, list(keys))
+            return [found.get(key, []) for key in keys]
+
+        self.sentences = DataLoader(load_fn=load_sentences)
+        self.sentence_mentions = DataLoader(load_fn=load_sentence_mentions)
 
         async def load_texts(slugs: list[str]) -> list[str | None]:
             found = await document_texts(db, list(slugs))

@@ -15,7 +15,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
 import strawberry
@@ -25,6 +25,10 @@ from kgapi.graphql.errors import BadUserInput
 __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_CURSOR_LENGTH",
+    "AfterArgument",
+    "BeforeArgument",
+    "FirstArgument",
+    "LastArgument",
     "PageInfo",
     "PageRequest",
     "check_first",
@@ -38,6 +42,20 @@ __all__ = [
 
 DEFAULT_PAGE_SIZE = 10
 T = TypeVar("T")
+
+# The paging arguments of a connection field, with the same descriptions everywhere.
+FirstArgument = Annotated[
+    int | None,
+    strawberry.argument(description="Page size forward (10 when neither `first` nor `last`)."),
+]
+AfterArgument = Annotated[str | None, strawberry.argument(description="Continue after this.")]
+LastArgument = Annotated[
+    int | None,
+    strawberry.argument(description="Page size backward: the last rows before `before`."),
+]
+BeforeArgument = Annotated[
+    str | None, strawberry.argument(description="Continue before this (backward).")
+]
 
 MAX_CURSOR_LENGTH = 2048  # characters; the cursors kgapi issues are a few dozen
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # what Neo4j's integers hold

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -10,9 +11,19 @@ from kgapi import model
 from kgapi.graphql.context import Info
 from kgapi.graphql.enums import ClaimStatus, EntityKind, Predicate
 from kgapi.graphql.ids import to_global_id
-from kgapi.graphql.pagination import PageInfo
+from kgapi.graphql.pagination import (
+    AfterArgument,
+    BeforeArgument,
+    FirstArgument,
+    LastArgument,
+    PageInfo,
+    page_request,
+)
 from kgapi.graphql.scalars import LanguageTag
 from kgapi.queries.documents import DocumentRow
+
+if TYPE_CHECKING:
+    from kgapi.graphql.sentence_types import SentenceConnection
 
 __all__ = [
     "Document",
@@ -92,6 +103,20 @@ class Document(Node):
         if self.text_loaded:
             return self.loaded_text
         return await info.context.loaders.texts.load(self.slug)
+
+    @strawberry.field(description="Its sentences, in text order (none for a listed-only one).")
+    async def sentences(
+        self,
+        info: Info,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
+    ) -> Annotated[SentenceConnection, strawberry.lazy("kgapi.graphql.sentence_types")]:
+        from kgapi.graphql.sentence_types import document_sentences
+
+        page = page_request(first, after, last, before, info.context.settings.max_page_size)
+        return await document_sentences(info, self.slug, page)
 
     @classmethod
     def from_row(cls, row: DocumentRow) -> Document:

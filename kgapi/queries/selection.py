@@ -52,6 +52,12 @@ from kgapi.queries.relations import (
     path_body,
 )
 from kgapi.queries.search import search_hits, search_params, search_total
+from kgapi.queries.sentences import (
+    mention_map,
+    mention_page_clauses,
+    sentence_map,
+    sentence_page_clauses,
+)
 from kgapi.queries.writes import CHANGE_MAP
 
 __all__ = [
@@ -68,12 +74,16 @@ __all__ = [
     "EntityRoot",
     "EvidenceFetch",
     "KindFieldFetch",
+    "MentionFetch",
+    "MentionsFetch",
     "NeighborhoodRoot",
     "ParameterClash",
     "PathRoot",
     "RelationsFetch",
     "RootFetch",
     "SearchRoot",
+    "SentenceFetch",
+    "SentencesFetch",
     "StatsRoot",
     "read_statement",
 ]
@@ -83,10 +93,52 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
+class MentionFetch:
+    """A mention's own values (document, sentence_index, start, end, surface), plus the
+    entity it names under `entity` and its document under `doc`, when selected."""
+
+    entity: EntityFetch | None = None
+    document: DocumentFetch | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceFetch:
+    """A sentence's map (kgapi.queries.sentences.sentence_map), with its mentions under
+    `mentions` when selected."""
+
+    mentions: MentionFetch | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentencesFetch:
+    """A document's `sentences(...)` connection under key `s<i>`: `{rows, total}` by index."""
+
+    first: int
+    after: int | None
+    descending: bool
+    sentence: SentenceFetch | None  # None: no rows are selected
+    total: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MentionsFetch:
+    """An entity's `mentions(...)` connection under key `m<i>`: `{rows, total}` by
+    (document, start, end)."""
+
+    first: int
+    after: list[Any] | None
+    descending: bool
+    mention: MentionFetch | None
+    total: bool
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentFetch:
-    """A document's metadata; its text only when selected (texts can be large)."""
+    """A document's metadata; its text only when selected (texts can be large); its
+    sentence connections in selection order."""
 
     text: bool = False
+    sentences: tuple[SentencesFetch, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +149,7 @@ class EvidenceFetch:
 
     properties: frozenset[str] = frozenset()
     document: DocumentFetch | None = None
+    sentence: SentenceFetch | None = None  # the whole sentence, under `sentence`
 
 
 @dataclass(slots=True)
@@ -166,6 +219,7 @@ class EntityFetch:
     relations: list[RelationsFetch] = field(default_factory=list)
     kind_fields: list[KindFieldFetch] = field(default_factory=list)
     counts: list[ClaimCountFetch] = field(default_factory=list)
+    mentions: list[MentionsFetch] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,6 +396,7 @@ _EVIDENCE_PROPERTIES: dict[str, LiteralString] = {
     "sentence_index": "sentence_index: {s}.index",
     "quote": "quote: {ev}.quote",
     "translation": "translation: {ev}.translation_en",
+    "sentence_start": "sentence_start: {s}.start",
 }
 
 
@@ -371,6 +426,8 @@ class _Builder:
             extra += ", r" + trusted(str(index)) + ": " + self.relations(var, relations)
         for index, kind_field in enumerate(fetch.kind_fields if fetch else []):
             extra += ", k" + trusted(str(index)) + ": " + self.kind_field(var, kind_field)
+        for index, mentions in enumerate(fetch.mentions if fetch else []):
+            extra += ", m" + trusted(str(index)) + ": " + self.mentions(var, mentions)
         for index, count in enumerate(fetch.counts if fetch else []):
             predicate = self.params.add(count.predicate.value if count.predicate else None)
             status = self.params.add(count.status.value if count.status else None)
@@ -555,7 +612,95 @@ class _Builder:
 
     def document(self, var: LiteralString, fetch: DocumentFetch) -> LiteralString:
         text: LiteralString = ", text: " + var + ".text" if fetch.text else ""
+        for index, sentences in enumerate(fetch.sentences):
+            text += ", s" + trusted(str(index)) + ": " + self.sentences(var, sentences)
         return var + " {" + document_fields(var) + text + "}"
+
+    def sentences(self, document: LiteralString, fetch: SentencesFetch) -> LiteralString:
+        sentence = self.var("qs")
+        parts: list[LiteralString] = []
+        if fetch.sentence is not None:
+            after = self.params.add(fetch.after) if fetch.after is not None else None
+            parts.append(
+                "rows: COLLECT { "
+                + sentence_page_clauses(
+                    document, sentence, after, fetch.descending, self.params.add(fetch.first + 1)
+                )
+                + "RETURN "
+                + self.sentence(sentence, fetch.sentence)
+                + " }"
+            )
+        if fetch.total:
+            parts.append("total: COUNT { (:Sentence)-[:PART_OF]->(" + document + ") }")
+        return "{" + ", ".join(parts) + "}"
+
+    def sentence(self, var: LiteralString, fetch: SentenceFetch) -> LiteralString:
+        extra: LiteralString = ""
+        if fetch.mentions is not None:
+            mention, entity = self.var("qm"), self.var("qn")
+            extra = (
+                ", mentions: COLLECT { MATCH ("
+                + var
+                + ")-["
+                + mention
+                + ":MENTIONS]->("
+                + entity
+                + ":Entity) WITH "
+                + mention
+                + ", "
+                + entity
+                + " ORDER BY "
+                + mention
+                + ".start, "
+                + mention
+                + ".end, "
+                + entity
+                + ".slug RETURN "
+                + self.mention(var, mention, entity, fetch.mentions)
+                + " }"
+            )
+        return sentence_map(var, extra)
+
+    def mention(
+        self,
+        sentence: LiteralString,
+        mention: LiteralString,
+        entity: LiteralString,
+        fetch: MentionFetch,
+    ) -> LiteralString:
+        entries: LiteralString = mention_map(sentence, mention, entity)
+        if fetch.entity is not None:
+            entries += ", entity: " + self.entity(entity, fetch.entity)
+        if fetch.document is not None:
+            doc = self.var("qd")
+            entries += (
+                ", doc: COLLECT { MATCH (" + doc + ":Document {slug: " + sentence + ".document}) "
+                "RETURN " + self.document(doc, fetch.document) + " }[0]"
+            )
+        return "{" + entries + "}"
+
+    def mentions(self, entity: LiteralString, fetch: MentionsFetch) -> LiteralString:
+        sentence, mention = self.var("qs"), self.var("qm")
+        parts: list[LiteralString] = []
+        if fetch.mention is not None:
+            after = self.params.add(fetch.after) if fetch.after is not None else None
+            parts.append(
+                "rows: COLLECT { "
+                + mention_page_clauses(
+                    entity,
+                    sentence,
+                    mention,
+                    after,
+                    fetch.descending,
+                    self.params.add(fetch.first + 1),
+                )
+                + "RETURN "
+                + self.mention(sentence, mention, entity, fetch.mention)
+                + " }"
+            )
+        if fetch.total:
+            parts.append("total: COUNT { (:Sentence)-[:MENTIONS]->(" + entity + ") }")
+        return "{" + ", ".join(parts) + "}"
 
     def evidence(self, claim: LiteralString, fetch: EvidenceFetch) -> LiteralString:
         span, sentence = self.var("qv"), self.var("qt")
@@ -570,6 +715,8 @@ class _Builder:
                 ", doc: COLLECT { MATCH (" + doc + ":Document {slug: " + sentence + ".document}) "
                 "RETURN " + self.document(doc, fetch.document) + " }[0]"
             )
+        if fetch.sentence is not None:
+            entries += ", sentence: " + self.sentence(sentence, fetch.sentence)
         return (
             "[(" + claim + ")-[" + span + ":SUPPORTED_BY]->(" + sentence + ":Sentence) | "
             "{" + entries + "}]"

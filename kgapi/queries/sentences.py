@@ -1,0 +1,219 @@
+"""The sentence layer under each document: sentences, and the mentions of entities in them.
+
+`(:Sentence {key, document, index, start, end, text})-[:PART_OF]->(:Document)` and
+`(:Sentence)-[:MENTIONS {start, end, quote}]->(:Entity)`; offsets count code points of the
+document's verbatim text. The read planner (kgapi.queries.selection) and the resolvers share
+the map shapes and the page clauses below, so that both list the same rows in the same order:
+a document's sentences by index, a sentence's mentions by (start, end, entity), an entity's
+mentions by (document, start, end).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from kgapi.db import Database
+from kgapi.queries.entities import ENTITY_MAP, EntityRow, Params
+
+__all__ = [
+    "MentionRow",
+    "SentenceRow",
+    "mention_map",
+    "mention_page",
+    "mention_page_clauses",
+    "mentions_by_sentence",
+    "sentence_map",
+    "sentence_page",
+    "sentence_page_clauses",
+    "sentences_by_key",
+]
+
+
+def sentence_map(var: LiteralString, extra: LiteralString = "") -> LiteralString:
+    """A sentence's map for node variable `var` (its text is one sentence: never large)."""
+    return (
+        "{document: " + var + ".document, index: " + var + ".index, start: " + var + ".start, "
+        "end: " + var + ".end, text: " + var + ".text" + extra + "}"
+    )
+
+
+def mention_map(
+    sentence: LiteralString, mention: LiteralString, entity: LiteralString
+) -> LiteralString:
+    """A mention's own values (the entity and the document are added by the caller)."""
+    return (
+        "document: " + sentence + ".document, sentence_index: " + sentence + ".index, "
+        "start: " + mention + ".start, end: " + mention + ".end, surface: " + mention + ".quote"
+    )
+
+
+def sentence_page_clauses(
+    document: LiteralString,
+    sentence: LiteralString,
+    after: LiteralString | None,
+    descending: bool,
+    limit: LiteralString,
+) -> LiteralString:
+    """`MATCH ... ORDER BY ... LIMIT`: one keyset page of a document's sentences, by index
+    (descending for a backward page, strictly beyond the index `after`)."""
+    compare: LiteralString = "<" if descending else ">"
+    order: LiteralString = "DESC" if descending else "ASC"
+    keyset: LiteralString = (
+        "" if after is None else " AND " + sentence + ".index " + compare + " " + after
+    )
+    return (
+        "MATCH (" + sentence + ":Sentence)-[:PART_OF]->(" + document + ") "
+        "WHERE true" + keyset + " "
+        "WITH " + sentence + " ORDER BY " + sentence + ".index " + order + " LIMIT " + limit + " "
+    )
+
+
+def mention_page_clauses(
+    entity: LiteralString,
+    sentence: LiteralString,
+    mention: LiteralString,
+    after: LiteralString | None,
+    descending: bool,
+    limit: LiteralString,
+) -> LiteralString:
+    """One keyset page of an entity's mentions in every document, by (document, start, end);
+    `after` is a parameter holding `[document, start, end]`."""
+    compare: LiteralString = "<" if descending else ">"
+    order: LiteralString = "DESC" if descending else "ASC"
+    keyset: LiteralString = ""
+    if after is not None:
+        d, s, e = sentence + ".document", mention + ".start", mention + ".end"
+        keyset = (
+            " AND (" + d + " " + compare + " " + after + "[0] OR (" + d + " = " + after + "[0] "
+            "AND (" + s + " " + compare + " " + after + "[1] OR (" + s + " = " + after + "[1] "
+            "AND " + e + " " + compare + " " + after + "[2]))))"
+        )
+    return (
+        "MATCH (" + sentence + ":Sentence)-[" + mention + ":MENTIONS]->(" + entity + ") "
+        "WHERE true" + keyset + " "
+        "WITH "
+        + sentence
+        + ", "
+        + mention
+        + " ORDER BY "
+        + sentence
+        + ".document "
+        + order
+        + ", "
+        + mention
+        + ".start "
+        + order
+        + ", "
+        + mention
+        + ".end "
+        + order
+        + " LIMIT "
+        + limit
+        + " "
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRow:
+    document: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.document}#{self.index}"  # kgapi.seed's sentence key
+
+
+@dataclass(frozen=True, slots=True)
+class MentionRow:
+    document: str
+    sentence_index: int
+    start: int
+    end: int
+    surface: str
+    entity: EntityRow
+
+    @classmethod
+    def from_map(cls, row: dict[str, Any]) -> MentionRow:
+        return cls(
+            document=row["document"],
+            sentence_index=row["sentence_index"],
+            start=row["start"],
+            end=row["end"],
+            surface=row["surface"] or "",
+            entity=EntityRow.from_map(row["entity"]),
+        )
+
+
+async def sentence_page(
+    db: Database, document: str, size: int, after: int | None, descending: bool
+) -> tuple[list[SentenceRow], int]:
+    """`size + 1` sentences of a document in the page's direction, and how many it has."""
+    params = Params()
+    slug = params.add(document)
+    after_param = params.add(after) if after is not None else None
+    records = await db.read(
+        "MATCH (d:Document {slug: " + slug + "}) "
+        "CALL (d) { "
+        + sentence_page_clauses("d", "s", after_param, descending, params.add(size + 1))
+        + "RETURN collect("
+        + sentence_map("s")
+        + ") AS rows } "
+        "RETURN rows, COUNT { (:Sentence)-[:PART_OF]->(d) } AS total",
+        params.values,
+    )
+    if not records:
+        return [], 0
+    return [SentenceRow(**row) for row in records[0]["rows"]], int(records[0]["total"])
+
+
+async def sentences_by_key(db: Database, keys: list[str]) -> dict[str, SentenceRow]:
+    records = await db.read(
+        "UNWIND $keys AS key MATCH (s:Sentence {key: key}) RETURN " + sentence_map("s") + " AS row",
+        {"keys": keys},
+    )
+    rows = [SentenceRow(**r["row"]) for r in records]
+    return {row.key: row for row in rows}
+
+
+async def mentions_by_sentence(db: Database, keys: list[str]) -> dict[str, list[MentionRow]]:
+    """Each sentence's mentions, by (start, end, entity slug)."""
+    records = await db.read(
+        "UNWIND $keys AS key MATCH (s:Sentence {key: key}) "
+        "RETURN key, COLLECT { MATCH (s)-[m:MENTIONS]->(e:Entity) "
+        "WITH s, m, e ORDER BY m.start, m.end, e.slug "
+        "RETURN {" + mention_map("s", "m", "e") + ", entity: e " + ENTITY_MAP + "} } AS rows",
+        {"keys": keys},
+    )
+    return {r["key"]: [MentionRow.from_map(row) for row in r["rows"]] for r in records}
+
+
+async def mention_page(
+    db: Database,
+    entity: str,
+    size: int,
+    after: list[Any] | None,
+    descending: bool,
+) -> tuple[list[MentionRow], int]:
+    """`size + 1` of an entity's mentions in the page's direction, and how many it has."""
+    params = Params()
+    slug = params.add(entity)
+    after_param = params.add(after) if after is not None else None
+    records = await db.read(
+        "MATCH (e:Entity {slug: " + slug + "}) "
+        "CALL (e) { "
+        + mention_page_clauses("e", "s", "m", after_param, descending, params.add(size + 1))
+        + "RETURN collect({"
+        + mention_map("s", "m", "e")
+        + ", entity: e "
+        + ENTITY_MAP
+        + "}) AS rows } "
+        "RETURN rows, COUNT { (:Sentence)-[:MENTIONS]->(e) } AS total",
+        params.values,
+    )
+    if not records:
+        return [], 0
+    return [MentionRow.from_map(row) for row in records[0]["rows"]], int(records[0]["total"])
