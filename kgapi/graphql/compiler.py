@@ -87,10 +87,10 @@ from kgapi.graphql.cost import (
     wants_cost,
 )
 from kgapi.graphql.document_cache import BoundedCache, check_query_size, query_digest, weight_of
-from kgapi.graphql.entity_types import ENTITY_TYPES, qualifier_text
+from kgapi.graphql.entity_types import ENTITY_TYPES, anchored, qualifier_text
 from kgapi.graphql.errors import database_error, report_errors
 from kgapi.graphql.ids import from_global_id, to_global_id
-from kgapi.graphql.inputs import to_claim_filter
+from kgapi.graphql.inputs import claim_list_order, to_claim_filter
 from kgapi.graphql.limits import check_variables
 from kgapi.graphql.pagination import (
     PageRequest,
@@ -108,7 +108,13 @@ from kgapi.graphql.sentence_types import (
     sentence_cursor,
 )
 from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
-from kgapi.queries.relations import MAX_NEIGHBORHOOD_HOPS, MAX_PATH_HOPS, aggregate_counts
+from kgapi.queries.relations import (
+    MAX_NEIGHBORHOOD_HOPS,
+    MAX_PATH_HOPS,
+    ClaimFilter,
+    ClaimSort,
+    aggregate_counts,
+)
 from kgapi.queries.search import lucene_query
 from kgapi.queries.selection import (
     ChangesRoot,
@@ -429,9 +435,16 @@ class _Planner:
         definition: GraphQLField = graphql_type.fields[nodes[0].name.value]
         return get_argument_values(definition, nodes[0], self.variables)
 
-    def strawberry_arguments(self, nodes: list[FieldNode]) -> dict[str, Any]:
-        """Root arguments as the resolvers receive them (input types as their classes)."""
-        definition = self.schema._schema.query_type.fields[nodes[0].name.value]  # type: ignore[union-attr]
+    def strawberry_arguments(
+        self, nodes: list[FieldNode], type_name: str | None = None
+    ) -> dict[str, Any]:
+        """Arguments as the resolvers receive them (input types as their classes), of a root
+        field or of `type_name`'s field."""
+        if type_name is None:
+            definition = self.schema._schema.query_type.fields[nodes[0].name.value]  # type: ignore[union-attr]
+        else:
+            owner = cast(GraphQLObjectType, self.schema._schema.get_type(type_name))
+            definition = owner.fields[nodes[0].name.value]
         raw = get_argument_values(definition, nodes[0], self.variables)
         strawberry_field = definition.extensions["strawberry-definition"]
         return convert_arguments(
@@ -692,6 +705,10 @@ class _Planner:
         page = self.page(args)
         chosen = args["predicate"] if "predicate" in args else args["type"]
         predicate = model.Predicate(chosen).value if chosen is not None else None
+        where: ClaimFilter | None = None
+        if args.get("where") is not None:
+            given = self.strawberry_arguments(nodes, "Entity")["where"]
+            where = anchored(to_claim_filter(given), "", predicate, args["direction"].value)
         key = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
         claim, rows_wanted, total, shape = self.connection(
             nodes, "Claim", page, _relation_cursor, self.relation, None
@@ -708,6 +725,7 @@ class _Planner:
             total,
             aggregate,
             page.backward,
+            where,
         )
         return fetch, shape
 
@@ -725,21 +743,25 @@ class _Planner:
         """`claims(where:)`: the graph's claims as a connection, as the resolver pages them."""
         args = self.strawberry_arguments(nodes)
         page = self.page(args)
-        cursor = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
+        order = claim_list_order(args["order_by"])
+        cursor = decode_cursor(order.kind, page.cursor, page.argument, shape=order.shape)
         where = to_claim_filter(args["where"]) if args["where"] is not None else None
         claim, rows_wanted, total, shape = self.connection(
-            nodes, "Claim", page, _relation_cursor, self.relation, None
+            nodes, "Claim", page, order.cursor, self.relation, None
         )
         if rows_wanted and claim is None:
             claim = ClaimFetch()
+        if claim is not None and order.sort is not ClaimSort.ID:
+            claim.properties.add("time")  # the cursor holds the effective date
         fetch = ClaimListRoot(
             where,
-            page.backward,
+            page.backward != order.descending,
             page.size,
-            str(cursor[0]) if cursor else None,
+            cursor,
             claim,
             total,
             self.aggregate_selected(nodes),
+            order.sort,
         )
         return _Root(key, shape, fetch)
 

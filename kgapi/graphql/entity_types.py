@@ -10,6 +10,7 @@ batched loaders.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from enum import Enum
@@ -49,6 +50,8 @@ from kgapi.graphql.scalars import LanguageTag
 from kgapi.graphql.types import Document, Node, PredicateCount, StatusCount
 from kgapi.queries.entities import EntityRow
 from kgapi.queries.relations import (
+    ClaimFilter,
+    ClaimSort,
     EvidenceRow,
     RelationPage,
     RelationRequest,
@@ -56,10 +59,12 @@ from kgapi.queries.relations import (
     aggregate_counts,
     claim_aggregate,
     claim_count,
+    claim_list,
 )
 from kgapi.queries.sentences import SentenceRow
 
 if TYPE_CHECKING:
+    from kgapi.graphql.inputs import ClaimWhere
     from kgapi.graphql.sentence_types import MentionConnection, Sentence
 
 BENGALI, ENGLISH = LanguageTag("bn"), LanguageTag("en")
@@ -242,6 +247,43 @@ class Relation(Node):
 Claim = Relation
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClaimListOrder:
+    """A claims list's order and its cursors, as both read engines write them: by claim id
+    ascending the cursor is `Relation` [id] (as every claim connection's); any other order
+    names itself (`Claim:<FIELD>:<DIR>`), so a cursor is never read in another order."""
+
+    sort: ClaimSort = ClaimSort.ID
+    descending: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.sort is ClaimSort.ID and not self.descending:
+            return "Relation"
+        return f"Claim:{self.sort.value}:{'DESC' if self.descending else 'ASC'}"
+
+    @property
+    def shape(self) -> tuple[type, ...]:
+        return (str,) if self.sort is ClaimSort.ID else (str, str)
+
+    def cursor(self, claim: dict[str, Any]) -> str:
+        """Of a claim's map (`id`, and `effective` for a date order)."""
+        if self.sort is ClaimSort.ID:
+            return encode_cursor(self.kind, [claim["id"]])
+        return encode_cursor(self.kind, [claim.get("effective") or "", claim["id"]])
+
+
+def anchored(where: ClaimFilter, slug: str, predicate: str | None, direction: str) -> ClaimFilter:
+    """An entity's `claims(predicate:, direction:, where:)` as one filter of the claims list:
+    the entity and direction as its anchor, the predicate intersected with `predicateIn`."""
+    predicates = where.predicates
+    if predicate is not None:
+        predicates = (
+            [predicate] if predicates is None else [p for p in predicates if p == predicate]
+        )
+    return dataclasses.replace(where, predicates=predicates, anchor=(slug, direction))
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -290,14 +332,13 @@ class RelationConnection:
         *,
         request: RelationRequest | None = None,
         pairs: list[list[str]] | None = None,
+        order: ClaimListOrder | None = None,
     ) -> RelationConnection:
         """The connection of a page of claims read in `page`'s direction."""
         rows, has_next, has_previous = directed(found.rows, found.has_next, page)
+        cursor = (order or ClaimListOrder()).cursor
         edges = [
-            RelationEdge(
-                cursor=encode_cursor("Relation", [row.claim_id]), node=Relation.from_row(row)
-            )
-            for row in rows
+            RelationEdge(cursor=cursor(row.time_map()), node=Relation.from_row(row)) for row in rows
         ]
         return cls(
             edges=edges,
@@ -396,10 +437,23 @@ class Entity(Node):
         after: CursorArgument = None,
         last: LastArgument = None,
         before: BeforeArgument = None,
+        where: Annotated[
+            Annotated[ClaimWhere, strawberry.lazy("kgapi.graphql.inputs")] | None,
+            strawberry.argument(
+                description="The filters of the graph's `claims` list, on this entity's claims."
+            ),
+        ] = None,
     ) -> RelationConnection:
         value = predicate.value if predicate is not None else None
         page = page_request(first, after, last, before, info.context.settings.max_page_size)
-        return await self._claims(info, value, direction, page)
+        if where is None:
+            return await self._claims(info, value, direction, page)
+        from kgapi.graphql.inputs import to_claim_filter
+
+        wanted = anchored(to_claim_filter(where), self.slug, value, direction.value)
+        key = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
+        found, pairs = await claim_list(info.context.db, wanted, page.backward, key, page.size)
+        return RelationConnection.of(found, page, pairs=pairs)
 
     @strawberry.field(
         description="Where the documents name it, by document then place in the text: the "

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import strawberry
 
 from kgapi import model
-from kgapi.graphql.entity_types import Direction
+from kgapi.graphql.entity_types import ClaimListOrder, Direction
 from kgapi.graphql.enums import ClaimRank, ClaimStatus, EntityKind, Predicate, describe_values
 from kgapi.graphql.errors import BadUserInput
 from kgapi.graphql.scalars import LanguageTag
@@ -26,12 +26,13 @@ from kgapi.queries.entities import (
     StatusTest,
     StringFilter,
 )
-from kgapi.queries.relations import ClaimFilter
+from kgapi.queries.relations import ClaimFilter, ClaimSort
 
 __all__ = [
     "KIND_WHERE",
     "MAX_FILTER_DEPTH",
     "MAX_FILTER_VALUES",
+    "ClaimOrder",
     "ClaimWhere",
     "DocumentOrder",
     "DocumentWhere",
@@ -43,6 +44,7 @@ __all__ = [
     "SortDirection",
     "StatusFilterInput",
     "StringFilterInput",
+    "claim_list_order",
     "document_sort_of",
     "to_claim_filter",
     "to_document_filter",
@@ -431,12 +433,40 @@ class ClaimWhere:
     rank_in: list[ClaimRank] | None = strawberry.field(
         default=None, description="The rank is one of these."
     )
+    retracted: bool | None = strawberry.field(
+        default=None,
+        description="true: only retracted claims (with the status they had in their history); "
+        "false or omitted: none (unless `statusIn` names RETRACTED).",
+    )
     as_of: date | None = strawberry.field(
         default=None,
         description="Only claims that hold on this date, as `currentStatus` counts them: "
         "effective on or before it (an unknown date counts as before every date) and not "
         "ended (`validTo`) on or before it. What the sources said held on a date is this list.",
     )
+
+
+strawberry.enum(ClaimSort, name="ClaimSortField", description="What claims can be sorted by.")
+describe_values(
+    ClaimSort,
+    {
+        ClaimSort.ID: "The claim id (the default).",
+        ClaimSort.EFFECTIVE_DATE: "The effective date (`Claim.effectiveDate`): claims of an "
+        "unknown date come before every dated one ascending, after them descending.",
+    },
+)
+
+
+@strawberry.input(description="Sort order of claims; ties are broken by claim id.")
+class ClaimOrder:
+    field: ClaimSort = strawberry.field(default=ClaimSort.ID, description="Sort key.")
+    direction: SortDirection = strawberry.field(default=SortDirection.ASC, description="Order.")
+
+
+def claim_list_order(order_by: ClaimOrder | None) -> ClaimListOrder:
+    if order_by is None:
+        return ClaimListOrder()
+    return ClaimListOrder(ClaimSort(order_by.field), order_by.direction is SortDirection.DESC)
 
 
 def to_claim_filter(where: ClaimWhere, argument: str = "where") -> ClaimFilter:
@@ -462,4 +492,5 @@ def to_claim_filter(where: ClaimWhere, argument: str = "where") -> ClaimFilter:
         document=where.document,
         ranks=[model.Rank(r).value for r in where.rank_in] if where.rank_in is not None else None,
         as_of=where.as_of.isoformat() if where.as_of is not None else None,
+        retracted=where.retracted,
     )

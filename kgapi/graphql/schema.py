@@ -59,11 +59,13 @@ from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import (
     KIND_WHERE,
+    ClaimOrder,
     ClaimWhere,
     DocumentOrder,
     DocumentWhere,
     EntityWhere,
     OrderArgument,
+    claim_list_order,
     to_claim_filter,
 )
 from kgapi.graphql.limits import RequestGuards, list_size_rule
@@ -581,17 +583,23 @@ class Query:
         after: AfterArgument = None,
         last: LastArgument = None,
         before: BeforeArgument = None,
+        order_by: Annotated[
+            ClaimOrder | None,
+            strawberry.argument(description="Sort order (default: claim id ascending)."),
+        ] = None,
     ) -> RelationConnection:
         page = _page(info, first, after, last, before)
-        key = decode_cursor("Relation", page.cursor, page.argument, shape=(str,))
+        order = claim_list_order(order_by)
+        key = decode_cursor(order.kind, page.cursor, page.argument, shape=order.shape)
         found, pairs = await claim_list(
             info.context.db,
             to_claim_filter(where) if where is not None else None,
-            page.backward,
-            str(key[0]) if key else None,
+            page.backward != order.descending,
+            key,
             page.size,
+            order.sort,
         )
-        return RelationConnection.of(found, page, pairs=pairs)
+        return RelationConnection.of(found, page, pairs=pairs, order=order)
 
     @strawberry.field(
         permission_classes=[CanRead],

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, LiteralString
 
 from kgapi import model
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_NEIGHBORHOOD_HOPS",
     "MAX_PATH_HOPS",
     "ClaimFilter",
+    "ClaimSort",
     "EvidenceRow",
     "RelationPage",
     "RelationRequest",
@@ -32,11 +34,13 @@ __all__ = [
     "aggregate_counts",
     "claim_aggregate",
     "claim_aggregate_expression",
+    "claim_conditions",
     "claim_count",
     "claim_count_expression",
     "claim_list",
     "claim_list_page",
     "claim_scan",
+    "claim_sort_value",
     "claims_by_id",
     "neighborhood",
     "neighborhood_body",
@@ -471,58 +475,137 @@ class ClaimFilter:
     document: str | None = None  # slug of a document a span of its evidence is in
     ranks: list[str] | None = None
     as_of: str | None = None  # YYYY-MM-DD: claims that hold on it (kgapi.current_status)
+    retracted: bool | None = None  # True: only retracted ones; False or None: none of them
+    anchor: tuple[str, str] | None = None  # (slug, OUT|IN|BOTH): one entity's claims
+
+
+def claim_conditions(
+    params: Params, where: ClaimFilter | None, var: LiteralString = "c"
+) -> list[LiteralString]:
+    """The filter's conditions on claim `var` (its `anchor` aside: see claim_scan), shared by
+    both read engines and by the root list and an entity's claims alike."""
+    where = where or ClaimFilter()
+    conditions: list[LiteralString] = []
+    if where.statuses is not None:
+        conditions.append(var + ".status IN " + params.add(where.statuses))
+    elif where.retracted is not True:
+        conditions.append(var + ".status <> 'retracted'")
+    if where.retracted is True:
+        conditions.append(var + ".status = 'retracted'")
+    elif where.retracted is False and where.statuses is not None:
+        conditions.append(var + ".status <> 'retracted'")
+    if where.predicates is not None:
+        conditions.append(var + ".predicate IN " + params.add(where.predicates))
+    if where.ranks is not None:
+        conditions.append(var + ".rank IN " + params.add(where.ranks))
+    if where.as_of is not None:
+        as_of = params.add(where.as_of)
+        conditions.append(
+            "(" + var + ".effective IS NULL OR " + var + ".effective <= " + as_of + ") "
+            "AND (" + var + ".valid_to IS NULL OR " + as_of + " < " + var + ".valid_to)"
+        )
+    for slug, role in (
+        (where.subject, "SUBJECT"),
+        (where.object, "OBJECT"),
+        (where.about, "SUBJECT|OBJECT"),
+    ):
+        if slug is not None:
+            conditions.append(
+                "EXISTS { ("
+                + var
+                + ")-[:"
+                + trusted(role)
+                + "]->(:Entity {slug: "
+                + params.add(slug)
+                + "}) }"
+            )
+    if where.document is not None:
+        conditions.append(
+            "EXISTS { ("
+            + var
+            + ")-[:SUPPORTED_BY]->(:Sentence)-[:PART_OF]->(:Document {slug: "
+            + params.add(where.document)
+            + "}) }"
+        )
+    return conditions
 
 
 def claim_scan(params: Params, where: ClaimFilter | None) -> LiteralString:
     """`MATCH (c:Claim) WHERE ...`: the claims of the list, shared by both read engines
-    (`params` collects the values, kgapi.queries.entities.Params)."""
-    where = where or ClaimFilter()
-    conditions: list[LiteralString] = []
-    if where.statuses is not None:
-        conditions.append("c.status IN " + params.add(where.statuses))
-    else:
-        conditions.append("c.status <> 'retracted'")
-    if where.predicates is not None:
-        conditions.append("c.predicate IN " + params.add(where.predicates))
-    if where.ranks is not None:
-        conditions.append("c.rank IN " + params.add(where.ranks))
-    if where.as_of is not None:
-        as_of = params.add(where.as_of)
-        conditions.append(
-            "(c.effective IS NULL OR c.effective <= " + as_of + ") "
-            "AND (c.valid_to IS NULL OR " + as_of + " < c.valid_to)"
-        )
-    for slug, pattern in (
-        (where.subject, "(c)-[:SUBJECT]->(:Entity {slug: "),
-        (where.object, "(c)-[:OBJECT]->(:Entity {slug: "),
-        (where.about, "(c)-[:SUBJECT|OBJECT]->(:Entity {slug: "),
-    ):
-        if slug is not None:
-            conditions.append("EXISTS { " + trusted(pattern) + params.add(slug) + "}) }")
-    if where.document is not None:
-        conditions.append(
-            "EXISTS { (c)-[:SUPPORTED_BY]->(:Sentence)-[:PART_OF]->(:Document {slug: "
-            + params.add(where.document)
-            + "}) }"
+    (`params` collects the values, kgapi.queries.entities.Params). With an `anchor`, only the
+    claims of that entity in that direction (an entity's `claims(where:)`)."""
+    conditions = claim_conditions(params, where)
+    if where is not None and where.anchor is not None:
+        slug, direction = where.anchor
+        return (
+            "MATCH (c:Claim)-[:"
+            + _CLAIM_ROLES[direction]
+            + "]->(:Entity {slug: "
+            + params.add(slug)
+            + "}) WHERE "
+            + " AND ".join(conditions)
+            + " WITH DISTINCT c "
         )
     return "MATCH (c:Claim) WHERE " + " AND ".join(conditions) + " "
 
 
+class ClaimSort(StrEnum):
+    """What the claims list can be sorted by; ties (and ID itself) by claim id."""
+
+    ID = "ID"
+    EFFECTIVE_DATE = "EFFECTIVE_DATE"  # unknown dates sort before every known one
+
+
+def claim_sort_value(sort: ClaimSort, var: LiteralString = "c") -> LiteralString:
+    if sort is ClaimSort.EFFECTIVE_DATE:
+        return "coalesce(" + var + ".effective, '')"
+    return var + ".id"
+
+
 def claim_list_page(
-    params: Params, where: ClaimFilter | None, descending: bool, after: str | None, limit: int
+    params: Params,
+    where: ClaimFilter | None,
+    descending: bool,
+    after: list[Any] | None,
+    limit: int,
+    sort: ClaimSort = ClaimSort.ID,
 ) -> LiteralString:
-    """The clauses keeping one keyset page of the list as `c`, by claim id (descending for a
-    backward page), strictly beyond `after`."""
+    """The clauses keeping one keyset page of the list as `c`, in `sort` order (descending
+    when the list is read downward: a DESC list, or a backward page of an ASC one), strictly
+    beyond the cursor key `after` ([id], or [sort value, id])."""
     compare: LiteralString = "<" if descending else ">"
     order: LiteralString = "DESC" if descending else "ASC"
     keyset: LiteralString = ""
-    if after is not None:
-        keyset = "WITH c WHERE c.id " + compare + " " + params.add(after) + " "
+    if after is not None and sort is ClaimSort.ID:
+        keyset = "WITH c WHERE c.id " + compare + " " + params.add(after[0]) + " "
+    elif after is not None:
+        value, claim_id = params.add(after[0]), params.add(after[1])
+        key = claim_sort_value(sort)
+        keyset = (
+            "WITH c WHERE "
+            + key
+            + " "
+            + compare
+            + " "
+            + value
+            + " OR ("
+            + key
+            + " = "
+            + value
+            + " AND c.id "
+            + compare
+            + " "
+            + claim_id
+            + ") "
+        )
+    terms: LiteralString = "c.id " + order
+    if sort is not ClaimSort.ID:
+        terms = claim_sort_value(sort) + " " + order + ", " + terms
     return (
         claim_scan(params, where)
         + keyset
-        + "WITH c ORDER BY c.id "
-        + order
+        + "WITH c ORDER BY "
+        + terms
         + " LIMIT "
         + params.add(limit)
         + " "
@@ -533,13 +616,14 @@ async def claim_list(
     db: Database,
     where: ClaimFilter | None,
     descending: bool,
-    after: str | None,
+    after: list[Any] | None,
     first: int,
+    sort: ClaimSort = ClaimSort.ID,
 ) -> tuple[RelationPage, list[list[str]]]:
-    """One page of claims (first + 1 read, in the page's direction), the total, and the
+    """One page of claims (first + 1 read, in the reading direction), the total, and the
     `[status, predicate]` pairs of every matching claim (for the aggregate)."""
     params = Params()
-    page = claim_list_page(params, where, descending, after, first + 1)
+    page = claim_list_page(params, where, descending, after, first + 1, sort)
     scan = claim_scan(params, where)
     records = await db.read(
         "CALL () { " + scan + "RETURN count(c) AS total } "

@@ -44,7 +44,9 @@ from kgapi.queries.relations import (
     CLAIM_TIME,
     MAX_NEIGHBORHOOD_NODES,
     ClaimFilter,
+    ClaimSort,
     claim_aggregate_expression,
+    claim_conditions,
     claim_count_expression,
     claim_list_page,
     claim_scan,
@@ -179,6 +181,7 @@ class RelationsFetch:
     total: bool
     aggregate: bool = False  # `{count, byStatus, byPredicate}` under `aggregate`
     descending: bool = False  # rows from the last claim id down, before `after` (backward)
+    where: ClaimFilter | None = None  # `claims(where:)`: its conditions (its anchor is here)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,12 +314,13 @@ class ClaimListRoot:
     (first + 1 rows, read in the page's direction; `aggregate` the [status, predicate] pairs)."""
 
     where: ClaimFilter | None
-    descending: bool
+    descending: bool  # read downward (a DESC order, or a backward page of an ASC one)
     first: int
-    after: str | None  # claim id
+    after: list[Any] | None  # the cursor's key: [claim id], or [sort value, claim id]
     claim: ClaimFetch | None  # None: no rows are selected
     total: bool
     aggregate: bool
+    sort: ClaimSort = ClaimSort.ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,9 +512,12 @@ class _Builder:
         pattern = (
             "(" + claim + ":Claim)-[:" + _ROLE_PATTERNS[fetch.direction] + "]->(" + entity + ")"
         )
-        condition = claim + ".status <> 'retracted'"
-        if fetch.type is not None:
-            condition += " AND " + claim + ".predicate = " + self.params.add(fetch.type)
+        if fetch.where is not None:
+            condition = " AND ".join(claim_conditions(self.params, fetch.where, claim))
+        else:
+            condition = claim + ".status <> 'retracted'"
+            if fetch.type is not None:
+                condition += " AND " + claim + ".predicate = " + self.params.add(fetch.type)
         parts: list[LiteralString] = []
         if fetch.claim is not None:
             keyset: LiteralString = ""
@@ -528,7 +535,18 @@ class _Builder:
                 "total: COUNT { MATCH " + pattern + " WHERE " + condition + " "
                 "RETURN DISTINCT " + claim + " }"
             )
-        if fetch.aggregate:
+        if fetch.aggregate and fetch.where is not None:
+            parts.append(
+                "aggregate: COLLECT { MATCH " + pattern + " WHERE " + condition + " "
+                "WITH DISTINCT "
+                + claim
+                + " RETURN ["
+                + claim
+                + ".status, "
+                + claim
+                + ".predicate] }"
+            )
+        elif fetch.aggregate:
             predicate = self.params.add(fetch.type)
             parts.append(
                 "aggregate: " + claim_aggregate_expression(entity, predicate, fetch.direction)
@@ -910,7 +928,7 @@ class _Builder:
             entries.append("aggregate: a")
         if root.claim is not None:
             page = claim_list_page(
-                self.params, root.where, root.descending, root.after, root.first + 1
+                self.params, root.where, root.descending, root.after, root.first + 1, root.sort
             )
             calls += (
                 "CALL () { " + page + "RETURN collect(" + self.claim("c", root.claim) + ") AS r } "

@@ -128,6 +128,108 @@ def test_a_bad_filter_is_refused_before_anything_runs(
         assert "ClaimStatus" in body["errors"][0]["message"]
 
 
+ORDERED = (
+    "query($order: ClaimOrder, $first: Int, $after: String, $last: Int, $before: String) { "
+    "claims(orderBy: $order, first: $first, after: $after, last: $last, before: $before) { "
+    "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } "
+    "edges { node { claimId effectiveDate } } } }"
+)
+
+
+@pytest.mark.parametrize("field", ["ID", "EFFECTIVE_DATE"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+def test_the_list_sorts_both_ways_and_pages_in_its_order(
+    clients: tuple[TestClient, TestClient],
+    everything: list[dict[str, Any]],
+    field: str,
+    direction: str,
+) -> None:
+    order = {"field": field, "direction": direction}
+    seen: list[dict[str, Any]] = []
+    after = None
+    while True:
+        variables = {"order": order, "first": 40, "after": after}
+        page = both_engines(clients, ORDERED, variables)["claims"]
+        seen += [edge["node"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    key = (
+        (lambda n: n["claimId"])
+        if field == "ID"
+        else (lambda n: (n["effectiveDate"] or "", n["claimId"]))
+    )
+    assert seen == sorted(seen, key=key, reverse=direction == "DESC")
+    assert len(seen) == len(everything)
+    back = both_engines(clients, ORDERED, {"order": order, "last": 5})["claims"]
+    assert [edge["node"] for edge in back["edges"]] == seen[-5:]
+    # A cursor of one order is refused by another, never read as if it were its own.
+    other = {"field": field, "direction": "ASC" if direction == "DESC" else "DESC"}
+    for client in clients:
+        body = client.post(
+            "/graphql",
+            json={
+                "query": ORDERED,
+                "variables": {"order": other, "after": back["pageInfo"]["startCursor"]},
+            },
+        ).json()
+        assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+ENTITY_CLAIMS = (
+    "query($slug: String!, $where: ClaimWhere, $direction: Direction!, $predicate: Predicate) { "
+    "entity(slug: $slug) { claims(where: $where, direction: $direction, predicate: $predicate, "
+    "first: 100) { totalCount aggregate { count byStatus { status count } } "
+    "edges { node { " + NODE + " } } } } }"
+)
+
+
+@pytest.mark.parametrize(
+    ("where", "direction", "predicate"),
+    [
+        ({"statusIn": ["PLANNED", "EXPECTED"]}, "BOTH", None),
+        ({"predicateIn": ["PARTY_TO", "PLANS"]}, "OUT", None),
+        ({"document": SEED_DOCUMENT, "rankIn": ["NORMAL"]}, "IN", None),
+        ({"asOf": "2026-01-01"}, "BOTH", "PARTY_TO"),
+        ({"predicateIn": ["HOLDS_OFFICE"]}, "BOTH", "PARTY_TO"),  # disjoint: nothing
+        ({"retracted": True}, "BOTH", None),  # the seed retracts nothing
+    ],
+    ids=[
+        "status",
+        "predicates-out",
+        "document-rank-in",
+        "as-of-predicate",
+        "disjoint",
+        "retracted",
+    ],
+)
+def test_an_entitys_claims_take_the_lists_filters(
+    clients: tuple[TestClient, TestClient],
+    everything: list[dict[str, Any]],
+    where: dict[str, Any],
+    direction: str,
+    predicate: str | None,
+) -> None:
+    """`Entity.claims(where:)` is the graph's list kept to the entity's claims in `direction`
+    (issue 13 item 3: "the same filters on an entity's claims")."""
+    slug = "pakistan"
+    variables = {"slug": slug, "where": where, "direction": direction, "predicate": predicate}
+    page = both_engines(clients, ENTITY_CLAIMS, variables)["entity"]["claims"]
+    roles = {"OUT": ("subject",), "IN": ("object",), "BOTH": ("subject", "object")}[direction]
+    listed = {n["claimId"] for n in _nodes(_claims(clients, where=where, first=100))}
+    expected = [
+        n
+        for n in everything
+        if any(n[role]["slug"] == slug for role in roles)
+        and (predicate is None or n["predicate"] == predicate)
+        and n["claimId"] in listed
+    ]
+    assert _nodes(page) == expected
+    assert page["totalCount"] == page["aggregate"]["count"] == len(expected)
+    if where.get("statusIn") or where.get("predicateIn") == ["PARTY_TO", "PLANS"]:
+        assert expected  # the filter is not vacuous on the seed
+
+
 ENTITY_FACETS = (
     "query($where: EntityWhere) { entities(where: $where, first: 100) { totalCount "
     "aggregate { count byKind { kind key count } } edges { node { slug kind } } } }"

@@ -336,6 +336,17 @@ def test_a_date_the_text_gives_outranks_the_documents_date(
         where = {"about": AGREEMENT, "asOf": as_of}
         edges = both_engines(clients, listed, {"where": where})["claims"]["edges"]
         assert {edge["node"]["claimId"] for edge in edges} == expected, as_of
+    # Newest first: the dated claim, then the undated one (unknown sorts last descending).
+    newest = both_engines(
+        clients,
+        "query($where: ClaimWhere) { claims(where: $where, orderBy: {field: EFFECTIVE_DATE, "
+        "direction: DESC}, first: 10) { edges { node { claimId effectiveDate } } } }",
+        {"where": {"about": AGREEMENT}},
+    )["claims"]["edges"]
+    assert [e["node"] for e in newest] == [
+        {"claimId": claim_id, "effectiveDate": "2026-02-10"},
+        {"claimId": written["old"], "effectiveDate": None},
+    ]
     where = {"about": AGREEMENT, "rankIn": ["DEPRECATED"]}
     assert both_engines(clients, listed, {"where": where})["claims"]["edges"] == []
     periods = [(p["from"], p["until"], p["status"]) for p in _status(clients)["statusHistory"]]
