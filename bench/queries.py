@@ -198,7 +198,7 @@ query Q3($phrase: String!) {
 """
 
 _RAW_Q3: LiteralString = (
-    "CALL db.index.fulltext.queryNodes('entity_search', $query) YIELD node AS e, score "
+    "CALL db.index.fulltext.queryNodes('entity_names_search', $query) YIELD node AS e, score "
     "WITH e, score + CASE WHEN toLower(e.name_en) = $exact OR toLower(e.name_bn) = $exact "
     "  OR any(a IN coalesce(e.aliases, []) WHERE toLower(a) = $exact) "
     "  THEN $exact_bonus ELSE 0 END AS score "

@@ -50,7 +50,9 @@ DUMMY_HASH = hashlib.sha256(b"kgapi: no key has this secret").hexdigest()
 # schema's Mutation type).
 MUTATIONS = (
     "upsertEntity",
+    "upsertEntities",
     "addClaim",
+    "addClaims",
     "retractClaim",
     "restoreClaim",
     "addDocument",

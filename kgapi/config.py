@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         description="let anonymous callers read `changes` and `history` (they name key ids)",
     )
     max_document_bytes: int = Field(default=1_000_000, ge=1, description="largest ingest")
+    # upsertEntities and addClaims: a request's items, and how many share a transaction (a
+    # batch takes a constant number of statements, and holds its locks until it commits).
+    max_bulk_items: int = Field(
+        default=1000, ge=1, description="most items in one upsertEntities or addClaims"
+    )
+    bulk_batch_size: int = Field(
+        default=250, ge=1, le=5000, description="items written per transaction by bulk writes"
+    )
     feed_poll_interval: float = Field(default=0.5, gt=0, description="change feed poll (s)")
 
     # The change feed over WebSocket (graphql-transport-ws at /graphql).

@@ -118,7 +118,15 @@ _MEDIA_TYPES = {
 _ZIP_MEDIA_TYPE = "application/zip"
 
 _CSV_COLUMNS: dict[CsvTable, tuple[str, ...]] = {
-    CsvTable.NODES: ("slug", "kind", "name_en", "name_bn", "aliases", "description"),
+    CsvTable.NODES: (
+        "slug",
+        "kind",
+        "name_en",
+        "name_bn",
+        "aliases",
+        "description",
+        "names_other",
+    ),
     CsvTable.RELATIONS: (
         "claim_id",
         "predicate",
@@ -144,7 +152,15 @@ _CSV_COLUMNS: dict[CsvTable, tuple[str, ...]] = {
     CsvTable.DOCUMENTS: ("slug", "title", "title_en", "language", "listed_only", "sha256", "url"),
 }
 
-_GRAPHML_NODE_KEYS = ("label", "kind", "name_en", "name_bn", "aliases", "description")
+_GRAPHML_NODE_KEYS = (
+    "label",
+    "kind",
+    "name_en",
+    "name_bn",
+    "aliases",
+    "description",
+    "names_other",
+)
 _GRAPHML_EDGE_KEYS = (
     "label",
     "predicate",
@@ -265,9 +281,7 @@ def _jsonld_entity(entity: ExportEntity) -> dict[str, Any]:
         "@type": _entity_types(entity.kind),
         "slug": entity.slug,
         "kind": entity.kind,
-        "name": _language_map(
-            [(model.Language.BN, entity.name_bn), (model.Language.EN, entity.name_en)]
-        ),
+        "name": _language_map(entity.names().items()),
         "alternateName": entity.aliases,
         "description": entity.description,
     }
@@ -396,6 +410,7 @@ def _graphml_node(entity: ExportEntity) -> str:
             "name_bn": entity.name_bn,
             "aliases": _json_cell(entity.aliases) if entity.aliases else None,
             "description": entity.description,
+            "names_other": entity.names_other,
         },
     )
     return f'    <node id="{_xml_attr(entity.slug)}">{data}</node>\n'
@@ -496,7 +511,15 @@ async def _csv_rows(
     if table is CsvTable.NODES:
         async for entities in entity_batches(db, batch_size):
             yield [
-                (e.slug, e.kind, e.name_en, e.name_bn, _json_cell(e.aliases), e.description)
+                (
+                    e.slug,
+                    e.kind,
+                    e.name_en,
+                    e.name_bn,
+                    _json_cell(e.aliases),
+                    e.description,
+                    e.names_other or "",
+                )
                 for e in entities
             ]
             _report(progress, len(entities))

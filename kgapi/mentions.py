@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from kgapi.queries.entities import EntityRow
 from kgapi.text import Span, split_sentences
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Candidate",
     "Mention",
     "NameForm",
+    "entity_name_forms",
     "find_mentions",
     "name_forms",
 ]
@@ -220,7 +222,8 @@ def _is_word_char(ch: str) -> bool:
 def name_forms(
     entities: Iterable[tuple[str, str | None, str | None, Iterable[str]]],
 ) -> list[NameForm]:
-    """Flatten entity rows into forms, keeping seed order so ties resolve predictably."""
+    """Flatten entity rows into forms, keeping seed order so ties resolve predictably. The
+    last element holds the aliases and the names in other languages (entity_name_forms)."""
     forms: list[NameForm] = []
     seen: set[NameForm] = set()
     for slug, name_bn, name_en, aliases in entities:
@@ -231,6 +234,22 @@ def name_forms(
                 seen.add(form)
                 forms.append(form)
     return forms
+
+
+def entity_name_forms(entities: Iterable[EntityRow]) -> list[NameForm]:
+    """The forms of stored entities: every name in every language, then the aliases."""
+    return name_forms(
+        (
+            e.slug,
+            e.name_bn,
+            e.name_en,
+            [
+                *(name for tag, name in e.names().items() if tag not in ("bn", "en")),
+                *e.aliases,
+            ],
+        )
+        for e in entities
+    )
 
 
 def _compile(order: int, form: NameForm) -> _Compiled:

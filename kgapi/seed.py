@@ -19,6 +19,7 @@ import yaml
 from kgapi import model
 from kgapi.current_status import claim_time
 from kgapi.db import Database
+from kgapi.languages import BENGALI, ENGLISH
 from kgapi.queries.graph_writes import SEED_STEPS, seed_steps
 from kgapi.queries.revision import bump_revision_if_changed
 from kgapi.queries.schema import apply_schema
@@ -140,7 +141,7 @@ def document_rows(doc: LoadedDocument, rows: dict[str, list[Row]]) -> None:
     props: Row = {
         "title": meta.title,
         "title_en": meta.title_en,
-        "language": meta.language.value,
+        "language": meta.language,
         "text": doc.text,
         "sha256": meta.sha256,
         "url": meta.url,
@@ -169,7 +170,7 @@ def document_rows(doc: LoadedDocument, rows: dict[str, list[Row]]) -> None:
     for source in meta.sources:
         listed: Row = {
             "title": source.title,
-            "language": source.language.value,
+            "language": source.language,
             "url": source.url,
             "listed_only": True,
         }
@@ -196,10 +197,11 @@ def document_rows(doc: LoadedDocument, rows: dict[str, list[Row]]) -> None:
 def entity_rows(entity: EntityIn, rows: dict[str, list[Row]]) -> None:
     props: Row = {
         "kind": entity.kind.value,
-        "name_en": entity.names.en,
-        "name_bn": entity.names.bn,
+        "name_en": entity.names[ENGLISH],
+        "name_bn": entity.names.get(BENGALI),
         "aliases": list(entity.aliases),
         "description": entity.description,
+        **other_name_props(entity.names),
     }
     rows["entities"].append(
         {"slug": entity.slug, "kind": entity.kind.value, "props": props, "hash": _hash(props)}
@@ -214,6 +216,19 @@ def entity_rows(entity: EntityIn, rows: dict[str, list[Row]]) -> None:
                 "quote": mention.quote,
             }
         )
+
+
+def other_name_props(names: Mapping[str, str]) -> Row:
+    """Names in languages other than Bengali and English: `names_other` (JSON, tag to name,
+    what the API reads) and `names_other_text` (their values, what full-text search indexes).
+    Absent when there are none, so that an entity named in bn and en stores what it did."""
+    others = {tag: name for tag, name in names.items() if tag not in (BENGALI, ENGLISH)}
+    if not others:
+        return {}
+    return {
+        "names_other": json.dumps(others, ensure_ascii=False, sort_keys=True),
+        "names_other_text": "\n".join(others[tag] for tag in sorted(others)),
+    }
 
 
 def claim_row(claim: ClaimIn, published: Mapping[str, str | None]) -> Row:

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 __all__ = ["Span", "sentence_containing", "split_sentences"]
 
-# A sentence ends at a Bengali danda, ?, ! or an English full stop followed by space, and never
-# crosses a line break (titles, bylines and list items are sentences of their own).
-_TERMINATOR = re.compile(r"[।?!]+|\.(?=\s)|\.$")
+# A sentence ends at a danda (Bengali, Hindi), ?, ! (and the Arabic-script ؟ and Urdu ۔), the
+# CJK full stops, or a full stop followed by space, and never crosses a line break (titles,
+# bylines and list items are sentences of their own).
+_TERMINATOR = re.compile(r"[।॥?!؟۔。！？]+|\.(?=\s)|\.$")
 _LEADING_NOISE = " \t\u00a0•*-–—"
 _TRAILING_NOISE = " \t\u00a0"
 

@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from kgapi import model
+from kgapi.languages import ENGLISH, canonical_tag
 from kgapi.text import Span, split_sentences
 
 __all__ = [
@@ -79,18 +80,42 @@ class EvidenceIn(MentionIn):
     translation: str = Field(min_length=1)
 
 
-class LocalizedNames(_Strict):
-    bn: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+def localized_names(value: Any) -> dict[str, str]:
+    """An entity's names, one per language (BCP 47 tags, canonical form): the spelling the text
+    gives in each, and always an English one, which lists sort by and the UI falls back to."""
+    if isinstance(value, dict):
+        pairs = list(value.items())
+    elif isinstance(value, list) and all(
+        isinstance(p, list | tuple) and len(p) == 2 for p in value
+    ):
+        pairs = [(p[0], p[1]) for p in value]
+    else:
+        raise ValueError("names are an object of language tag to name, e.g. {bn: ..., en: ...}")
+    names: dict[str, str] = {}
+    for tag, name in pairs:
+        canonical = canonical_tag(str(tag))
+        if canonical in names:
+            raise ValueError(f"two names in {canonical!r}: give one per language")
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"the {canonical!r} name is empty")
+        names[canonical] = name
+    if ENGLISH not in names:
+        raise ValueError("give an English name (`en`) too: lists sort by it")
+    return names
 
 
 class EntityIn(_Strict):
     slug: str
     kind: model.EntityKind
-    names: LocalizedNames
+    names: dict[str, str]
     aliases: list[str] = Field(default_factory=list)
     description: str = Field(min_length=1)
     mentions: list[MentionIn] = Field(min_length=1)
+
+    @field_validator("names", mode="before")
+    @classmethod
+    def _names(cls, value: Any) -> dict[str, str]:
+        return localized_names(value)
 
     @field_validator("slug")
     @classmethod
@@ -183,9 +208,14 @@ class SourceIn(_Strict):
 
     slug: str
     title: str = Field(min_length=1)
-    language: model.Language
+    language: str
     url: str | None = None
     evidence: MentionIn
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return canonical_tag(value)
 
     @field_validator("url")
     @classmethod
@@ -197,7 +227,7 @@ class DocumentIn(_Strict):
     slug: str
     file: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    language: model.Language
+    language: str
     title: str = Field(min_length=1)
     title_en: str | None = None
     url: str | None = None
@@ -216,6 +246,11 @@ class DocumentIn(_Strict):
     @classmethod
     def _date(cls, value: str | None) -> str | None:
         return iso_date(value)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return canonical_tag(value)
 
     @field_validator("slug")
     @classmethod

@@ -5,6 +5,11 @@ Every mutation here is all-or-nothing (one managed transaction), idempotent on n
 client idempotency key, guarded by revisions (a stale `expectedRevision` is a CONFLICT, never a
 lost update), and leaves a change event — who, when, what, before and after — in the same
 transaction, so the audit trail and the change feed can never disagree with the graph.
+
+The bulk writes (upsert_entities, add_claims: upsertEntities, addClaims and `kgapi import`)
+keep these promises per item: an item is written whole or not at all, in a transaction of a
+batch of items whose statements each carry the whole batch, so the round trips grow with the
+batches, not the items. upsert_entity and add_claim are bulk writes of one item.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from neo4j.exceptions import ConstraintError
 from pydantic import ValidationError
@@ -23,9 +28,9 @@ from kgapi import model
 from kgapi.auth import Principal, Role, ScopeDenied
 from kgapi.config import Settings
 from kgapi.db import Database, Tx
-from kgapi.mentions import Candidate, Mention, find_mentions, name_forms
+from kgapi.mentions import Candidate, Mention, entity_name_forms, find_mentions
 from kgapi.queries import writes as q
-from kgapi.queries.entities import STORED_SORT_KEYS
+from kgapi.queries.entities import STORED_SORT_KEYS, entity_names
 from kgapi.queries.graph_writes import SEEDED
 from kgapi.queries.revision import bump_revision
 from kgapi.seed import claim_row, document_rows, entity_rows
@@ -46,22 +51,31 @@ from kgapi.validation import (
 )
 
 __all__ = [
+    "ClaimItem",
+    "EntityItem",
     "EvidenceInput",
     "IngestReport",
+    "ItemOutcome",
     "Relinked",
+    "Tally",
     "UserError",
     "WriteRejected",
     "WriteResult",
     "add_claim",
+    "add_claims",
     "add_document",
     "relink_documents",
     "restore_claim",
     "retract_claim",
+    "upsert_entities",
     "upsert_entity",
 ]
 
 CLAIM_ID_HASH_LENGTH = 10
 ENTRY = "input"
+FORBIDDEN = "FORBIDDEN"  # the code of an item refused by the key's scope or the curation rule
+WHOLE_ITEM = "(entry)"  # the field of a problem with an item as a whole (as the validator says)
+IDEMPOTENCY = "idempotencyKey"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +134,9 @@ async def _texts(db: Database, spans: Sequence[EvidenceInput]) -> dict[str, Stor
 async def _stored(
     db: Database, spans: Sequence[EvidenceInput]
 ) -> dict[str, tuple[str, str | None]]:
-    """The text and publication date of each document the spans cite."""
-    return await q.document_texts(db, sorted({s.document for s in spans}))
+    """The text and publication date of each document the spans cite (one read for all)."""
+    slugs = sorted({s.document for s in spans})
+    return await q.document_texts(db, slugs) if slugs else {}
 
 
 def _resolve(
@@ -177,25 +192,19 @@ async def _idempotent(
     Unless it is a replay, the transaction ends by bumping the graph revision (its last lock,
     see kgapi.queries.revision), so that no worker's read cache serves an answer from before
     it. It bumps even when the work turns out to change nothing: proving that would cost more
-    than it saves (upsertEntity MERGEs mentions even when the entity itself is unchanged), and
-    the price is one round of cache misses.
+    than it saves, and the price is one round of cache misses. (Entities and claims go through
+    _in_batches, which knows exactly when a batch wrote graph data.)
     """
     request_hash = _request_hash(operation, payload)
-    scoped = f"{principal.actor}:{key}" if key else None
+    scoped = _scoped(principal, key)
 
     async def transaction(tx: Tx) -> WriteResult:
         if scoped is not None:
             seen = await q.idempotency_lookup(tx, scoped)
             if seen is not None:
                 if seen["request_hash"] != request_hash:
-                    raise WriteRejected(
-                        [
-                            UserError(
-                                "idempotencyKey",
-                                "this key was already used for a different request",
-                            )
-                        ]
-                    )
+                    message = "this key was already used for a different request"
+                    raise WriteRejected([UserError(IDEMPOTENCY, message)])
                 # The first answer again: what it wrote, and whether it changed anything.
                 return WriteResult(str(seen["result"]), changed=seen["changed"], replayed=True)
         result = await work(tx)
@@ -213,30 +222,49 @@ async def _idempotent(
         return await db.in_write_transaction(transaction)
 
 
-def _check_revision(before: dict[str, Any] | None, expected: int | None, what: str) -> None:
+def _scoped(principal: Principal, key: str | None) -> str | None:
+    """Idempotency keys are the caller's own: two partners may pick the same one."""
+    return f"{principal.actor}:{key}" if key else None
+
+
+def _revision_errors(
+    before: dict[str, Any] | None, expected: int | None, what: str
+) -> list[UserError]:
     if expected is None:
-        return
+        return []
     current = int(before.get("revision") or 0) if before else 0
-    if current != expected:
-        raise WriteRejected(
-            [
-                UserError(
-                    "expectedRevision",
-                    f"{what} is at revision {current}, not {expected}",
-                    "CONFLICT",
-                )
-            ]
+    if current == expected:
+        return []
+    return [
+        UserError(
+            "expectedRevision", f"{what} is at revision {current}, not {expected}", "CONFLICT"
         )
+    ]
 
 
-def _check_curation(principal: Principal, before: dict[str, Any] | None, claim_id: str) -> None:
+def _check_revision(before: dict[str, Any] | None, expected: int | None, what: str) -> None:
+    errors = _revision_errors(before, expected, what)
+    if errors:
+        raise WriteRejected(errors)
+
+
+def _curation_denial(
+    principal: Principal, before: dict[str, Any] | None, claim_id: str
+) -> str | None:
     """A claim the seed wrote is a curated fact: only a curator (or an admin) may change or
     retract it, so that an editor's key cannot undo what the project itself vouches for."""
     if before is not None and before.get(SEEDED) and not principal.role.at_least(Role.CURATOR):
-        raise ScopeDenied(
+        return (
             f"claim {claim_id!r} is a seeded (curated) fact: changing or retracting it needs "
             f"the curator role; {principal.actor} has {principal.role.value}"
         )
+    return None
+
+
+def _check_curation(principal: Principal, before: dict[str, Any] | None, claim_id: str) -> None:
+    denial = _curation_denial(principal, before, claim_id)
+    if denial is not None:
+        raise ScopeDenied(denial)
 
 
 def _event(
@@ -272,6 +300,410 @@ def _event(
     }
 
 
+# --- Entities and claims, one or many ------------------------------------------------------
+#
+# upsertEntity and addClaim are bulk writes of one item: the same plan, checks, rows, events
+# and idempotency records, so that an item of upsertEntities or addClaims is refused or written
+# exactly as the single mutation would refuse or write it.
+
+
+@dataclass(frozen=True, slots=True)
+class EntityItem:
+    """One upsertEntity request (upsertEntities takes a list of them)."""
+
+    data: dict[str, Any]  # slug and the fields given (kind, names, aliases, description)
+    mentions: list[EvidenceInput] = field(default_factory=list)
+    expected_revision: int | None = None
+    idempotency_key: str | None = None
+    change_kind: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimItem:
+    """One addClaim request (addClaims takes a list of them)."""
+
+    data: dict[str, Any]
+    evidence: list[EvidenceInput] = field(default_factory=list)
+    expected_revision: int | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """What became of one item: written (`changed`), unchanged, or failed with `errors`, in
+    which case nothing of it was written."""
+
+    index: int
+    target: str | None  # slug or claim id; None when the item never got as far as having one
+    changed: bool = False
+    errors: list[UserError] = field(default_factory=list)
+    replayed: bool = False  # answered from an idempotency record
+
+    def result(self) -> WriteResult:
+        """The answer of the single mutation: a refusal by the key's scope or the curation rule
+        is ScopeDenied (FORBIDDEN for the whole request), any other problem WriteRejected."""
+        denied = next((e for e in self.errors if e.code == FORBIDDEN), None)
+        if denied is not None:
+            raise ScopeDenied(denied.message)
+        if self.errors or self.target is None:
+            raise WriteRejected(self.errors)
+        return WriteResult(self.target, self.changed, self.replayed)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    written: int
+    unchanged: int
+    failed: int
+
+    @classmethod
+    def of(cls, outcomes: Sequence[ItemOutcome]) -> Tally:
+        failed = sum(1 for o in outcomes if o.errors)
+        written = sum(1 for o in outcomes if o.changed and not o.errors)
+        return cls(written, len(outcomes) - failed - written, failed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """An item checked as far as it can be before its transaction."""
+
+    index: int
+    key: str  # what it writes: a slug or a claim id
+    request_hash: str  # as the single mutation hashes it, so a key replays across both
+    scoped_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _EntityPlan(_Plan):
+    item: EntityItem
+    spans: list[dict[str, Any]]
+    span_errors: list[UserError]
+
+
+@dataclass(frozen=True, slots=True)
+class _ClaimPlan(_Plan):
+    item: ClaimItem
+    claim: ClaimIn
+    row: dict[str, Any]
+    kinds: list[str]
+
+
+PlanT = TypeVar("PlanT", bound=_Plan)
+Progress = Callable[[int, int], None]
+
+
+def _failed(index: int, target: str | None, errors: list[UserError]) -> ItemOutcome:
+    if not errors:  # never a failure without a reason
+        errors = [UserError(WHOLE_ITEM, "the item could not be written")]
+    return ItemOutcome(index, target, errors=errors)
+
+
+def _set_apart_repeats(
+    plans: list[PlanT], conflict: Callable[[PlanT, PlanT], UserError]
+) -> tuple[list[PlanT], dict[int, int], dict[int, ItemOutcome]]:
+    """Items of one request that write the same target (slug, claim id) or use the same
+    idempotency key as an earlier item: an exact repeat of that item (the same request and
+    key) gets its outcome, as if sent again after it; any other is refused with
+    `conflict`, since which of two different versions should win is not the API's to guess.
+    Returns the items to write, {repeat: its first}, and the refused."""
+    firsts: dict[str, PlanT] = {}
+    keys: dict[str, PlanT] = {}
+    unique: list[PlanT] = []
+    repeats: dict[int, int] = {}
+    refused: dict[int, ItemOutcome] = {}
+    for plan in plans:
+        first = firsts.get(plan.key)
+        if first is not None:
+            if (first.request_hash, first.scoped_key) == (plan.request_hash, plan.scoped_key):
+                repeats[plan.index] = first.index
+            else:
+                refused[plan.index] = _failed(plan.index, plan.key, [conflict(plan, first)])
+            continue
+        used = keys.get(plan.scoped_key) if plan.scoped_key else None
+        if used is not None:
+            message = f"item {used.index} of this request uses this key for a different request"
+            refused[plan.index] = _failed(plan.index, plan.key, [UserError(IDEMPOTENCY, message)])
+            continue
+        firsts[plan.key] = plan
+        if plan.scoped_key:
+            keys[plan.scoped_key] = plan
+        unique.append(plan)
+    return unique, repeats, refused
+
+
+def _repeated(first: ItemOutcome, index: int) -> ItemOutcome:
+    if first.errors:
+        return ItemOutcome(index, first.target, errors=first.errors)
+    return ItemOutcome(index, first.target, changed=False)
+
+
+async def _in_batches(
+    db: Database,
+    plans: list[PlanT],
+    batch_size: int,
+    write: Callable[[Tx, list[PlanT]], Awaitable[dict[int, ItemOutcome]]],
+    settled: int,
+    total: int,
+    on_progress: Progress | None,
+) -> dict[int, ItemOutcome]:
+    """One transaction per `batch_size` items (each bumps the graph revision once, last); a
+    batch commits whole, and `write` leaves an item that fails out of it, so an item is never
+    half-written and one bad item never holds back another."""
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+    outcomes: dict[int, ItemOutcome] = {}
+    for start in range(0, len(plans), batch_size):
+        batch = plans[start : start + batch_size]
+
+        async def transaction(tx: Tx, batch: list[PlanT] = batch) -> dict[int, ItemOutcome]:
+            return await write(tx, batch)
+
+        try:
+            outcomes.update(await db.in_write_transaction(transaction))
+        except ConstraintError:
+            # A key or a new slug committed concurrently by another writer: the retry sees it.
+            outcomes.update(await db.in_write_transaction(transaction))
+        if on_progress is not None:
+            on_progress(settled + start + len(batch), total)
+    if on_progress is not None and not plans:
+        on_progress(total, total)
+    return outcomes
+
+
+async def _replays(tx: Tx, batch: list[PlanT]) -> tuple[list[PlanT], dict[int, ItemOutcome]]:
+    """Items whose idempotency key has a record get its first answer (or, for a different
+    request, an error); the others are to be written."""
+    seen = await q.idempotency_lookups(tx, sorted({p.scoped_key for p in batch if p.scoped_key}))
+    live: list[PlanT] = []
+    outcomes: dict[int, ItemOutcome] = {}
+    for plan in batch:
+        record = seen.get(plan.scoped_key) if plan.scoped_key else None
+        if record is None:
+            live.append(plan)
+        elif record["request_hash"] != plan.request_hash:
+            message = "this key was already used for a different request"
+            outcomes[plan.index] = _failed(plan.index, plan.key, [UserError(IDEMPOTENCY, message)])
+        else:
+            # The first answer again: what it wrote, and whether it changed anything.
+            target, changed = str(record["result"]), bool(record["changed"])
+            outcomes[plan.index] = ItemOutcome(plan.index, target, changed, replayed=True)
+    return live, outcomes
+
+
+def _saved(
+    principal: Principal, plan: _Plan, operation: model.WriteOperation, changed: bool
+) -> list[dict[str, Any]]:
+    if plan.scoped_key is None:
+        return []
+    return [
+        {
+            "key": plan.scoped_key,
+            "actor": principal.actor,
+            "operation": operation.value,
+            "hash": plan.request_hash,
+            "result": plan.key,
+            "changed": changed,
+        }
+    ]
+
+
+async def _finish(
+    tx: Tx, events: list[dict[str, Any]], saves: list[dict[str, Any]], wrote: bool
+) -> None:
+    """A batch's last statements: its change events, its idempotency records, and — when it
+    wrote graph data — the graph revision, the transaction's last lock (kgapi.queries.revision),
+    so that no worker's read cache serves an answer from before it."""
+    await q.record_changes(tx, events)
+    await q.idempotency_saves(tx, saves)
+    if wrote:
+        await bump_revision(tx)
+
+
+async def upsert_entities(
+    db: Database,
+    principal: Principal,
+    items: Sequence[EntityItem],
+    *,
+    batch_size: int,
+    on_progress: Progress | None = None,
+) -> list[ItemOutcome]:
+    """Create entities, or patch existing ones, each as upsert_entity would: an outcome per
+    item, in input order; a bad item never stops the others.
+
+    Reads are shared: one read of every cited document, then per batch of `batch_size`
+    items one transaction with one statement per step for all of them (the idempotency
+    records, the locks in slug order, the claims of entities changing kind, the seed's
+    statements, the change events), whatever the number of items.
+
+    Items that name the same slug: the first is written; a later exact repeat (same fields,
+    mentions, flags and idempotency key) answers as a re-send after it would (unchanged, or
+    the first's errors), and a later different one is refused on `slug` — one request is not
+    a sequence of patches, so send each entity once (or in requests one after another).
+    """
+    outcomes: dict[int, ItemOutcome] = {}
+    allowed: list[tuple[int, EntityItem]] = []
+    for index, item in enumerate(items):
+        slug = str(item.data.get("slug", ""))
+        try:
+            principal.check_slug(slug, "slug")
+        except ScopeDenied as exc:
+            outcomes[index] = _failed(index, slug, [UserError("slug", str(exc), FORBIDDEN)])
+        else:
+            allowed.append((index, item))
+    texts = await _texts(db, [m for _, item in allowed for m in item.mentions])
+    plans = [_plan_entity(principal, index, item, texts) for index, item in allowed]
+    unique, repeats, refused = _set_apart_repeats(plans, _entity_conflict)
+    outcomes.update(refused)
+
+    async def write(tx: Tx, batch: list[_EntityPlan]) -> dict[int, ItemOutcome]:
+        return await _write_entities(tx, principal, batch, texts)
+
+    settled = len(items) - len(unique)
+    outcomes.update(
+        await _in_batches(db, unique, batch_size, write, settled, len(items), on_progress)
+    )
+    for index, first in repeats.items():
+        outcomes[index] = _repeated(outcomes[first], index)
+    return [outcomes[index] for index in range(len(items))]
+
+
+def _plan_entity(
+    principal: Principal, index: int, item: EntityItem, texts: dict[str, StoredText]
+) -> _EntityPlan:
+    span_errors: list[UserError] = []
+    resolved = [
+        _resolve(m, texts, f"mentions[{i}]", span_errors) for i, m in enumerate(item.mentions)
+    ]
+    spans = [r for r in resolved if r]
+    payload = {
+        "entity": item.data,
+        "mentions": spans,
+        "changeKind": item.change_kind,
+        "expectedRevision": item.expected_revision,
+    }
+    return _EntityPlan(
+        index,
+        str(item.data.get("slug", "")),
+        _request_hash(model.WriteOperation.UPSERT_ENTITY.value, payload),
+        _scoped(principal, item.idempotency_key),
+        item,
+        spans,
+        span_errors,
+    )
+
+
+def _entity_conflict(plan: _EntityPlan, first: _EntityPlan) -> UserError:
+    return UserError(
+        "slug",
+        f"item {first.index} of this request also writes {plan.key!r}, differently: send each "
+        "entity once per request",
+    )
+
+
+def _moves_kind(plan: _EntityPlan, before: dict[str, Any] | None) -> bool:
+    data = plan.item.data
+    return (
+        before is not None
+        and plan.item.change_kind
+        and "kind" in data
+        and data["kind"] != before.get("kind")
+    )
+
+
+async def _write_entities(
+    tx: Tx, principal: Principal, batch: list[_EntityPlan], texts: dict[str, StoredText]
+) -> dict[int, ItemOutcome]:
+    live, outcomes = await _replays(tx, batch)
+    befores = await q.lock_entities(tx, sorted({p.key for p in live}))
+    roles = await q.entity_claim_roles(
+        tx, sorted({p.key for p in live if _moves_kind(p, befores.get(p.key))})
+    )
+    rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": []}
+    events: list[dict[str, Any]] = []
+    saves: list[dict[str, Any]] = []
+    for plan in live:
+        before = befores.get(plan.key)
+        entity, errors = _checked_entity(plan, before, roles.get(plan.key, []), texts)
+        if entity is None:
+            outcomes[plan.index] = _failed(plan.index, plan.key, errors)
+            continue
+        own: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": []}
+        entity_rows(entity, own)
+        row = own["entities"][0]
+        changed = before is None or before.get("content_hash") != row["hash"]
+        for name, added in own.items():
+            rows[name] += added  # an unchanged entity's new mentions are MERGEd too
+        if changed:
+            after = {**row["props"], "revision": int((before or {}).get("revision") or 0) + 1}
+            events.append(
+                _event(
+                    principal,
+                    model.WriteOperation.UPSERT_ENTITY,
+                    model.TargetType.ENTITY,
+                    entity.slug,
+                    before,
+                    after,
+                    [entity.kind.value],
+                    [],
+                )
+            )
+        saves += _saved(principal, plan, model.WriteOperation.UPSERT_ENTITY, changed)
+        outcomes[plan.index] = ItemOutcome(plan.index, entity.slug, changed)
+    if rows["entities"]:
+        await q.write_rows(tx, rows)  # unchanged props are skipped; mentions are MERGEd
+    await _finish(tx, events, saves, wrote=bool(rows["entities"]))
+    return outcomes
+
+
+def _checked_entity(
+    plan: _EntityPlan,
+    before: dict[str, Any] | None,
+    roles: list[dict[str, Any]],
+    texts: dict[str, StoredText],
+) -> tuple[EntityIn | None, list[UserError]]:
+    """The entity to write (the stored fields patched with the given ones), or every problem
+    with it at once."""
+    data, slug = plan.item.data, plan.key
+    conflict = _revision_errors(before, plan.item.expected_revision, f"entity {slug!r}")
+    if conflict:
+        return None, conflict
+    errors = list(plan.span_errors)
+    fields = {**_stored_fields(before), **data}
+    if before is None:
+        for name in ("kind", "names", "description"):
+            if name not in data:
+                errors.append(UserError(name, "is required for a new entity"))
+        if not plan.item.mentions:
+            errors.append(
+                UserError("mentions", "a new entity needs a span of a document naming it")
+            )
+    elif "kind" in data and data["kind"] != before.get("kind"):
+        if not plan.item.change_kind:
+            errors.append(
+                UserError(
+                    "kind",
+                    f"{slug!r} is a {before.get('kind')}: send changeKind: true to make it "
+                    f"a {data['kind']}",
+                )
+            )
+        else:
+            errors += _misfits(roles, str(data["kind"]))
+    entity: EntityIn | None = None
+    try:
+        entity = EntityPatchIn.model_validate({**fields, "mentions": plan.spans})
+    except ValidationError as exc:
+        errors += [
+            e
+            for e in _errors(pydantic_problems("input", ENTRY, exc))
+            if e.field.split(".")[0] in data or before is not None or e.field == "slug"
+        ]
+    if entity is not None:
+        errors += _errors(check_entity(entity, texts, "input", ENTRY))
+    if errors or entity is None:
+        return None, _unique_errors(errors)
+    return entity, []
+
+
 async def upsert_entity(
     db: Database,
     principal: Principal,
@@ -286,81 +718,9 @@ async def upsert_entity(
     are only ever added). A new entity needs every field and one mention; an existing one
     changes kind only with `change_kind` (its label moves, and its claims must still fit the
     model). Every problem of the request is reported at once."""
-    slug = str(data.get("slug", ""))
-    principal.check_slug(slug, "slug")
-    span_errors: list[UserError] = []
-    texts = await _texts(db, mentions)
-    resolved = [_resolve(m, texts, f"mentions[{i}]", span_errors) for i, m in enumerate(mentions)]
-    spans = [r for r in resolved if r]
-
-    async def work(tx: Tx) -> WriteResult:
-        before = await q.lock_entity(tx, slug)
-        _check_revision(before, expected_revision, f"entity {slug!r}")
-        errors = list(span_errors)
-        fields = {**_stored_fields(before), **data}
-        if before is None:
-            for name in ("kind", "names", "description"):
-                if name not in data:
-                    errors.append(UserError(name, "is required for a new entity"))
-            if not mentions:
-                errors.append(
-                    UserError("mentions", "a new entity needs a span of a document naming it")
-                )
-        elif "kind" in data and data["kind"] != before.get("kind"):
-            if not change_kind:
-                errors.append(
-                    UserError(
-                        "kind",
-                        f"{slug!r} is a {before.get('kind')}: send changeKind: true to make it "
-                        f"a {data['kind']}",
-                    )
-                )
-            else:
-                errors += await _claims_misfit(tx, slug, str(data["kind"]))
-        entity: EntityIn | None = None
-        try:
-            entity = EntityPatchIn.model_validate({**fields, "mentions": spans})
-        except ValidationError as exc:
-            errors += [
-                e
-                for e in _errors(pydantic_problems("input", ENTRY, exc))
-                if e.field.split(".")[0] in data or before is not None or e.field == "slug"
-            ]
-        if entity is not None:
-            errors += _errors(check_entity(entity, dict(texts), "input", ENTRY))
-        if errors or entity is None:
-            raise WriteRejected(_unique_errors(errors))
-        rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": []}
-        entity_rows(entity, rows)
-        row = rows["entities"][0]
-        changed = before is None or before.get("content_hash") != row["hash"]
-        await q.write_rows(tx, rows)  # unchanged props are skipped; mentions are MERGEd
-        if changed:
-            after = {**row["props"], "revision": int((before or {}).get("revision") or 0) + 1}
-            await q.record_change(
-                tx,
-                _event(
-                    principal,
-                    model.WriteOperation.UPSERT_ENTITY,
-                    model.TargetType.ENTITY,
-                    entity.slug,
-                    before,
-                    after,
-                    [entity.kind.value],
-                    [],
-                ),
-            )
-        return WriteResult(entity.slug, changed)
-
-    payload = {
-        "entity": data,
-        "mentions": spans,
-        "changeKind": change_kind,
-        "expectedRevision": expected_revision,
-    }
-    return await _idempotent(
-        db, principal, idempotency_key, model.WriteOperation.UPSERT_ENTITY.value, payload, work
-    )
+    item = EntityItem(data, mentions, expected_revision, idempotency_key, change_kind)
+    (outcome,) = await upsert_entities(db, principal, [item], batch_size=1)
+    return outcome.result()
 
 
 def _stored_fields(before: dict[str, Any] | None) -> dict[str, Any]:
@@ -369,7 +729,9 @@ def _stored_fields(before: dict[str, Any] | None) -> dict[str, Any]:
         return {}
     return {
         "kind": before.get("kind"),
-        "names": {"bn": before.get("name_bn"), "en": before.get("name_en")},
+        "names": entity_names(
+            before.get("name_bn"), before.get("name_en"), before.get("names_other")
+        ),
         "aliases": list(before.get("aliases") or []),
         "description": before.get("description"),
     }
@@ -385,15 +747,15 @@ def _unique_errors(errors: list[UserError]) -> list[UserError]:
     return unique
 
 
-async def _claims_misfit(tx: Tx, slug: str, kind: str) -> list[UserError]:
-    """The claims an entity takes part in that its new kind would break (kgapi.model's
-    subjects and objects of each predicate), one error each."""
+def _misfits(roles: list[dict[str, Any]], kind: str) -> list[UserError]:
+    """The claims an entity takes part in (`roles`, from q.entity_claim_roles) that its new
+    kind would break (kgapi.model's subjects and objects of each predicate), one error each."""
     try:
         new_kind = model.EntityKind(kind)
     except ValueError:
         return []  # pydantic names an unknown kind
     errors = []
-    for claim in await q.entity_claim_roles(tx, slug):
+    for claim in roles:
         spec = model.PREDICATES[model.Predicate(claim["predicate"])]
         allowed = spec.subjects if claim["role"] == "SUBJECT" else spec.objects
         if new_kind not in allowed:
@@ -424,26 +786,92 @@ def claim_id_for(claim: dict[str, Any]) -> str:
     )
 
 
-async def add_claim(
+async def add_claims(
     db: Database,
     principal: Principal,
-    data: dict[str, Any],
-    evidence: list[EvidenceInput],
-    expected_revision: int | None = None,
-    idempotency_key: str | None = None,
-) -> WriteResult:
-    """Validate the whole request, reporting every problem at once, then write it.
+    items: Sequence[ClaimItem],
+    *,
+    batch_size: int,
+    on_progress: Progress | None = None,
+) -> list[ItemOutcome]:
+    """Assert claims, each checked and written as add_claim would: an outcome per item, in
+    input order; a bad item never stops the others.
+
+    Every check runs before any transaction, on two shared reads (every cited document's
+    text, every named entity's kind); then per batch of `batch_size` items one transaction
+    with one statement per step for all of them.
+
+    A claim's id is its content (subject, predicate, object, status, evidence spans), so two
+    items with the same id state the same fact: a later exact repeat answers as a re-send
+    after the first would (unchanged, or the first's errors); one that differs in what the id
+    leaves out (rank, qualifiers, dates, translations) is refused on that field, as the API
+    will not guess which of the two should win. Claims are checked against the graph as it is
+    before the request: one addClaims never depends on an entity it does not find there (write
+    entities with upsertEntities first; `kgapi import` does).
+    """
+    outcomes: dict[int, ItemOutcome] = {}
+    allowed: list[tuple[int, ClaimItem]] = []
+    for index, item in enumerate(items):
+        try:
+            principal.check_slug(str(item.data.get("subject", "")), "subject")
+        except ScopeDenied as exc:
+            outcomes[index] = _failed(index, None, [UserError("subject", str(exc), FORBIDDEN)])
+        else:
+            allowed.append((index, item))
+    stored = await _stored(db, [ev for _, item in allowed for ev in item.evidence])
+    texts = {slug: StoredText.of(text) for slug, (text, _) in stored.items()}
+    published = {slug: date for slug, (_, date) in stored.items()}
+    kinds = await _entity_kinds(db, [item.data for _, item in allowed])
+    plans: list[_ClaimPlan] = []
+    for index, item in allowed:
+        claim, errors = _checked_claim(item, texts, kinds)
+        if claim is None:
+            outcomes[index] = _failed(index, None, errors)
+            continue
+        payload = {
+            "claim": claim.model_dump(mode="json"),
+            "expectedRevision": item.expected_revision,
+        }
+        plans.append(
+            _ClaimPlan(
+                index,
+                claim.id,
+                _request_hash(model.WriteOperation.ADD_CLAIM.value, payload),
+                _scoped(principal, item.idempotency_key),
+                item,
+                claim,
+                claim_row(claim, published),
+                sorted({kinds[claim.subject].value, kinds[claim.object].value}),
+            )
+        )
+    unique, repeats, refused = _set_apart_repeats(plans, _claim_conflict)
+    outcomes.update(refused)
+
+    async def write(tx: Tx, batch: list[_ClaimPlan]) -> dict[int, ItemOutcome]:
+        return await _write_claims(tx, principal, batch)
+
+    settled = len(items) - len(unique)
+    outcomes.update(
+        await _in_batches(db, unique, batch_size, write, settled, len(items), on_progress)
+    )
+    for index, first in repeats.items():
+        outcomes[index] = _repeated(outcomes[first], index)
+    return [outcomes[index] for index in range(len(items))]
+
+
+def _checked_claim(
+    item: ClaimItem, texts: dict[str, StoredText], kinds: dict[str, model.EntityKind]
+) -> tuple[ClaimIn | None, list[UserError]]:
+    """The claim, or every problem of the item at once, in the order of its fields.
 
     Each check runs on what it needs even when another field is wrong (pydantic's types, the
     model's kinds and qualifiers, each span against its document), so that a partner fixes a
     request in one round trip; evidence problems keep the index the client sent.
     """
-    principal.check_slug(str(data.get("subject", "")), "subject")
+    data, evidence = item.data, item.evidence
     errors: list[UserError] = []
     if data.get("status") == model.Status.RETRACTED.value:
         errors.append(UserError("status", "use retractClaim to retract a claim"))
-    stored = await _stored(db, evidence)
-    texts = {slug: StoredText.of(text) for slug, (text, _) in stored.items()}
     spans: list[dict[str, Any]] = []
     for i, given in enumerate(evidence):
         span = _resolve(given, texts, f"evidence[{i}]", errors)
@@ -451,7 +879,6 @@ async def add_claim(
             spans.append(span)
     if not evidence:
         errors.append(UserError("evidence", "give at least one span of a document that states it"))
-    kinds = await _entity_kinds(db, data)
     errors += _errors(check_claim_fields(data, kinds, "input", ENTRY))
     claim: ClaimIn | None = None
     try:
@@ -469,37 +896,95 @@ async def add_claim(
                 if not e.field.startswith("evidence")
             ]
     if errors or claim is None:
-        raise WriteRejected(sorted(errors, key=_input_order))
-    row = claim_row(claim, {slug: published for slug, (_, published) in stored.items()})
-    claim_kinds = sorted({kinds[claim.subject].value, kinds[claim.object].value})
+        return None, sorted(errors, key=_input_order)
+    return claim, []
 
-    async def work(tx: Tx) -> WriteResult:
-        before = await q.lock_claim(tx, claim.id)
-        _check_revision(before, expected_revision, f"claim {claim.id!r}")
-        changed = before is None or before.get("content_hash") != row["hash"]
+
+# What a claim's id leaves out (the validator's names, then AddClaimInput's): two items with
+# one id that differ here are two versions of one claim.
+_BESIDES_THE_ID = (
+    ("rank", "rank"),
+    ("qualifiers", "qualifiers"),
+    ("valid_from", "validFrom"),
+    ("valid_to", "validTo"),
+    ("evidence", "evidence"),
+)
+
+
+def _claim_conflict(plan: _ClaimPlan, first: _ClaimPlan) -> UserError:
+    mine, theirs = plan.claim.model_dump(mode="json"), first.claim.model_dump(mode="json")
+    differing = next(
+        (api for name, api in _BESIDES_THE_ID if mine[name] != theirs[name]),
+        "expectedRevision"
+        if plan.item.expected_revision != first.item.expected_revision
+        else IDEMPOTENCY,
+    )
+    return UserError(
+        differing,
+        f"item {first.index} of this request states the same claim ({plan.key!r}: the same "
+        f"subject, predicate, object, status and evidence spans) with another {differing}: "
+        "send it once",
+    )
+
+
+async def _write_claims(
+    tx: Tx, principal: Principal, batch: list[_ClaimPlan]
+) -> dict[int, ItemOutcome]:
+    live, outcomes = await _replays(tx, batch)
+    befores = await q.lock_claims(tx, sorted({p.key for p in live}))
+    rows: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    saves: list[dict[str, Any]] = []
+    for plan in live:
+        before = befores.get(plan.key)
+        conflict = _revision_errors(before, plan.item.expected_revision, f"claim {plan.key!r}")
+        if conflict:
+            outcomes[plan.index] = _failed(plan.index, plan.key, conflict)
+            continue
+        changed = before is None or before.get("content_hash") != plan.row["hash"]
         if changed:
-            _check_curation(principal, before, claim.id)
-            await q.write_rows(tx, {"claims": [row]})
-            after = {**row["props"], "revision": int((before or {}).get("revision") or 0) + 1}
-            await q.record_change(
-                tx,
+            denial = _curation_denial(principal, before, plan.key)
+            if denial is not None:
+                error = UserError(WHOLE_ITEM, denial, FORBIDDEN)
+                outcomes[plan.index] = _failed(plan.index, plan.key, [error])
+                continue
+            rows.append(plan.row)
+            after = {
+                **plan.row["props"],
+                "revision": int((before or {}).get("revision") or 0) + 1,
+            }
+            events.append(
                 _event(
                     principal,
                     model.WriteOperation.ADD_CLAIM,
                     model.TargetType.CLAIM,
-                    claim.id,
+                    plan.key,
                     before,
                     after,
-                    claim_kinds,
-                    [claim.predicate.value],
-                ),
+                    plan.kinds,
+                    [plan.claim.predicate.value],
+                )
             )
-        return WriteResult(claim.id, changed)
+        saves += _saved(principal, plan, model.WriteOperation.ADD_CLAIM, changed)
+        outcomes[plan.index] = ItemOutcome(plan.index, plan.key, changed)
+    if rows:
+        await q.write_rows(tx, {"claims": rows})
+    await _finish(tx, events, saves, wrote=bool(rows))
+    return outcomes
 
-    payload = {"claim": claim.model_dump(mode="json"), "expectedRevision": expected_revision}
-    return await _idempotent(
-        db, principal, idempotency_key, model.WriteOperation.ADD_CLAIM.value, payload, work
-    )
+
+async def add_claim(
+    db: Database,
+    principal: Principal,
+    data: dict[str, Any],
+    evidence: list[EvidenceInput],
+    expected_revision: int | None = None,
+    idempotency_key: str | None = None,
+) -> WriteResult:
+    """Validate the whole request, reporting every problem at once, then write it."""
+    item = ClaimItem(data, evidence, expected_revision, idempotency_key)
+    (outcome,) = await add_claims(db, principal, [item], batch_size=1)
+    return outcome.result()
 
 
 _CLAIM_FIELDS = (
@@ -540,12 +1025,21 @@ def _span_ok(
     return not found
 
 
-async def _entity_kinds(db: Database, data: dict[str, Any]) -> dict[str, model.EntityKind]:
-    """Kinds of the entities a claim names: its ends and any qualifier that may be a slug."""
-    qualifiers = data.get("qualifiers")
-    values = list(qualifiers.values()) if isinstance(qualifiers, dict) else []
-    slugs = [v for v in (data.get("subject"), data.get("object"), *values) if isinstance(v, str)]
-    found = await q.entity_kinds(db, sorted(set(slugs)))
+async def _entity_kinds(
+    db: Database, claims: Sequence[dict[str, Any]]
+) -> dict[str, model.EntityKind]:
+    """Kinds of the entities the claims name: their ends and any qualifier that may be a slug
+    (one read for all of them)."""
+    slugs: set[str] = set()
+    for data in claims:
+        qualifiers = data.get("qualifiers")
+        values = list(qualifiers.values()) if isinstance(qualifiers, dict) else []
+        slugs.update(
+            v for v in (data.get("subject"), data.get("object"), *values) if isinstance(v, str)
+        )
+    if not slugs:
+        return {}
+    found = await q.entity_kinds(db, sorted(slugs))
     return {slug: model.EntityKind(kind) for slug, kind in found.items()}
 
 
@@ -706,7 +1200,7 @@ async def relink_documents(
     vocabulary grows): idempotent, one transaction per document, each change in the audit
     trail. Ingestion's own linker finds them, so a relinked document reads as if ingested
     today."""
-    forms = name_forms((e.slug, e.name_bn, e.name_en, e.aliases) for e in await q.name_rows(db))
+    forms = entity_name_forms(await q.name_rows(db))
     documents = await q.stored_texts(db, slug)
     results: list[Relinked] = []
     for done, (document, text) in enumerate(documents, start=1):
@@ -782,7 +1276,7 @@ async def add_document(
     document_rows(doc, rows)
     report = IngestReport()
     if link_mentions:
-        forms = name_forms((e.slug, e.name_bn, e.name_en, e.aliases) for e in await q.name_rows(db))
+        forms = entity_name_forms(await q.name_rows(db))
         found, candidates = find_mentions(text, forms, on_sentence)
         report = IngestReport(found, candidates)
         rows["mentions"] = [

@@ -52,10 +52,12 @@ CREATE INDEX goal_claim_count IF NOT EXISTS FOR (e:Goal) ON (e.claim_count, e.sl
 CREATE INDEX claim_predicate IF NOT EXISTS FOR (c:Claim) ON (c.predicate);
 CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status);
 
-// Search in Bengali or English over names and aliases. The standard analyzer keeps Bengali
-// words whole (Unicode word boundaries) and folds case for Latin script.
-CREATE FULLTEXT INDEX entity_search IF NOT EXISTS
-FOR (e:Entity) ON EACH [e.name_en, e.name_bn, e.aliases, e.description]
+// Search in any language over names and aliases: Bengali and English names have columns of
+// their own, the other languages' are `names_other_text` (issue 13). The standard analyzer
+// keeps words whole at Unicode word boundaries in any script (Bengali, Cyrillic, Arabic) and
+// folds case. It replaces `entity_search` (bn and en only), which apply_schema drops.
+CREATE FULLTEXT INDEX entity_names_search IF NOT EXISTS
+FOR (e:Entity) ON EACH [e.name_en, e.name_bn, e.names_other_text, e.aliases, e.description]
 OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}};
 
 // The write API: keys, idempotency records, the audit trail and its sequence.

@@ -91,7 +91,7 @@ from kgapi.graphql.entity_types import ENTITY_TYPES, anchored, qualifier_text
 from kgapi.graphql.errors import database_error, report_errors
 from kgapi.graphql.ids import from_global_id, to_global_id
 from kgapi.graphql.inputs import claim_list_order, to_claim_filter
-from kgapi.graphql.limits import check_variables
+from kgapi.graphql.limits import bulk_allowances, check_variables
 from kgapi.graphql.pagination import (
     PageRequest,
     check_first,
@@ -108,6 +108,7 @@ from kgapi.graphql.sentence_types import (
     sentence_cursor,
 )
 from kgapi.observability import COMPILED_READS, GRAPHQL_ERRORS
+from kgapi.queries.entities import entity_names
 from kgapi.queries.relations import (
     MAX_NEIGHBORHOOD_HOPS,
     MAX_PATH_HOPS,
@@ -226,9 +227,16 @@ def _may_read_audit_trail(context: Context) -> bool:
     return not context.principal.anonymous or context.settings.audit_trail_public
 
 
-def _refused_variables(variables: dict[str, Any] | None, context: Context) -> GraphQLError | None:
-    """The list-size limit on the JSON variables, counted when it refuses them."""
-    refused = check_variables(variables, context.settings.max_list_argument)
+def _refused_variables(
+    query: str | None, variables: dict[str, Any] | None, context: Context
+) -> GraphQLError | None:
+    """The list-size limit on the JSON variables (a bulk mutation's items excepted, up to
+    their own bound), counted when it refuses them."""
+    settings = context.settings
+    allowances = bulk_allowances(
+        query, variables, settings.max_list_argument, settings.max_bulk_items
+    )
+    refused = check_variables(variables, settings.max_list_argument, allowances)
     if refused is not None:
         GRAPHQL_ERRORS.labels(refused.code).inc()
     return refused
@@ -511,13 +519,14 @@ class _Planner:
             return lambda m: _KIND_NAMES[m["kind"]]
         if name == "name":
             lang = self.arguments("Entity", sub)["lang"]
-            if lang not in {language.value for language in model.Language}:
-                return _Constant(None)  # a valid tag kgapi holds no names in
-            prop = f"name_{lang}"
-            fetch.properties.add(prop)
-            return _Copy(prop)
+            if lang in {"bn", "en"}:
+                prop = f"name_{lang}"
+                fetch.properties.add(prop)
+                return _Copy(prop)
+            fetch.properties.add("names_other")
+            return lambda m: json.loads(m["names_other"] or "{}").get(lang)
         if name == "names":
-            fetch.properties |= {"name_bn", "name_en"}
+            fetch.properties |= {"name_bn", "name_en", "names_other"}
             return self.names(sub)
         selected = tuple(map(id, sub))
         if selected in columns:
@@ -694,8 +703,8 @@ class _Planner:
         pair = _object(fields)
 
         def shape(m: dict[str, Any]) -> list[Any]:
-            pairs = [("bn", m["name_bn"]), ("en", m["name_en"])]
-            return [pair({"lang": lang, "value": value}) for lang, value in pairs if value]
+            names = entity_names(m["name_bn"], m["name_en"], m["names_other"])
+            return [pair({"lang": lang, "value": value}) for lang, value in names.items()]
 
         return shape
 
@@ -1605,7 +1614,7 @@ class KgapiSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         if isinstance(context_value, Context):
-            refused = _refused_variables(variable_values, context_value)
+            refused = _refused_variables(query, variable_values, context_value)
             if refused is not None:
                 return ExecutionResult(data=None, errors=[refused])
         if query is not None and self.reads is not None and isinstance(context_value, Context):
@@ -1641,7 +1650,7 @@ class KgapiSchema(strawberry.Schema):
         limits as `execute` (a refusal closes the operation with an `error` frame), and a query
         the planner can answer is answered by it, as over HTTP."""
         if isinstance(context_value, Context):
-            refused = _refused_variables(variable_values, context_value)
+            refused = _refused_variables(query, variable_values, context_value)
             if refused is not None:
                 return _once(PreExecutionError(data=None, errors=[refused]))
             if query is not None and self.reads is not None:

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from kgapi.graphql.inputs import ClaimWhere
     from kgapi.graphql.sentence_types import MentionConnection, Sentence
 
-BENGALI, ENGLISH = LanguageTag("bn"), LanguageTag("en")
+ENGLISH = LanguageTag("en")
 
 _USE_PREDICATE = "Use `predicate` (the write API's word)."
 _USE_SUBJECT = "Use `subject` (the write API's word)."
@@ -408,21 +408,26 @@ class Entity(Node):
     row: strawberry.Private[EntityRow]
 
     @strawberry.field(
-        description="The name in one language (null if it has none in it: names are held in "
-        "`bn` and `en` today)."
+        description="The name in one language (its canonical BCP 47 tag; null if the entity "
+        "has no name in it). Every entity has an English one."
     )
     def name(
         self,
         lang: Annotated[
-            LanguageTag, strawberry.argument(description="The language, e.g. `en` or `bn`.")
+            LanguageTag,
+            strawberry.argument(description="The language, e.g. `en`, `bn`, `ru`, `ur`."),
         ] = ENGLISH,
     ) -> str | None:
-        return {"bn": self.row.name_bn, "en": self.row.name_en}.get(lang)
+        return self.row.names().get(lang)
 
-    @strawberry.field(description="The name in every language it has.")
+    @strawberry.field(
+        description="The name in every language it has: Bengali, English, then the others by tag."
+    )
     def names(self) -> list[LocalizedName]:
-        pairs = [(BENGALI, self.row.name_bn), (ENGLISH, self.row.name_en)]
-        return [LocalizedName(lang=lang, value=value) for lang, value in pairs if value]
+        return [
+            LocalizedName(lang=LanguageTag(lang), value=value)
+            for lang, value in self.row.names().items()
+        ]
 
     @strawberry.field(
         description="Claims about this entity (as subject or object), each with "

@@ -20,7 +20,7 @@ Usage (kgapi.graphql.schema does this)::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
@@ -29,9 +29,13 @@ from graphql import (
     FieldNode,
     FloatValueNode,
     IntValueNode,
+    ListTypeNode,
     ListValueNode,
+    NamedTypeNode,
+    NonNullTypeNode,
     OperationDefinitionNode,
     ValidationContext,
+    parse,
     visit,
 )
 from graphql.error import GraphQLError
@@ -43,8 +47,10 @@ from kgapi.graphql.errors import BadUserInput, KgapiError
 from kgapi.graphql.permissions import Unauthenticated
 
 __all__ = [
+    "BULK_INPUT_TYPES",
     "MAX_NUMBER_LITERAL",
     "RequestGuards",
+    "bulk_allowances",
     "check_variables",
     "list_size_rule",
 ]
@@ -52,6 +58,10 @@ __all__ = [
 MAX_NUMBER_LITERAL = 40  # characters: far beyond any Int or Float the schema accepts
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 LIST_SETTING = "KGAPI_MAX_LIST_ARGUMENT"
+BULK_SETTING = "KGAPI_MAX_BULK_ITEMS"
+# The item types of the bulk mutations (upsertEntities, addClaims): a variable holding a list
+# of them may hold up to KGAPI_MAX_BULK_ITEMS items.
+BULK_INPUT_TYPES = frozenset({"UpsertEntityInput", "AddClaimInput"})
 
 
 class GraphQLRequestError(KgapiError):
@@ -82,28 +92,66 @@ def list_size_rule(maximum: int) -> type[ASTValidationRule]:
     return ListSizeRule
 
 
-def check_variables(variables: object, maximum: int) -> BadUserInput | None:
+def check_variables(
+    variables: object, maximum: int, allowances: Mapping[str, int] | None = None
+) -> BadUserInput | None:
     """The error for the first list in the variables longer than `maximum`, else None.
+    `allowances`: a larger bound for the top-level list of some variables (the items of a
+    bulk mutation, see bulk_allowances); the lists inside them keep `maximum`.
 
     Iterative, so that however deep a client nests its JSON the walk cannot overflow the
     stack; the JSON parser has already bounded the depth."""
     if not isinstance(variables, dict):
         return None
+    allowed = allowances or {}
     stack: list[tuple[str, object]] = [(f"${name}", value) for name, value in variables.items()]
     while stack:
         path, value = stack.pop()
         if isinstance(value, list):
-            if len(value) > maximum:
+            bound = allowed.get(path, maximum)
+            if len(value) > bound:
+                setting = BULK_SETTING if path in allowed else LIST_SETTING
                 return BadUserInput(
-                    f"`{path}` holds {len(value)} values; lists take at most {maximum} "
-                    f"({LIST_SETTING}).",
+                    f"`{path}` holds {len(value)} values; lists take at most {bound} ({setting}).",
                     argument=path,
-                    maximum=maximum,
+                    maximum=bound,
                 )
             stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
         elif isinstance(value, dict):
             stack.extend((f"{path}.{key}", item) for key, item in value.items())
     return None
+
+
+def bulk_allowances(
+    query: str | None, variables: object, maximum: int, bulk: int
+) -> dict[str, int]:
+    """`{"$name": bulk}` for each top-level variable the operation declares as a list of a bulk
+    mutation's items (BULK_INPUT_TYPES). Parsed only when some top-level list is over
+    `maximum`: the common request pays nothing."""
+    if query is None or not isinstance(variables, dict):
+        return {}
+    if not any(isinstance(v, list) and len(v) > maximum for v in variables.values()):
+        return {}
+    try:
+        document = parse(query, no_location=True)
+    except GraphQLError:
+        return {}  # execution reports the syntax error
+    allowed: dict[str, int] = {}
+    for definition in document.definitions:
+        if not isinstance(definition, OperationDefinitionNode):
+            continue
+        for variable in definition.variable_definitions or ():
+            declared = variable.type
+            if isinstance(declared, NonNullTypeNode):
+                declared = declared.type
+            if not isinstance(declared, ListTypeNode):
+                continue
+            item = declared.type
+            if isinstance(item, NonNullTypeNode):
+                item = item.type
+            if isinstance(item, NamedTypeNode) and item.name.value in BULK_INPUT_TYPES:
+                allowed[f"${variable.variable.name.value}"] = bulk
+    return allowed
 
 
 class _Scan(Visitor):

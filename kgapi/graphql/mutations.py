@@ -1,7 +1,9 @@
 """Mutations for integration partners, in the usual payload style: the object and userErrors.
 
 Authentication and roles are strawberry permissions on each field; the rules live in
-kgapi.writes, which shares its validator with `kgapi seed`.
+kgapi.writes, which shares its validator with `kgapi seed`. upsertEntities and addClaims take
+lists of the single mutations' inputs and answer per item; `kgapi import` turns its lines into
+the same inputs (entity_item, claim_item), so a line and an item are checked alike.
 """
 
 from __future__ import annotations
@@ -22,17 +24,25 @@ from kgapi.graphql.scalars import LanguageTag
 from kgapi.graphql.types import Document
 from kgapi.queries.relations import claims_by_id
 from kgapi.writes import (
+    WHOLE_ITEM,
+    ClaimItem,
+    EntityItem,
     EvidenceInput,
+    ItemOutcome,
+    Tally,
     WriteRejected,
     WriteResult,
     add_claim,
+    add_claims,
     add_document,
     restore_claim,
     retract_claim,
+    upsert_entities,
     upsert_entity,
 )
+from kgapi.writes import UserError as WriteError
 
-__all__ = ["Mutation"]
+__all__ = ["AddClaimInput", "Mutation", "UpsertEntityInput", "claim_item", "entity_item"]
 
 T = TypeVar("T")
 InputArg = Annotated[T, strawberry.argument(description="What to write.")]
@@ -42,7 +52,10 @@ InputArg = Annotated[T, strawberry.argument(description="What to write.")]
 class UserError:
     field: str = strawberry.field(description="Path of the input field, e.g. `evidence[0].quote`.")
     message: str = strawberry.field(description="What is wrong, for a person.")
-    code: str = strawberry.field(description="BAD_USER_INPUT, CONFLICT or NOT_FOUND.")
+    code: str = strawberry.field(
+        description="BAD_USER_INPUT, CONFLICT or NOT_FOUND; for an item of a bulk write also "
+        "FORBIDDEN (outside the key's namespace, or a curated fact that needs the curator role)."
+    )
 
 
 @strawberry.input(description="A span of a stored document: offsets, or a quote to locate.")
@@ -56,10 +69,12 @@ class EvidenceSpanInput:
     )
 
 
-@strawberry.input(description="Names in Bengali and English.")
-class NamesInput:
-    bn: str = strawberry.field(description="Bengali name, as the text spells it.")
-    en: str = strawberry.field(description="English name.")
+@strawberry.input(description="A name in one language.")
+class NameInput:
+    lang: LanguageTag = strawberry.field(
+        description="Its language: a BCP 47 tag, e.g. `bn`, `en`, `ru`, `ur`, `kk-Cyrl`."
+    )
+    value: str = strawberry.field(description="The name, as texts in that language spell it.")
 
 
 @strawberry.input(
@@ -73,7 +88,11 @@ class UpsertEntityInput:
         default=None,
         description="Its kind. Changing an existing entity's kind also needs `changeKind`.",
     )
-    names: NamesInput | None = strawberry.field(default=None, description="Its names.")
+    names: list[NameInput] | None = strawberry.field(
+        default=None,
+        description="Its names, one per language, an English one among them (replaces the "
+        "stored names).",
+    )
     aliases: list[str] | None = strawberry.field(
         default=None, description="Other spellings (replaces the stored list; [] clears it)."
     )
@@ -192,8 +211,124 @@ class DocumentPayload:
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
 
 
+@strawberry.type(description="What became of one item of upsertEntities.")
+class UpsertEntityResult:
+    index: int = strawberry.field(description="The item's position in `inputs`, from 0.")
+    changed: bool = strawberry.field(description="False when nothing needed to change.")
+    entity: Entity | None = strawberry.field(
+        description="The entity as it now is (as upsertEntity gives it); null if it failed."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why this item was not written (fields as in upsertEntity's input)."
+    )
+
+
+@strawberry.type(description="What became of one item of addClaims.")
+class AddClaimResult:
+    index: int = strawberry.field(description="The item's position in `inputs`, from 0.")
+    changed: bool = strawberry.field(description="False when nothing needed to change.")
+    claim: Relation | None = strawberry.field(
+        description="The claim as it now is (as addClaim gives it); null if it failed."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why this item was not written (fields as in addClaim's input)."
+    )
+
+
+_WRITTEN = "Items that changed the graph."
+_UNCHANGED = "Items already so (every item, when a request without idempotency keys is re-sent)."
+_FAILED = "Items not written, each with its userErrors (every item, if the request was refused)."
+_ALL_ERRORS = (
+    "Every problem of the request, each with its path from `inputs` (e.g. "
+    "`inputs[3].mentions[0].quote`); empty when no item failed."
+)
+
+
+@strawberry.type(description="Result of upsertEntities: one result per item, in input order.")
+class UpsertEntitiesPayload:
+    results: list[UpsertEntityResult] = strawberry.field(description="One per item, in order.")
+    written: int = strawberry.field(description=_WRITTEN)
+    unchanged: int = strawberry.field(description=_UNCHANGED)
+    failed: int = strawberry.field(description=_FAILED)
+    user_errors: list[UserError] = strawberry.field(description=_ALL_ERRORS)
+
+
+@strawberry.type(description="Result of addClaims: one result per item, in input order.")
+class AddClaimsPayload:
+    results: list[AddClaimResult] = strawberry.field(description="One per item, in order.")
+    written: int = strawberry.field(description=_WRITTEN)
+    unchanged: int = strawberry.field(description=_UNCHANGED)
+    failed: int = strawberry.field(description=_FAILED)
+    user_errors: list[UserError] = strawberry.field(description=_ALL_ERRORS)
+
+
 def _user_errors(exc: WriteRejected) -> list[UserError]:
-    return [UserError(field=e.field, message=e.message, code=e.code) for e in exc.errors]
+    return _as_user_errors(exc.errors)
+
+
+def _as_user_errors(errors: list[WriteError], within: str | None = None) -> list[UserError]:
+    """The API's userErrors; `within` puts each field under an item's path (`inputs[3]`)."""
+
+    def path(name: str) -> str:
+        if within is None:
+            return name
+        if name == WHOLE_ITEM:
+            return within
+        return f"{within}{name}" if name.startswith("[") else f"{within}.{name}"
+
+    return [UserError(field=path(e.field), message=e.message, code=e.code) for e in errors]
+
+
+def entity_item(input: UpsertEntityInput) -> EntityItem:
+    """What kgapi.writes takes for one UpsertEntityInput (a field left out is not in `data`:
+    upsertEntity is a patch)."""
+    given: dict[str, Any] = {
+        "kind": input.kind.value if input.kind is not None else None,
+        "names": [[n.lang, n.value] for n in input.names] if input.names is not None else None,
+        "aliases": list(input.aliases) if input.aliases is not None else None,
+        "description": input.description,
+    }
+    data = {"slug": input.slug, **{k: v for k, v in given.items() if v is not None}}
+    return EntityItem(
+        data,
+        _spans(input.mentions or []),
+        input.expected_revision,
+        input.idempotency_key,
+        input.change_kind,
+    )
+
+
+def claim_item(input: AddClaimInput) -> ClaimItem:
+    """What kgapi.writes takes for one AddClaimInput."""
+    data: dict[str, Any] = {
+        "subject": input.subject,
+        "predicate": input.predicate.value,
+        "object": input.object,
+        "status": input.status.value,
+        "rank": input.rank.value,
+        "qualifiers": input.qualifiers or {},
+        "valid_from": input.valid_from.isoformat() if input.valid_from else None,
+        "valid_to": input.valid_to.isoformat() if input.valid_to else None,
+    }
+    return ClaimItem(data, _spans(input.evidence), input.expected_revision, input.idempotency_key)
+
+
+def _too_many(info: Info, count: int) -> list[UserError]:
+    """The request's one error when it carries more items than KGAPI_MAX_BULK_ITEMS."""
+    maximum = info.context.settings.max_bulk_items
+    if count <= maximum:
+        return []
+    message = (
+        f"{count} items; a request takes at most {maximum} (KGAPI_MAX_BULK_ITEMS): send them "
+        "in several requests. Nothing was written."
+    )
+    return [UserError(field="inputs", message=message, code="BAD_USER_INPUT")]
+
+
+def _all_errors(outcomes: list[ItemOutcome]) -> list[UserError]:
+    return [
+        error for o in outcomes for error in _as_user_errors(o.errors, within=f"inputs[{o.index}]")
+    ]
 
 
 def _spans(items: list[EvidenceSpanInput]) -> list[EvidenceInput]:
@@ -230,22 +365,16 @@ class Mutation:
         info: Info,
         input: InputArg[UpsertEntityInput],
     ) -> UpsertEntityPayload:
-        given: dict[str, Any] = {
-            "kind": input.kind.value if input.kind is not None else None,
-            "names": {"bn": input.names.bn, "en": input.names.en} if input.names else None,
-            "aliases": list(input.aliases) if input.aliases is not None else None,
-            "description": input.description,
-        }
-        data = {"slug": input.slug, **{k: v for k, v in given.items() if v is not None}}
+        item = entity_item(input)
         try:
             result = await upsert_entity(
                 info.context.db,
                 info.context.principal,
-                data,
-                _spans(input.mentions or []),
-                input.expected_revision,
-                input.idempotency_key,
-                input.change_kind,
+                item.data,
+                item.mentions,
+                item.expected_revision,
+                item.idempotency_key,
+                item.change_kind,
             )
         except WriteRejected as exc:
             return UpsertEntityPayload(entity=None, changed=False, user_errors=_user_errors(exc))
@@ -264,26 +393,111 @@ class Mutation:
         info: Info,
         input: InputArg[AddClaimInput],
     ) -> ClaimPayload:
-        data: dict[str, Any] = {
-            "subject": input.subject,
-            "predicate": input.predicate.value,
-            "object": input.object,
-            "status": input.status.value,
-            "rank": input.rank.value,
-            "qualifiers": input.qualifiers or {},
-            "valid_from": input.valid_from.isoformat() if input.valid_from else None,
-            "valid_to": input.valid_to.isoformat() if input.valid_to else None,
-        }
+        item = claim_item(input)
         return await _claim_write(
             info,
             add_claim(
                 info.context.db,
                 info.context.principal,
-                data,
-                _spans(input.evidence),
-                input.expected_revision,
-                input.idempotency_key,
+                item.data,
+                item.evidence,
+                item.expected_revision,
+                item.idempotency_key,
             ),
+        )
+
+    @strawberry.mutation(
+        description="Create or update many entities, each as upsertEntity would (the same "
+        "checks, a patch of an existing one, an audit event per changed item): a result per "
+        "item, in input order; a bad item never stops the others. Written in transactions of "
+        "KGAPI_BULK_BATCH_SIZE items; at most KGAPI_MAX_BULK_ITEMS items per request. Items "
+        "naming one slug: an exact repeat answers as a re-send would, a different one fails.",
+        permission_classes=[CanEdit, WithinKeyScope],
+    )
+    async def upsert_entities(
+        self,
+        info: Info,
+        inputs: Annotated[
+            list[UpsertEntityInput],
+            strawberry.argument(description="The entities, each as upsertEntity takes it."),
+        ],
+    ) -> UpsertEntitiesPayload:
+        refused = _too_many(info, len(inputs))
+        if refused:
+            return UpsertEntitiesPayload(
+                results=[], written=0, unchanged=0, failed=len(inputs), user_errors=refused
+            )
+        outcomes = await upsert_entities(
+            info.context.db,
+            info.context.principal,
+            [entity_item(i) for i in inputs],
+            batch_size=info.context.settings.bulk_batch_size,
+        )
+        written = [o.target for o in outcomes if o.target is not None and not o.errors]
+        rows = await info.context.loaders.entities.load_many(written)
+        entities = {row.slug: entity_from_row(row) for row in rows if row is not None}
+        tally = Tally.of(outcomes)
+        return UpsertEntitiesPayload(
+            results=[
+                UpsertEntityResult(
+                    index=o.index,
+                    changed=o.changed,
+                    entity=None if o.errors or o.target is None else entities.get(o.target),
+                    user_errors=_as_user_errors(o.errors),
+                )
+                for o in outcomes
+            ],
+            written=tally.written,
+            unchanged=tally.unchanged,
+            failed=tally.failed,
+            user_errors=_all_errors(outcomes),
+        )
+
+    @strawberry.mutation(
+        description="Assert many facts, each as addClaim would (the same checks, an audit "
+        "event per changed item): a result per item, in input order; a bad item never stops "
+        "the others. Written in transactions of KGAPI_BULK_BATCH_SIZE items; at most "
+        "KGAPI_MAX_BULK_ITEMS items per request. Items stating one claim (the same id): an "
+        "exact repeat answers as a re-send would, one that differs fails.",
+        permission_classes=[CanEdit, WithinKeyScope],
+    )
+    async def add_claims(
+        self,
+        info: Info,
+        inputs: Annotated[
+            list[AddClaimInput],
+            strawberry.argument(description="The claims, each as addClaim takes it."),
+        ],
+    ) -> AddClaimsPayload:
+        refused = _too_many(info, len(inputs))
+        if refused:
+            return AddClaimsPayload(
+                results=[], written=0, unchanged=0, failed=len(inputs), user_errors=refused
+            )
+        outcomes = await add_claims(
+            info.context.db,
+            info.context.principal,
+            [claim_item(i) for i in inputs],
+            batch_size=info.context.settings.bulk_batch_size,
+        )
+        ids = sorted({o.target for o in outcomes if o.target is not None and not o.errors})
+        rows = await claims_by_id(info.context.db, ids) if ids else []
+        claims = {row.claim_id: Relation.from_row(row) for row in rows}
+        tally = Tally.of(outcomes)
+        return AddClaimsPayload(
+            results=[
+                AddClaimResult(
+                    index=o.index,
+                    changed=o.changed,
+                    claim=None if o.errors or o.target is None else claims.get(o.target),
+                    user_errors=_as_user_errors(o.errors),
+                )
+                for o in outcomes
+            ],
+            written=tally.written,
+            unchanged=tally.unchanged,
+            failed=tally.failed,
+            user_errors=_all_errors(outcomes),
         )
 
     @strawberry.mutation(

@@ -137,7 +137,7 @@ def _verdict(
     readings: list[Status | None] = []
     for evidence in claim.evidence:
         doc = docs[evidence.document]
-        language = doc.meta.language.value
+        language = doc.meta.language
         sentence = sentence_containing(doc.sentences, evidence.start, evidence.end)
         if sentence is None:  # the validator refuses such evidence; nothing to read
             continue

@@ -6,6 +6,7 @@ whose property names come from a fixed table and whose values are all parameters
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +35,7 @@ __all__ = [
     "entity_kind_counts",
     "entity_list_parts",
     "entity_map",
+    "entity_names",
     "entity_page",
     "entity_scan",
     "entity_sorted_page",
@@ -52,6 +54,7 @@ ENTITY_PROPERTIES: dict[str, str] = {
     "kind": "{v}.kind",
     "name_en": "{v}.name_en",
     "name_bn": "{v}.name_bn",
+    "names_other": "{v}.names_other",
     "aliases": "coalesce({v}.aliases, [])",
     "description": "{v}.description",
     "revision": "coalesce({v}.revision, 1)",
@@ -85,6 +88,7 @@ class EntityRow:
     aliases: list[str]
     description: str | None
     revision: int
+    names_other: str | None = None  # JSON: tag -> name, languages other than bn and en
 
     @classmethod
     def from_map(cls, row: dict[str, Any]) -> EntityRow:
@@ -96,7 +100,23 @@ class EntityRow:
             aliases=list(row.get("aliases") or []),
             description=row.get("description"),
             revision=int(row.get("revision") or 1),
+            names_other=row.get("names_other"),
         )
+
+    def names(self) -> dict[str, str]:
+        return entity_names(self.name_bn, self.name_en, self.names_other)
+
+
+def entity_names(
+    name_bn: str | None, name_en: str | None, names_other: str | None
+) -> dict[str, str]:
+    """Every name of an entity, tag to name: Bengali, English, then the others by tag (the
+    order both read engines answer `names` in)."""
+    names = {tag: name for tag, name in (("bn", name_bn), ("en", name_en)) if name}
+    if names_other:
+        others = json.loads(names_other)
+        names.update((tag, others[tag]) for tag in sorted(others))
+    return names
 
 
 @dataclass(frozen=True, slots=True)

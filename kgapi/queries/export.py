@@ -18,6 +18,7 @@ from typing import Any, LiteralString
 from kgapi import model
 from kgapi.db import Database
 from kgapi.queries import trusted
+from kgapi.queries.entities import entity_names
 
 __all__ = [
     "ExportClaim",
@@ -54,7 +55,7 @@ DOCUMENT_BATCH: LiteralString = (
 ENTITY_BATCH: LiteralString = (
     "MATCH (e:" + _ENTITY + ") WHERE e.slug > $after "
     "WITH e ORDER BY e.slug LIMIT $batch "
-    "RETURN e {.slug, .kind, .name_en, .name_bn, .description, "
+    "RETURN e {.slug, .kind, .name_en, .name_bn, .names_other, .description, "
     "aliases: coalesce(e.aliases, [])} AS row"
 )
 
@@ -101,6 +102,10 @@ class ExportEntity:
     name_bn: str | None
     aliases: list[str]
     description: str | None
+    names_other: str | None = None  # JSON: tag -> name (kgapi.seed.other_name_props)
+
+    def names(self) -> dict[str, str]:
+        return entity_names(self.name_bn, self.name_en, self.names_other)
 
 
 @dataclass(frozen=True, slots=True)

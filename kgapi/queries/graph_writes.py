@@ -58,6 +58,8 @@ CALL (e, row) {
   REMOVE e:$(e.kind)
 }
 SET e += row.props, e.content_hash = row.hash, e.revision = coalesce(e.revision, 0) + 1
+// names in other languages are absent from the row when there are none: clear the old ones
+SET e.names_other = row.props.names_other, e.names_other_text = row.props.names_other_text
 SET e:$(row.kind)
 """
     + store_sort_name("e")

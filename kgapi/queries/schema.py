@@ -9,6 +9,7 @@ from typing import LiteralString
 from kgapi.db import Database
 from kgapi.queries import trusted
 from kgapi.queries.entities import store_claim_counts, store_sort_name
+from kgapi.queries.search import RETIRED_INDEXES
 
 __all__ = [
     "CONSTRAINTS_FILE",
@@ -85,6 +86,8 @@ async def apply_schema(db: Database, path: Path = CONSTRAINTS_FILE) -> int:
     for statement in statements:
         # The schema file is part of the repository, not input: safe to run as query text.
         await db.write(trusted(statement))
+    for retired in RETIRED_INDEXES:  # names from the code, never from input
+        await db.write("DROP INDEX " + retired + " IF EXISTS")
     await backfill_sort_keys(db)
     await backfill_claim_times(db)
     return len(statements)

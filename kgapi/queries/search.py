@@ -17,7 +17,9 @@ from kgapi.queries.entities import ENTITY_MAP, EntityRow
 
 __all__ = [
     "MAX_SEARCH_TERMS",
+    "RETIRED_INDEXES",
     "SEARCH_HITS",
+    "SEARCH_INDEX",
     "SearchRow",
     "lucene_query",
     "search_entities",
@@ -32,6 +34,9 @@ EXACT_MATCH_BONUS = 100.0
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 # Word characters of any script, including Bengali's combining vowel signs and virama.
 # An apostrophe inside a word stays (the analyzer keeps "kazakhstan's" as one token).
+SEARCH_INDEX: LiteralString = "entity_names_search"  # schema/constraints.cypher
+# Indexes an earlier schema created and a later one replaced (apply_schema drops them).
+RETIRED_INDEXES: tuple[LiteralString, ...] = ("entity_search",)
 _TERM = re.compile(r"[\w\u0980-\u09FF]+(?:['’][\w\u0980-\u09FF]+)*", re.UNICODE)
 
 
@@ -52,20 +57,25 @@ def lucene_query(text: str) -> str | None:
         # A name or alias matching the exact term ranks first, then any field, then a prefix
         # (inflected Bengali, partial words). Quoted, AND/OR/NOT are just words.
         clauses.append(
-            f'(name_en:"{escaped}"^4 OR name_bn:"{escaped}"^4 OR aliases:"{escaped}"^3 '
+            f'(name_en:"{escaped}"^4 OR name_bn:"{escaped}"^4 OR names_other_text:"{escaped}"^4 '
+            f'OR aliases:"{escaped}"^3 '
             f'OR "{escaped}"^2 OR {escaped}*)'
         )
     query = " AND ".join(clauses)
     if len(terms) > 1:  # the whole text as a name phrase outranks scattered terms
         phrase = _LUCENE_SPECIAL.sub(r"\\\1", " ".join(terms))
-        query = f'(name_en:"{phrase}"^6 OR name_bn:"{phrase}"^6 OR ({query}))'
+        query = (
+            f'(name_en:"{phrase}"^6 OR name_bn:"{phrase}"^6 OR names_other_text:"{phrase}"^6 '
+            f"OR ({query}))"
+        )
     return query
 
 
 def _matches(prefix: LiteralString) -> LiteralString:
     query, kinds = "$" + prefix + "_query", "$" + prefix + "_kinds"
     return (
-        "CALL db.index.fulltext.queryNodes('entity_search', " + query + ") YIELD node AS e, score "
+        "CALL db.index.fulltext.queryNodes('" + SEARCH_INDEX + "', " + query + ") "
+        "YIELD node AS e, score "
         "WHERE " + kinds + " IS NULL OR e.kind IN " + kinds + " "
     )
 
@@ -90,6 +100,9 @@ def search_hits(prefix: LiteralString = "search", *, backward: bool = False) -> 
         + exact
         + " "
         "  OR toLower(e.name_bn) = " + exact + " "
+        "  OR any(n IN split(coalesce(e.names_other_text, ''), '\\n') WHERE toLower(n) = "
+        + exact
+        + ") "
         "  OR any(a IN coalesce(e.aliases, []) WHERE toLower(a) = " + exact + ") "
         "  THEN $" + prefix + "_bonus ELSE 0 END AS score "
         "WHERE " + score + " IS NULL OR " + beyond + " "

@@ -31,13 +31,18 @@ __all__ = [
     "entity_kinds",
     "feed_after",
     "idempotency_lookup",
+    "idempotency_lookups",
     "idempotency_save",
+    "idempotency_saves",
     "latest_seq",
     "link_new_mentions",
     "lock_claim",
+    "lock_claims",
+    "lock_entities",
     "lock_entity",
     "name_rows",
     "record_change",
+    "record_changes",
     "restore",
     "retract",
     "stored_texts",
@@ -58,23 +63,22 @@ _ROW_STATEMENTS: dict[str, LiteralString] = {
     "claims": UPSERT_CLAIMS,
 }
 
-_LINK_CHANGE: dict[str, LiteralString] = {
-    "Entity": "MATCH (ev:ChangeEvent {id: $id}), (t:Entity {slug: $target}) "
-    "MERGE (ev)-[:CHANGED]->(t)",
-    "Claim": "MATCH (ev:ChangeEvent {id: $id}), (t:Claim {id: $target}) MERGE (ev)-[:CHANGED]->(t)",
-    "Document": "MATCH (ev:ChangeEvent {id: $id}), (t:Document {slug: $target}) "
-    "MERGE (ev)-[:CHANGED]->(t)",
-}
-
 
 async def idempotency_lookup(tx: Tx, scoped_key: str) -> dict[str, Any] | None:
+    return (await idempotency_lookups(tx, [scoped_key])).get(scoped_key)
+
+
+async def idempotency_lookups(tx: Tx, scoped_keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored first answers of the keys that have one (a bulk write asks for all at once)."""
+    if not scoped_keys:
+        return {}
     records = await tx.run(
-        "MATCH (r:IdempotencyRecord {scoped_key: $key}) "
-        "RETURN r.request_hash AS request_hash, r.result AS result, "
+        "UNWIND $keys AS key MATCH (r:IdempotencyRecord {scoped_key: key}) "
+        "RETURN key, r.request_hash AS request_hash, r.result AS result, "
         "coalesce(r.changed, false) AS changed",
-        {"key": scoped_key},
+        {"keys": scoped_keys},
     )
-    return dict(records[0]) if records else None
+    return {r["key"]: dict(r) for r in records}
 
 
 async def idempotency_save(
@@ -87,47 +91,85 @@ async def idempotency_save(
     changed: bool,
 ) -> None:
     """Keep the first answer (its target and whether it changed anything) for replays."""
-    await tx.run(
-        "CREATE (r:IdempotencyRecord {scoped_key: $key, actor: $actor, operation: $op, "
-        "request_hash: $hash, result: $result, changed: $changed, created_at: datetime()})",
-        {
-            "key": scoped_key,
-            "actor": actor,
-            "op": operation,
-            "hash": request_hash,
-            "result": result,
-            "changed": changed,
-        },
+    await idempotency_saves(
+        tx,
+        [
+            {
+                "key": scoped_key,
+                "actor": actor,
+                "operation": operation,
+                "hash": request_hash,
+                "result": result,
+                "changed": changed,
+            }
+        ],
     )
+
+
+async def idempotency_saves(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Rows of key, actor, operation, hash, result and changed, as idempotency_save takes them."""
+    if rows:
+        await tx.run(
+            "UNWIND $rows AS row "
+            "CREATE (r:IdempotencyRecord {scoped_key: row.key, actor: row.actor, "
+            "operation: row.operation, request_hash: row.hash, result: row.result, "
+            "changed: row.changed, created_at: datetime()})",
+            {"rows": rows},
+        )
 
 
 async def lock_entity(tx: Tx, slug: str) -> dict[str, Any] | None:
     """The entity's properties under a write lock, or None if it does not exist yet."""
+    return (await lock_entities(tx, [slug])).get(slug)
+
+
+async def lock_entities(tx: Tx, slugs: list[str]) -> dict[str, dict[str, Any]]:
+    """The properties of those of `slugs` that exist, each under a write lock, taken in the
+    order given: callers sort the slugs, so that two bulk writers never wait on each other in
+    a circle."""
+    if not slugs:
+        return {}
     records = await tx.run(
-        "MATCH (e:Entity {slug: $slug}) SET e._lock = true REMOVE e._lock "
-        "RETURN properties(e) AS props",
-        {"slug": slug},
+        "UNWIND $slugs AS slug MATCH (e:Entity {slug: slug}) SET e._lock = true REMOVE e._lock "
+        "RETURN slug, properties(e) AS props",
+        {"slugs": slugs},
     )
-    return dict(records[0]["props"]) if records else None
+    return {r["slug"]: dict(r["props"]) for r in records}
 
 
-async def entity_claim_roles(tx: Tx, slug: str) -> list[dict[str, Any]]:
-    """The non-retracted claims an entity takes part in: id, predicate and its role."""
+async def entity_claim_roles(tx: Tx, slugs: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The non-retracted claims each entity takes part in: id, predicate and its role."""
+    if not slugs:
+        return {}
     records = await tx.run(
-        "MATCH (c:Claim)-[r:SUBJECT|OBJECT]->(:Entity {slug: $slug}) "
+        "UNWIND $slugs AS slug "
+        "MATCH (c:Claim)-[r:SUBJECT|OBJECT]->(:Entity {slug: slug}) "
         "WHERE c.status <> 'retracted' "
-        "RETURN c.id AS id, c.predicate AS predicate, type(r) AS role ORDER BY c.id",
-        {"slug": slug},
+        "RETURN slug, c.id AS id, c.predicate AS predicate, type(r) AS role ORDER BY slug, id",
+        {"slugs": slugs},
     )
-    return [dict(r) for r in records]
+    roles: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        roles.setdefault(record["slug"], []).append(
+            {"id": record["id"], "predicate": record["predicate"], "role": record["role"]}
+        )
+    return roles
 
 
 async def lock_claim(tx: Tx, claim_id: str) -> dict[str, Any] | None:
+    return (await lock_claims(tx, [claim_id])).get(claim_id)
+
+
+async def lock_claims(tx: Tx, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """As lock_entities, for claims by id."""
+    if not claim_ids:
+        return {}
     records = await tx.run(
-        "MATCH (c:Claim {id: $id}) SET c._lock = true REMOVE c._lock RETURN properties(c) AS props",
-        {"id": claim_id},
+        "UNWIND $ids AS id MATCH (c:Claim {id: id}) SET c._lock = true REMOVE c._lock "
+        "RETURN id, properties(c) AS props",
+        {"ids": claim_ids},
     )
-    return dict(records[0]["props"]) if records else None
+    return {r["id"]: dict(r["props"]) for r in records}
 
 
 async def write_rows(tx: Tx, rows: dict[str, list[dict[str, Any]]]) -> None:
@@ -201,22 +243,54 @@ async def retract(tx: Tx, claim_id: str, reason: str, actor: str) -> dict[str, A
 
 async def record_change(tx: Tx, event: dict[str, Any]) -> int:
     """Append a change event (after the change itself, in the same transaction)."""
-    records = await tx.run(
+    return (await record_changes(tx, [event]))[0]
+
+
+def _record_changes(target: LiteralString) -> LiteralString:
+    """Events get consecutive seqs from one increment of the sequence, read after the SET that
+    locks it (never before: a value read before the lock could be another writer's too). Each
+    is linked to its target if it exists (CREATE: the event is new, so the link cannot be)."""
+    return (
         """
         MERGE (s:Sequence {name: 'changes'}) ON CREATE SET s.value = 0
-        SET s.value = s.value + 1
-        CREATE (ev:ChangeEvent {id: $id, seq: s.value, at: datetime(), actor: $actor,
-          operation: $operation, target_type: $target_type, target_id: $target_id,
-          kinds: $kinds, predicates: $predicates, before_json: $before_json,
-          after_json: $after_json})
-        RETURN ev.seq AS seq
-        """,
-        event,
+        SET s.value = s.value + size($events)
+        WITH s.value - size($events) AS base
+        UNWIND range(0, size($events) - 1) AS i
+        WITH base + i + 1 AS seq, $events[i] AS e
+        CREATE (ev:ChangeEvent {id: e.id, seq: seq, at: datetime(), actor: e.actor,
+          operation: e.operation, target_type: e.target_type, target_id: e.target_id,
+          kinds: e.kinds, predicates: e.predicates, before_json: e.before_json,
+          after_json: e.after_json})
+        WITH ev
+        CALL (ev) {
+          """
+        + target
+        + """
+          CREATE (ev)-[:CHANGED]->(t)
+        }
+        RETURN ev.seq AS seq ORDER BY seq
+        """
     )
-    await tx.run(
-        _LINK_CHANGE[event["target_type"]], {"id": event["id"], "target": event["target_id"]}
-    )
-    return int(records[0]["seq"])
+
+
+_RECORD_CHANGES: dict[str, LiteralString] = {
+    "Entity": _record_changes("MATCH (t:Entity {slug: ev.target_id})"),
+    "Claim": _record_changes("MATCH (t:Claim {id: ev.target_id})"),
+    "Document": _record_changes("MATCH (t:Document {slug: ev.target_id})"),
+}
+
+
+async def record_changes(tx: Tx, events: list[dict[str, Any]]) -> list[int]:
+    """Append change events about targets of one type, in one statement, each linked to its
+    target; their seqs, in the order of `events`. Called after the changes, in their
+    transaction (the sequence is the last lock but the graph revision)."""
+    if not events:
+        return []
+    types = {event["target_type"] for event in events}
+    if len(types) != 1:
+        raise ValueError(f"record_changes takes events about one target type, not {types}")
+    records = await tx.run(_RECORD_CHANGES[types.pop()], {"events": events})
+    return [int(r["seq"]) for r in records]
 
 
 async def document_conflicts(tx: Tx, slug: str, sha256: str) -> list[dict[str, Any]]:

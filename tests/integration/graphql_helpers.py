@@ -24,7 +24,7 @@ def entity_input(slug: str, **extra: Any) -> dict[str, Any]:
     return {
         "slug": slug,
         "kind": "INITIATIVE",
-        "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
+        "names": [{"lang": "bn", "value": "যৌথ উদ্যোগ"}, {"lang": "en", "value": slug}],
         "description": "test entity",
         "aliases": [],
         "mentions": [{"document": SEED_DOCUMENT, "quote": "যৌথ উদ্যোগ"}],

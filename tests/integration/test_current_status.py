@@ -138,7 +138,10 @@ def written(clients: tuple[TestClient, TestClient]) -> dict[str, str]:
         input={
             "slug": AGREEMENT,
             "kind": "AGREEMENT",
-            "names": {"bn": "ট্রানজিট বাণিজ্য চুক্তি", "en": "Transit Trade Agreement (test)"},
+            "names": [
+                {"lang": "bn", "value": "ট্রানজিট বাণিজ্য চুক্তি"},
+                {"lang": "en", "value": "Transit Trade Agreement (test)"},
+            ],
             "description": "A test twin of the Transit Trade Agreement.",
             "mentions": [
                 {

@@ -49,7 +49,7 @@ def _entity_input(slug: str, description: str = "first") -> dict[str, Any]:
     return {
         "slug": slug,
         "kind": "INITIATIVE",
-        "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
+        "names": [{"lang": "bn", "value": "যৌথ উদ্যোগ"}, {"lang": "en", "value": slug}],
         "description": description,
         "aliases": [],
         "mentions": [{"document": DOC, "quote": MENTION}],
@@ -405,7 +405,7 @@ async def test_every_write_path_bumps_the_revision(
     data = {
         "slug": slug,
         "kind": EntityKind.INITIATIVE.value,
-        "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
+        "names": [{"lang": "bn", "value": "যৌথ উদ্যোগ"}, {"lang": "en", "value": slug}],
         "aliases": [],
         "description": "write paths",
     }

@@ -75,7 +75,7 @@ def _entity_input(slug: str, description: str, **extra: Any) -> dict[str, Any]:
     return {
         "slug": slug,
         "kind": "INITIATIVE",
-        "names": {"bn": MENTION, "en": slug},
+        "names": [{"lang": "bn", "value": MENTION}, {"lang": "en", "value": slug}],
         "description": description,
         "aliases": [],
         "mentions": [{"document": DOC, "quote": MENTION}],

@@ -40,7 +40,7 @@ async def test_the_schema_is_applied(seeded: Database) -> None:
     assert await schema_ready(seeded) == []
     records = await seeded.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
     assert {"document_slug", "entity_slug", "claim_id", "sentence_key"} <= set(records[0]["names"])
-    assert "entity_search" in schema_names()
+    assert "entity_names_search" in schema_names()
 
 
 async def _graph_size(db: Database) -> tuple[int, int]:

@@ -107,7 +107,9 @@ async def test_the_write_api_keeps_the_keys_in_its_transaction(
     assert await _count(seeded, slug) == 0
     assert await _drift(seeded) == []
 
-    renamed = entity_input(slug, names={"bn": "যৌথ উদ্যোগ", "en": "Zebra Works"})
+    renamed = entity_input(
+        slug, names=[{"lang": "bn", "value": "যৌথ উদ্যোগ"}, {"lang": "en", "value": "Zebra Works"}]
+    )
     _mutate(client, editor, "upsertEntity", UPSERT, input=renamed)
     records = await seeded.read("MATCH (e:Entity {slug: $s}) RETURN e.sort_name AS n", {"s": slug})
     assert records[0]["n"] == "zebra works"

@@ -158,7 +158,10 @@ def _write(url: str, token: str, slugs: list[str]) -> list[dict[str, Any]]:
                     "input": {
                         "slug": slug,
                         "kind": "INITIATIVE",
-                        "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
+                        "names": [
+                            {"lang": "bn", "value": "যৌথ উদ্যোগ"},
+                            {"lang": "en", "value": slug},
+                        ],
                         "description": "a change feed test entity",
                         "aliases": [],
                         "mentions": [{"document": DOC, "quote": "যৌথ উদ্যোগ"}],

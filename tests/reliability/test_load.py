@@ -90,7 +90,10 @@ async def _run(settings: Settings, token: str, total: int) -> dict[str, Any]:
                             "input": {
                                 "slug": slug,
                                 "kind": "INITIATIVE",
-                                "names": {"bn": "যৌথ উদ্যোগ", "en": slug},
+                                "names": [
+                                    {"lang": "bn", "value": "যৌথ উদ্যোগ"},
+                                    {"lang": "en", "value": slug},
+                                ],
                                 "description": "load",
                                 "mentions": [
                                     {"document": "pk-kz-economic-ties-2025", "quote": "যৌথ উদ্যোগ"}
