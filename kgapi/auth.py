@@ -55,6 +55,8 @@ MUTATIONS = (
     "addClaims",
     "retractClaim",
     "restoreClaim",
+    "mergeEntities",
+    "deleteEntity",
     "addDocument",
     "ingestDocument",
 )

@@ -234,6 +234,8 @@ class WriteOperation(StrEnum):
     ADD_CLAIM = "addClaim"
     RETRACT_CLAIM = "retractClaim"
     RESTORE_CLAIM = "restoreClaim"
+    MERGE_ENTITIES = "mergeEntities"
+    DELETE_ENTITY = "deleteEntity"
     ADD_DOCUMENT = "addDocument"
     INGEST_DOCUMENT = "ingestDocument"
     RELINK_DOCUMENT = "relinkDocument"
@@ -244,6 +246,9 @@ WRITE_OPERATION_DESCRIPTIONS: Mapping[WriteOperation, str] = {
     WriteOperation.ADD_CLAIM: "A claim was added or changed (`addClaim`).",
     WriteOperation.RETRACT_CLAIM: "A claim was retracted (`retractClaim`).",
     WriteOperation.RESTORE_CLAIM: "A retracted claim was restored (`restoreClaim`).",
+    WriteOperation.MERGE_ENTITIES: "Two entities that are one were merged (`mergeEntities`): "
+    "an event on each, the merged one's naming the kept one.",
+    WriteOperation.DELETE_ENTITY: "An entity no claim named was deleted (`deleteEntity`).",
     WriteOperation.ADD_DOCUMENT: "A document was stored (`addDocument`).",
     WriteOperation.INGEST_DOCUMENT: "A document was stored and its mentions linked "
     "(`ingestDocument`).",

@@ -7,6 +7,8 @@ CREATE CONSTRAINT document_slug IF NOT EXISTS FOR (d:Document) REQUIRE d.slug IS
 CREATE CONSTRAINT entity_slug IF NOT EXISTS FOR (e:Entity) REQUIRE e.slug IS UNIQUE;
 CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE;
 CREATE CONSTRAINT sentence_key IF NOT EXISTS FOR (s:Sentence) REQUIRE s.key IS UNIQUE;
+// A merged entity's slug resolves to the kept one (mergeEntities); one redirect per slug.
+CREATE CONSTRAINT entity_redirect_slug IF NOT EXISTS FOR (r:EntityRedirect) REQUIRE r.slug IS UNIQUE;
 
 // Filters and sorts the read API offers. Each sort order of an entity list (SLUG, NAME, KIND,
 // RELATION_COUNT) is served in order by an index, ending in the slug (the keyset's tie-break), so

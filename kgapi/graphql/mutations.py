@@ -16,6 +16,7 @@ import strawberry
 
 from kgapi import model
 from kgapi.auth import ScopeDenied
+from kgapi.entity_lifecycle import delete_entity, merge_entities
 from kgapi.graphql.context import Info
 from kgapi.graphql.entity_types import Entity, Relation, entity_from_row
 from kgapi.graphql.enums import ClaimRank, ClaimStatus, EntityKind, Predicate
@@ -190,6 +191,43 @@ class ClaimPayload:
     claim: Relation | None = strawberry.field(description="The claim as it now is.")
     changed: bool = strawberry.field(description="False when nothing needed to change.")
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.input(description="Two entities that are one: `merge` is folded into `keep`.")
+class MergeEntitiesInput:
+    keep: str = strawberry.field(description="Slug of the entity that stays.")
+    merge: str = strawberry.field(
+        description="Slug of the entity that goes: its claims, mentions and history move to "
+        "`keep`, its names become aliases of `keep`, and its slug resolves to `keep` from now on "
+        "(`entity(slug:)`). Both must be of one kind."
+    )
+    reason: str = strawberry.field(description="Why they are one.")
+    idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
+
+
+@strawberry.input(description="Delete an entity that no claim names.")
+class DeleteEntityInput:
+    slug: str = strawberry.field(description="Its slug.")
+    reason: str = strawberry.field(description="Why it should not exist.")
+    idempotency_key: str | None = strawberry.field(default=None, description="See upsertEntity.")
+
+
+@strawberry.type(description="Result of mergeEntities.")
+class MergeEntitiesPayload:
+    entity: Entity | None = strawberry.field(description="The kept entity as it now is.")
+    claims_moved: list[str] = strawberry.field(
+        description="Ids of the claims that named the merged entity and now name the kept one "
+        "(one between the two is retracted: it would relate the kept entity to itself)."
+    )
+    changed: bool = strawberry.field(description="False only for a replayed request.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.type(description="Result of deleteEntity.")
+class DeleteEntityPayload:
+    slug: str | None = strawberry.field(description="The slug of the deleted entity.")
+    changed: bool = strawberry.field(description="False only for a replayed request.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was deleted.")
 
 
 @strawberry.type(description="A name in a new document that matches no known entity.")
@@ -520,6 +558,62 @@ class Mutation:
                 input.idempotency_key,
             ),
         )
+
+    @strawberry.mutation(
+        description="Merge two entities that are one (the audit trail records it on both).",
+        permission_classes=[CanEdit, WithinKeyScope],
+    )
+    async def merge_entities(
+        self,
+        info: Info,
+        input: InputArg[MergeEntitiesInput],
+    ) -> MergeEntitiesPayload:
+        try:
+            result, moved = await merge_entities(
+                info.context.db,
+                info.context.principal,
+                input.keep,
+                input.merge,
+                input.reason,
+                input.idempotency_key,
+            )
+        except WriteRejected as exc:
+            return MergeEntitiesPayload(
+                entity=None, claims_moved=[], changed=False, user_errors=_user_errors(exc)
+            )
+        except ScopeDenied as exc:
+            raise Forbidden(str(exc)) from None
+        row = await info.context.loaders.entities.load(result.target)
+        return MergeEntitiesPayload(
+            entity=entity_from_row(row) if row else None,
+            claims_moved=moved,
+            changed=result.changed,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Delete an entity no claim names (retracted ones included) and no "
+        "document lists as its editor; refused, naming them, otherwise.",
+        permission_classes=[CanEdit, WithinKeyScope],
+    )
+    async def delete_entity(
+        self,
+        info: Info,
+        input: InputArg[DeleteEntityInput],
+    ) -> DeleteEntityPayload:
+        try:
+            result = await delete_entity(
+                info.context.db,
+                info.context.principal,
+                input.slug,
+                input.reason,
+                input.idempotency_key,
+            )
+        except WriteRejected as exc:
+            return DeleteEntityPayload(slug=None, changed=False, user_errors=_user_errors(exc))
+        except ScopeDenied as exc:
+            raise Forbidden(str(exc)) from None
+        return DeleteEntityPayload(slug=result.target, changed=result.changed, user_errors=[])
 
     @strawberry.mutation(
         description="Undo a retraction: the claim counts again with the status it asserted "

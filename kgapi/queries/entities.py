@@ -42,6 +42,7 @@ __all__ = [
     "entity_total",
     "graph_stats",
     "keyset_beyond",
+    "resolved_slug",
     "sort_name_of",
     "store_claim_counts",
     "store_sort_name",
@@ -525,14 +526,29 @@ def entity_scan(
     return scan
 
 
+def resolved_slug(slug: LiteralString, var: LiteralString) -> LiteralString:
+    """`OPTIONAL MATCH ... WITH ... AS var`: the slug an entity is known by now — the kept
+    entity's for a slug that was merged into it (mergeEntities leaves an EntityRedirect), else
+    `slug` itself (an expression: a parameter or a variable)."""
+    redirect = var + "_redirect"
+    return (
+        "OPTIONAL MATCH (" + redirect + ":EntityRedirect {slug: " + slug + "}) "
+        "WITH *, coalesce(" + redirect + ".target, " + slug + ") AS " + var + " "
+    )
+
+
 async def entities_by_slug(db: Database, slugs: list[str]) -> dict[str, EntityRow]:
-    """Several entities in one round trip (unknown slugs are absent)."""
+    """Several entities in one round trip, by the slugs asked for (a merged entity's slug gives
+    the entity it was merged into; unknown slugs are absent)."""
     records = await db.read(
-        "UNWIND $slugs AS slug MATCH (e:Entity {slug: slug}) RETURN e " + ENTITY_MAP + " AS row",
+        "UNWIND $slugs AS slug "
+        + resolved_slug("slug", "current")
+        + "MATCH (e:Entity {slug: current}) RETURN slug, e "
+        + ENTITY_MAP
+        + " AS row",
         {"slugs": slugs},
     )
-    rows = [EntityRow.from_map(r["row"]) for r in records]
-    return {row.slug: row for row in rows}
+    return {r["slug"]: EntityRow.from_map(r["row"]) for r in records}
 
 
 @dataclass(frozen=True, slots=True)

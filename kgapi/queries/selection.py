@@ -39,6 +39,7 @@ from kgapi.queries.entities import (
     entity_map,
     entity_sorted_page,
     entity_total,
+    resolved_slug,
 )
 from kgapi.queries.relations import (
     CLAIM_TIME,
@@ -744,12 +745,14 @@ class _Builder:
 
     def root(self, column: LiteralString, root: RootFetch) -> LiteralString:
         if isinstance(root, EntityRoot):
-            var = self.var("qe")
+            var, slug = self.var("qe"), self.var("qs")
             return (
-                "CALL () { OPTIONAL MATCH ("
+                "CALL () { "
+                + resolved_slug(self.params.add(root.slug), slug)
+                + "OPTIONAL MATCH ("
                 + var
                 + ":Entity {slug: "
-                + self.params.add(root.slug)
+                + slug
                 + "}) RETURN "
                 + self.entity(var, root.entity)
                 + " AS "

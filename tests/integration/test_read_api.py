@@ -21,7 +21,7 @@ def _search_cases() -> list[tuple[str, str]]:
     cases = []
     for entity in load_bundle().entities:
         if entity.kind.value in SEARCHED_KINDS:
-            for text in [entity.names.bn, entity.names.en, *entity.aliases]:
+            for text in [*entity.names.values(), *entity.aliases]:
                 cases.append((entity.slug, text))
     return cases
 
