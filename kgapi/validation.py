@@ -80,17 +80,24 @@ class EvidenceIn(MentionIn):
     translation: str = Field(min_length=1)
 
 
+def _is_name_pair(item: Any) -> bool:
+    if isinstance(item, dict):
+        return set(item) == {"lang", "value"}
+    return isinstance(item, list | tuple) and len(item) == 2
+
+
 def localized_names(value: Any) -> dict[str, str]:
     """An entity's names, one per language (BCP 47 tags, canonical form): the spelling the text
     gives in each, and always an English one, which lists sort by and the UI falls back to."""
     if isinstance(value, dict):
         pairs = list(value.items())
-    elif isinstance(value, list) and all(
-        isinstance(p, list | tuple) and len(p) == 2 for p in value
-    ):
-        pairs = [(p[0], p[1]) for p in value]
+    elif isinstance(value, list) and all(_is_name_pair(p) for p in value):
+        pairs = [(p["lang"], p["value"]) if isinstance(p, dict) else (p[0], p[1]) for p in value]
     else:
-        raise ValueError("names are an object of language tag to name, e.g. {bn: ..., en: ...}")
+        raise ValueError(
+            "names are a list of {lang, value} (or, in the seed, an object of language tag "
+            "to name, e.g. {bn: ..., en: ...})"
+        )
     names: dict[str, str] = {}
     for tag, name in pairs:
         canonical = canonical_tag(str(tag))

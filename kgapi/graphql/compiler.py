@@ -102,8 +102,10 @@ from kgapi.graphql.pagination import (
 )
 from kgapi.graphql.permissions import check_role
 from kgapi.graphql.sentence_types import (
+    DOCUMENT_MENTION_CURSOR,
     MENTION_CURSOR,
     SENTENCE_CURSOR,
+    document_mention_cursor,
     mention_cursor,
     sentence_cursor,
 )
@@ -1021,6 +1023,7 @@ class _Planner:
     def document(self, nodes: list[FieldNode]) -> tuple[DocumentFetch, Shape]:
         text = False
         sentences: list[SentencesFetch] = []
+        mentions: list[MentionsFetch] = []
         fields: list[tuple[str, Shape]] = []
         for key, sub in self.collect(nodes, frozenset({"Document", "Node"})):
             name = sub[0].name.value
@@ -1035,9 +1038,14 @@ class _Planner:
                 fetch, shape = self.sentences(sub)
                 fields.append((key, _at(f"s{len(sentences)}", shape)))
                 sentences.append(fetch)
+            elif name == "mentions":
+                named, shape = self.mentions(sub, "Document")
+                fields.append((key, _at(f"n{len(mentions)}", shape)))
+                mentions.append(named)
             else:  # pragma: no cover
                 raise Unsupported(f"Document.{name}")
-        return DocumentFetch(text=text, sentences=tuple(sentences)), _object(fields)
+        fetch_all = DocumentFetch(text=text, sentences=tuple(sentences), mentions=tuple(mentions))
+        return fetch_all, _object(fields)
 
     def sentences(self, nodes: list[FieldNode]) -> tuple[SentencesFetch, Shape]:
         """`Document.sentences(...)`, as kgapi.graphql.sentence_types pages them."""
@@ -1095,12 +1103,24 @@ class _Planner:
                 raise Unsupported(f"Mention.{name}")
         return MentionFetch(entity, document), _object(fields)
 
-    def mentions(self, nodes: list[FieldNode]) -> tuple[MentionsFetch, Shape]:
-        """`Entity.mentions(...)`, as kgapi.graphql.sentence_types pages them."""
-        page = self.page(self.arguments("Entity", nodes))
-        key = decode_cursor(MENTION_CURSOR, page.cursor, page.argument, shape=(str, int, int))
+    def mentions(
+        self, nodes: list[FieldNode], owner: str = "Entity"
+    ) -> tuple[MentionsFetch, Shape]:
+        """`Entity.mentions(...)` or `Document.mentions(...)`, as
+        kgapi.graphql.sentence_types pages them (their keys differ: see its cursors)."""
+        page = self.page(self.arguments(owner, nodes))
+        kind: str = MENTION_CURSOR
+        key_shape: tuple[type, ...] = (str, int, int)
+        cursor: Shape = mention_cursor
+        if owner == "Document":
+            kind, key_shape, cursor = (
+                DOCUMENT_MENTION_CURSOR,
+                (int, int, str),
+                document_mention_cursor,
+            )
+        key = decode_cursor(kind, page.cursor, page.argument, shape=key_shape)
         mention, rows_wanted, total, shape = self.connection(
-            nodes, "Mention", page, mention_cursor, self.mention, None
+            nodes, "Mention", page, cursor, self.mention, None
         )
         if rows_wanted and mention is None:
             mention = MentionFetch()

@@ -133,6 +133,7 @@ FIELD_COSTS: dict[tuple[str, str], FieldCost] = {
     ("Entity", "claimCount"): FieldCost(cost=2 * ROW),
     ("Entity", "mentions"): _LIST,
     ("Document", "sentences"): _LIST,
+    ("Document", "mentions"): _LIST,
     ("Sentence", "mentions"): FieldCost(cost=ROW, items=5),
     ("Evidence", "sentence"): FieldCost(cost=ROW),
     ("Mention", "entity"): FieldCost(cost=ROW),

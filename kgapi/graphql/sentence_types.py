@@ -23,19 +23,27 @@ from kgapi.graphql.pagination import (
     page_info,
 )
 from kgapi.graphql.types import Document
-from kgapi.queries.sentences import MentionRow, SentenceRow, mention_page, sentence_page
+from kgapi.queries.sentences import (
+    MentionRow,
+    SentenceRow,
+    document_mention_page,
+    mention_page,
+    sentence_page,
+)
 
 __all__ = [
     "Mention",
     "MentionConnection",
     "Sentence",
     "SentenceConnection",
+    "document_mentions",
     "document_sentences",
     "entity_mentions",
 ]
 
 SENTENCE_CURSOR = "Sentence"  # [index]
 MENTION_CURSOR = "Mention"  # [document, start, end]
+DOCUMENT_MENTION_CURSOR = "DocumentMention"  # [start, end, entity slug]
 
 
 @strawberry.type(
@@ -141,6 +149,28 @@ async def document_sentences(info: Info, slug: str, page: PageRequest) -> Senten
     shown, has_next, has_previous = directed(rows[: page.size], len(rows) > page.size, page)
     edges = [SentenceEdge(cursor=sentence_cursor(r), node=Sentence.from_row(r)) for r in shown]
     return SentenceConnection(
+        edges=edges,
+        page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+        total_count=total,
+    )
+
+
+def document_mention_cursor(row: MentionRow | dict[str, Any]) -> str:
+    if isinstance(row, dict):
+        return encode_cursor(
+            DOCUMENT_MENTION_CURSOR, [row["start"], row["end"], row["entity"]["slug"]]
+        )
+    return encode_cursor(DOCUMENT_MENTION_CURSOR, [row.start, row.end, row.entity.slug])
+
+
+async def document_mentions(info: Info, slug: str, page: PageRequest) -> MentionConnection:
+    key = decode_cursor(DOCUMENT_MENTION_CURSOR, page.cursor, page.argument, shape=(int, int, str))
+    rows, total = await document_mention_page(info.context.db, slug, page.size, key, page.backward)
+    shown, has_next, has_previous = directed(rows[: page.size], len(rows) > page.size, page)
+    edges = [
+        MentionEdge(cursor=document_mention_cursor(r), node=Mention.from_row(r)) for r in shown
+    ]
+    return MentionConnection(
         edges=edges,
         page_info=page_info([e.cursor for e in edges], has_next, has_previous),
         total_count=total,

@@ -23,7 +23,7 @@ from kgapi.graphql.scalars import LanguageTag
 from kgapi.queries.documents import DocumentRow
 
 if TYPE_CHECKING:
-    from kgapi.graphql.sentence_types import SentenceConnection
+    from kgapi.graphql.sentence_types import MentionConnection, SentenceConnection
 
 __all__ = [
     "Document",
@@ -117,6 +117,22 @@ class Document(Node):
 
         page = page_request(first, after, last, before, info.context.settings.max_page_size)
         return await document_sentences(info, self.slug, page)
+
+    @strawberry.field(
+        description="Where it names known entities, in text order (then by entity slug)."
+    )
+    async def mentions(
+        self,
+        info: Info,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
+    ) -> Annotated[MentionConnection, strawberry.lazy("kgapi.graphql.sentence_types")]:
+        from kgapi.graphql.sentence_types import document_mentions
+
+        page = page_request(first, after, last, before, info.context.settings.max_page_size)
+        return await document_mentions(info, self.slug, page)
 
     @classmethod
     def from_row(cls, row: DocumentRow) -> Document:

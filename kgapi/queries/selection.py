@@ -56,6 +56,8 @@ from kgapi.queries.relations import (
 )
 from kgapi.queries.search import search_hits, search_params, search_total
 from kgapi.queries.sentences import (
+    document_mention_count,
+    document_mention_page_clauses,
     mention_map,
     mention_page_clauses,
     sentence_map,
@@ -142,6 +144,7 @@ class DocumentFetch:
 
     text: bool = False
     sentences: tuple[SentencesFetch, ...] = ()
+    mentions: tuple[MentionsFetch, ...] = ()  # `mentions(...)` connections, under `n<i>`
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,7 +636,33 @@ class _Builder:
         text: LiteralString = ", text: " + var + ".text" if fetch.text else ""
         for index, sentences in enumerate(fetch.sentences):
             text += ", s" + trusted(str(index)) + ": " + self.sentences(var, sentences)
+        for index, mentions in enumerate(fetch.mentions):
+            text += ", n" + trusted(str(index)) + ": " + self.document_mentions(var, mentions)
         return var + " {" + document_fields(var) + text + "}"
+
+    def document_mentions(self, document: LiteralString, fetch: MentionsFetch) -> LiteralString:
+        sentence, mention, entity = self.var("qs"), self.var("qm"), self.var("qn")
+        parts: list[LiteralString] = []
+        if fetch.mention is not None:
+            after = self.params.add(fetch.after) if fetch.after is not None else None
+            parts.append(
+                "rows: COLLECT { "
+                + document_mention_page_clauses(
+                    document,
+                    sentence,
+                    mention,
+                    entity,
+                    after,
+                    fetch.descending,
+                    self.params.add(fetch.first + 1),
+                )
+                + "RETURN "
+                + self.mention(sentence, mention, entity, fetch.mention, slug=True)
+                + " }"
+            )
+        if fetch.total:
+            parts.append("total: " + document_mention_count(document))
+        return "{" + ", ".join(parts) + "}"
 
     def sentences(self, document: LiteralString, fetch: SentencesFetch) -> LiteralString:
         sentence = self.var("qs")
@@ -686,10 +715,14 @@ class _Builder:
         mention: LiteralString,
         entity: LiteralString,
         fetch: MentionFetch,
+        slug: bool = False,
     ) -> LiteralString:
+        """A mention's map; `slug`: its entity's slug at least (a cursor holds it)."""
         entries: LiteralString = mention_map(sentence, mention, entity)
         if fetch.entity is not None:
             entries += ", entity: " + self.entity(entity, fetch.entity)
+        elif slug:
+            entries += ", entity: {slug: " + entity + ".slug}"
         if fetch.document is not None:
             doc = self.var("qd")
             entries += (

@@ -19,6 +19,9 @@ from kgapi.queries.entities import ENTITY_MAP, EntityRow, Params
 __all__ = [
     "MentionRow",
     "SentenceRow",
+    "document_mention_count",
+    "document_mention_page",
+    "document_mention_page_clauses",
     "mention_map",
     "mention_page",
     "mention_page_clauses",
@@ -107,6 +110,55 @@ def mention_page_clauses(
         + ", "
         + mention
         + ".end "
+        + order
+        + " LIMIT "
+        + limit
+        + " "
+    )
+
+
+def document_mention_page_clauses(
+    document: LiteralString,
+    sentence: LiteralString,
+    mention: LiteralString,
+    entity: LiteralString,
+    after: LiteralString | None,
+    descending: bool,
+    limit: LiteralString,
+) -> LiteralString:
+    """One keyset page of the mentions in a document, by (start, end, entity slug); `after`
+    is a parameter holding `[start, end, slug]`."""
+    compare: LiteralString = "<" if descending else ">"
+    order: LiteralString = "DESC" if descending else "ASC"
+    keyset: LiteralString = ""
+    if after is not None:
+        s, e, k = mention + ".start", mention + ".end", entity + ".slug"
+        keyset = (
+            " AND (" + s + " " + compare + " " + after + "[0] OR (" + s + " = " + after + "[0] "
+            "AND (" + e + " " + compare + " " + after + "[1] OR (" + e + " = " + after + "[1] "
+            "AND " + k + " " + compare + " " + after + "[2]))))"
+        )
+    return (
+        "MATCH (" + sentence + ":Sentence)-[:PART_OF]->(" + document + ") "
+        "MATCH (" + sentence + ")-[" + mention + ":MENTIONS]->(" + entity + ":Entity) "
+        "WHERE true" + keyset + " "
+        "WITH "
+        + sentence
+        + ", "
+        + mention
+        + ", "
+        + entity
+        + " ORDER BY "
+        + mention
+        + ".start "
+        + order
+        + ", "
+        + mention
+        + ".end "
+        + order
+        + ", "
+        + entity
+        + ".slug "
         + order
         + " LIMIT "
         + limit
@@ -217,3 +269,39 @@ async def mention_page(
     if not records:
         return [], 0
     return [MentionRow.from_map(row) for row in records[0]["rows"]], int(records[0]["total"])
+
+
+def document_mention_count(document: LiteralString) -> LiteralString:
+    """How many mentions a document holds (a COUNT expression)."""
+    return "COUNT { (:Entity)<-[:MENTIONS]-(:Sentence)-[:PART_OF]->(" + document + ") }"
+
+
+async def document_mention_page(
+    db: Database,
+    document: str,
+    size: int,
+    after: list[Any] | None,
+    descending: bool,
+) -> tuple[list[MentionRow], int]:
+    """`size + 1` of the mentions in a document in the page's direction, and how many."""
+    params = Params()
+    slug = params.add(document)
+    after_param = params.add(after) if after is not None else None
+    records = await db.read(
+        "MATCH (d:Document {slug: " + slug + "}) "
+        "CALL (d) { "
+        + document_mention_page_clauses(
+            "d", "s", "m", "e", after_param, descending, params.add(size + 1)
+        )
+        + "RETURN collect({"
+        + mention_map("s", "m", "e")
+        + ", entity: e "
+        + ENTITY_MAP
+        + "}) AS rows } "
+        "RETURN rows, " + document_mention_count("d") + " AS total",
+        params.values,
+    )
+    if not records:
+        return [], 0
+    rows = [MentionRow.from_map(row) for row in records[0]["rows"]]
+    return rows, int(records[0]["total"])

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import jwt
+from starlette.testclient import TestClient
+
+from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database, count_round_trips
 from kgapi.graphql.context import Context
@@ -123,3 +130,20 @@ def both_engines(clients: Any, query: str, variables: dict[str, Any]) -> dict[st
     body = json.loads(bodies[0])
     assert "errors" not in body, body
     return dict(body["data"])
+
+
+@contextmanager
+def engine_clients(settings: Settings, **update: Any) -> Iterator[tuple[TestClient, TestClient]]:
+    """Two apps over one database: the read planner's (first) and the resolvers' (second), for
+    `both_engines`; `update`: settings both share (e.g. a `jwt_secret` for writes)."""
+    base = settings.model_copy(update=update)
+    fast = base.model_copy(update={"compiled_reads": True})
+    slow = base.model_copy(update={"compiled_reads": False})
+    with TestClient(create_app(fast)) as one, TestClient(create_app(slow)) as other:
+        yield one, other
+
+
+def bearer(secret: str, sub: str, role: str = "editor") -> dict[str, str]:
+    """The headers of a request with a fresh HS256 JWT of `role`, signed with `secret`."""
+    claims = {"sub": sub, "role": role, "exp": int(time.time()) + 600}
+    return {"authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}

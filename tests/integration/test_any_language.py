@@ -6,19 +6,16 @@ every non-English quote needs."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
-from tests.integration.graphql_helpers import both_engines, delete_written
+from tests.integration.graphql_helpers import bearer, both_engines, delete_written, engine_clients
 
 PREFIX = "alt-"
 SECRET = "any-language-test-secret-long-enough-for-hs256"
@@ -39,11 +36,8 @@ Clients = tuple[TestClient, TestClient]
 
 @pytest.fixture(scope="module")
 def clients(neo4j_settings: Settings, seeded: Database) -> Iterator[Clients]:
-    base = neo4j_settings.model_copy(update={"jwt_secret": SECRET})
-    fast = base.model_copy(update={"compiled_reads": True})
-    slow = base.model_copy(update={"compiled_reads": False})
-    with TestClient(create_app(fast)) as one, TestClient(create_app(slow)) as other:
-        yield one, other
+    with engine_clients(neo4j_settings, jwt_secret=SECRET) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -53,15 +47,10 @@ async def _clean_up(seeded: Database) -> AsyncIterator[None]:
 
 
 def _post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    token = jwt.encode(
-        {"sub": "language-test", "role": "editor", "exp": int(time.time()) + 600},
-        SECRET,
-        algorithm="HS256",
-    )
     response = client.post(
         "/graphql",
         json={"query": query, "variables": variables},
-        headers={"authorization": f"Bearer {token}"},
+        headers=bearer(SECRET, "language-test"),
     )
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body

@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
-from tests.integration.graphql_helpers import SEED_DOCUMENT, both_engines
+from tests.integration.graphql_helpers import SEED_DOCUMENT, both_engines, engine_clients
 
 NODE = "claimId predicate status subject { slug } object { slug } evidence { document { slug } }"
 LIST = (
@@ -27,10 +26,8 @@ LIST = (
 
 @pytest.fixture(scope="module")
 def clients(neo4j_settings: Settings, seeded: Database) -> Iterator[tuple[TestClient, TestClient]]:
-    fast = neo4j_settings.model_copy(update={"compiled_reads": True})
-    slow = neo4j_settings.model_copy(update={"compiled_reads": False})
-    with TestClient(create_app(fast)) as one, TestClient(create_app(slow)) as other:
-        yield one, other
+    with engine_clients(neo4j_settings) as pair:
+        yield pair
 
 
 def _claims(clients: tuple[TestClient, TestClient], **variables: Any) -> dict[str, Any]:

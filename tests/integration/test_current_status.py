@@ -11,19 +11,22 @@ status back. Every read goes through both read engines (byte-identical, one stat
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
-from tests.integration.graphql_helpers import SEED_DOCUMENT, both_engines, delete_written
+from tests.integration.graphql_helpers import (
+    SEED_DOCUMENT,
+    bearer,
+    both_engines,
+    delete_written,
+    engine_clients,
+)
 
 PREFIX = "cst-"
 SECRET = "current-status-test-secret-long-enough-for-hs256"
@@ -68,18 +71,10 @@ ADD_CLAIM = (
 )
 
 
-def _token() -> str:
-    claims = {"sub": "curator-test", "role": "editor", "exp": int(time.time()) + 600}
-    return jwt.encode(claims, SECRET, algorithm="HS256")
-
-
 @pytest.fixture(scope="module")
 def clients(neo4j_settings: Settings, seeded: Database) -> Iterator[tuple[TestClient, TestClient]]:
-    base = neo4j_settings.model_copy(update={"jwt_secret": SECRET})
-    fast = base.model_copy(update={"compiled_reads": True})
-    slow = base.model_copy(update={"compiled_reads": False})
-    with TestClient(create_app(fast)) as one, TestClient(create_app(slow)) as other:
-        yield one, other
+    with engine_clients(neo4j_settings, jwt_secret=SECRET) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -92,7 +87,7 @@ def _write(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
     response = client.post(
         "/graphql",
         json={"query": query, "variables": variables},
-        headers={"authorization": f"Bearer {_token()}"},
+        headers=bearer(SECRET, "curator-test"),
     )
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body
@@ -373,7 +368,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(
                 )
             },
         },
-        headers={"authorization": f"Bearer {_token()}"},
+        headers=bearer(SECRET, "curator-test"),
     )
     payload = response.json()["data"]["addClaim"]
     assert payload["claim"] is None

@@ -5,23 +5,22 @@ a curator's to move, and an entity a claim names is never deleted. Each in the a
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
 from kgapi.graphql.ids import to_global_id
 from tests.integration.graphql_helpers import (
+    bearer,
     both_engines,
     claim_input,
     delete_written,
+    engine_clients,
     entity_input,
 )
 
@@ -54,11 +53,8 @@ READ = (
 
 @pytest.fixture(scope="module")
 def clients(neo4j_settings: Settings, seeded: Database) -> Iterator[Clients]:
-    base = neo4j_settings.model_copy(update={"jwt_secret": SECRET})
-    fast = base.model_copy(update={"compiled_reads": True})
-    slow = base.model_copy(update={"compiled_reads": False})
-    with TestClient(create_app(fast)) as one, TestClient(create_app(slow)) as other:
-        yield one, other
+    with engine_clients(neo4j_settings, jwt_secret=SECRET) as pair:
+        yield pair
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -70,16 +66,11 @@ async def _clean_up(seeded: Database) -> AsyncIterator[None]:
     await delete_written(seeded, PREFIX)
 
 
-def _token(role: str = "editor") -> str:
-    claims = {"sub": "merge-test", "role": role, "exp": int(time.time()) + 600}
-    return jwt.encode(claims, SECRET, algorithm="HS256")
-
-
 def _write(client: TestClient, query: str, role: str = "editor", **variables: Any) -> Any:
     response = client.post(
         "/graphql",
         json={"query": query, "variables": variables},
-        headers={"authorization": f"Bearer {_token(role)}"},
+        headers=bearer(SECRET, "merge-test", role),
     )
     body = response.json()
     assert response.status_code == 200, body

@@ -5,19 +5,17 @@ Through HTTP with an editor's token, against the real Neo4j."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import jwt
 import pytest
 from starlette.testclient import TestClient
 
 from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
-from tests.integration.graphql_helpers import claim_input, delete_written, entity_input
+from tests.integration.graphql_helpers import bearer, claim_input, delete_written, entity_input
 
 PREFIX = "ept-"
 SECRET = "entity-patch-test-secret-long-enough-for-hs256"
@@ -41,17 +39,11 @@ async def _clean_up(seeded: Database) -> AsyncIterator[None]:
     await delete_written(seeded, PREFIX)
 
 
-def _token() -> str:
-    claims = {"sub": "patch-test", "role": "editor", "exp": int(time.time()) + 600}
-    return jwt.encode(claims, SECRET, algorithm="HS256")
-
-
 def _upsert(client: TestClient, **given: Any) -> dict[str, Any]:
-    token = _token()
     response = client.post(
         "/graphql",
         json={"query": UPSERT, "variables": {"input": given}},
-        headers={"authorization": f"Bearer {token}"},
+        headers=bearer(SECRET, "patch-test"),
     )
     body = response.json()
     assert response.status_code == 200 and "errors" not in body, body
@@ -109,7 +101,6 @@ def test_a_kind_change_that_would_break_a_claim_is_refused_naming_it(
 ) -> None:
     slug = _slug()
     _upsert(client, **entity_input(slug))
-    token = _token()
     added = client.post(
         "/graphql",
         json={
@@ -117,7 +108,7 @@ def test_a_kind_change_that_would_break_a_claim_is_refused_naming_it(
             "claim { claimId } userErrors { field message } } }",
             "variables": {"input": claim_input(slug)},
         },
-        headers={"authorization": f"Bearer {token}"},
+        headers=bearer(SECRET, "patch-test"),
     ).json()["data"]["addClaim"]
     assert added["userErrors"] == []
     claim_id = added["claim"]["claimId"]

@@ -280,6 +280,7 @@ async def test_csv_zip_holds_every_table(seeded: Database) -> None:
         "name_bn",
         "aliases",
         "description",
+        "names_other",
     }
 
 

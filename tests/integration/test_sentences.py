@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from kgapi.app import create_app
 from kgapi.config import Settings
 from kgapi.db import Database
-from tests.integration.graphql_helpers import SEED_DOCUMENT, both_engines
+from tests.integration.graphql_helpers import SEED_DOCUMENT, both_engines, engine_clients
 
 Clients = tuple[TestClient, TestClient]
 
@@ -41,10 +40,8 @@ EVIDENCE = (
 
 @pytest.fixture(scope="module")
 def clients(neo4j_settings: Settings, seeded: Database) -> Iterator[Clients]:
-    fast = neo4j_settings.model_copy(update={"compiled_reads": True})
-    slow = neo4j_settings.model_copy(update={"compiled_reads": False})
-    with TestClient(create_app(fast)) as one, TestClient(create_app(slow)) as other:
-        yield one, other
+    with engine_clients(neo4j_settings) as pair:
+        yield pair
 
 
 def _walk(clients: Clients, query: str, root: str, field: str, slug: str, size: int) -> Any:
@@ -92,6 +89,36 @@ def test_a_documents_sentences_cover_its_text_in_order(clients: Clients) -> None
             assert sentence["start"] <= mention["start"] < mention["end"] <= sentence["end"]
             assert text[mention["start"] : mention["end"]] == mention["surface"]
             assert mention["document"] == {"slug": SEED_DOCUMENT}
+
+
+DOCUMENT_MENTIONS = (
+    "query($slug: String!, $first: Int, $after: String, $last: Int, $before: String) { "
+    "document(slug: $slug) { mentions(first: $first, after: $after, last: $last, "
+    "before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor "
+    "endCursor } edges { cursor node { sentenceIndex start end surface entity { slug } } } } } }"
+)
+
+
+def test_a_documents_mentions_are_its_sentences_mentions_in_text_order(
+    clients: Clients,
+) -> None:
+    _, mentions = _walk(clients, DOCUMENT_MENTIONS, "document", "mentions", SEED_DOCUMENT, 9)
+    _, sentences = _walk(clients, SENTENCES, "document", "sentences", SEED_DOCUMENT, 50)
+    expected = sorted(
+        (
+            {
+                "sentenceIndex": m["sentenceIndex"],
+                "start": m["start"],
+                "end": m["end"],
+                "surface": m["surface"],
+                "entity": {"slug": m["entity"]["slug"]},
+            }
+            for s in sentences
+            for m in s["mentions"]
+        ),
+        key=lambda m: (m["start"], m["end"], m["entity"]["slug"]),
+    )
+    assert mentions == expected and len(mentions) >= 50
 
 
 def test_an_entitys_mentions_are_where_the_documents_name_it(clients: Clients) -> None:

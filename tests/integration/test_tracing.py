@@ -233,7 +233,10 @@ def test_a_write_is_one_tree_and_records_no_value(
     entity = {
         "slug": slug,
         "kind": "INITIATIVE",
-        "names": {"bn": "যৌথ উদ্যোগ", "en": f"Name of {slug}"},
+        "names": [
+            {"lang": "bn", "value": "যৌথ উদ্যোগ"},
+            {"lang": "en", "value": f"Name of {slug}"},
+        ],
         "description": f"described {slug}",
         "aliases": [],
         "mentions": [{"document": "pk-kz-economic-ties-2025", "quote": "যৌথ উদ্যোগ"}],
