@@ -272,11 +272,14 @@ def operation_cost(
     variables: VariableValues,
     settings: Settings,
 ) -> Cost:
-    """The cost of one valid query operation with its coerced variables."""
+    """The cost of one valid operation with its coerced variables: a query's reads, or what a
+    mutation's payload reads back (the writes themselves are bounded by their own limits, e.g.
+    KGAPI_MAX_BULK_ITEMS; what a client selects of a thousand results is not)."""
     walker = _Walker(schema, fragments, variables, settings)
-    query_type = schema.query_type
-    assert query_type is not None
-    walker.selection(query_type, operation.selection_set, 1.0)
+    root = schema.mutation_type if operation.operation is OperationType.MUTATION else None
+    root = root or schema.query_type
+    assert root is not None
+    walker.selection(root, operation.selection_set, 1.0)
     return Cost(walker.units, int(walker.bytes), walker.bad_page_size)
 
 
@@ -290,7 +293,7 @@ def document_cost(
     """The cost of the query operation a request selects; None when it is not a query or its
     variables do not coerce (execution reports that, and reads nothing)."""
     operation = get_operation_ast(document, operation_name)
-    if operation is None or operation.operation is not OperationType.QUERY:
+    if operation is None or operation.operation not in _PRICED:
         return None
     if raw_variables is not None and not isinstance(raw_variables, dict):
         return None
@@ -301,6 +304,10 @@ def document_cost(
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
     return operation_cost(schema, operation, fragments, coerced, settings)
+
+
+_PRICED = frozenset({OperationType.QUERY, OperationType.MUTATION})
+_BULK_PAYLOADS = frozenset({"UpsertEntitiesPayload", "AddClaimsPayload"})
 
 
 class _Walker:
@@ -317,6 +324,7 @@ class _Walker:
         self.fragments = fragments
         self.variables = variables
         self.settings = settings
+        self.bulk_items = 1  # results of the bulk mutation being priced
         self.units = 0.0
         self.bytes = 0.0
         self.bad_page_size = False
@@ -386,6 +394,13 @@ class _Walker:
 
     def price(self, owner: Any, name: str, args: dict[str, Any]) -> tuple[float, float]:
         """(units once per parent object, objects below it) for one field."""
+        if owner.name == "Mutation":
+            # One payload; a bulk one holds a result per item (`results`, priced below).
+            inputs = args.get("inputs")
+            self.bulk_items = len(inputs) if isinstance(inputs, list) else 1
+            return 0.0, 1
+        if name == "results" and owner.name in _BULK_PAYLOADS:
+            return 0.0, self.bulk_items
         if owner.name == "Query" and name in _ENTITY_LISTS:
             first = self.page(_size(args, "first"), 10)
             where = args.get("where")
@@ -508,7 +523,8 @@ def _filter_weight(where: Mapping[str, Any]) -> float:
 
 class CostLimiter(SchemaExtension):
     """Refuse a read over the caller's budget (or over the response size) before any
-    resolver runs, and report the cost when the request asks for it."""
+    resolver runs — a mutation's too, for what its payload reads back, before it writes —
+    and report the cost when the request asks for it."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()

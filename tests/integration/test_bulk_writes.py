@@ -328,6 +328,25 @@ def test_the_items_may_outnumber_the_list_bound_but_the_lists_inside_them_may_no
         assert "$inputs[0].aliases" in aliases["message"]
 
 
+def test_a_payload_that_would_read_too_much_is_refused_before_anything_is_written(
+    client: TestClient,
+) -> None:
+    """The cost model prices what a bulk payload reads back, a result per item: selecting
+    every claim's evidence with its document's text for each of 100 items is over an editor's
+    budget, refused with QUERY_TOO_COMPLEX before the first item is written."""
+    heavy = (
+        "mutation($inputs: [UpsertEntityInput!]!) { upsertEntities(inputs: $inputs) { "
+        "results { entity { claims(first: 100) { edges { node { evidence { "
+        "document { text } } } } } } } } }"
+    )
+    slugs = [_slug("heavy") for _ in range(100)]
+    body = _post(client, heavy, _token(), inputs=[entity_input(slug) for slug in slugs])
+    assert body["data"] is None, body
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX", body
+    for slug in slugs[:3]:
+        assert _post(client, ENTITY, s=slug)["data"] == {"entity": None}
+
+
 async def test_key_scopes_apply_to_the_mutation_and_to_every_item(
     client: TestClient, seeded: Database
 ) -> None:

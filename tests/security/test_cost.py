@@ -160,12 +160,33 @@ def test_cookbook_queries_fit_the_anonymous_budget(query: str) -> None:
     assert _cost(settings, query) <= settings.cost_budget_anonymous / 2
 
 
-def test_writes_are_not_priced() -> None:
-    """Mutations are limited by validation and their own rules, not by the read cost model."""
+def test_a_mutation_is_priced_for_what_its_payload_reads_back() -> None:
+    """A write is bounded by its own rules (validation, KGAPI_MAX_BULK_ITEMS); what its payload
+    reads back is a read like any other, and a bulk payload holds a result per item."""
     settings = Settings()
-    schema = build_schema(settings)
-    write = 'mutation { retractClaim(id: "x", reason: "y") { claim { claimId } } }'
-    assert document_cost(schema._schema, parse(write), None, {}, settings) is None
+    single = (
+        'mutation { retractClaim(input: {id: "x", reason: "y"}) { claim { evidence { quote } } } }'
+    )
+    assert 0 < _cost(settings, single) < 10
+    bulk = (
+        "mutation($inputs: [AddClaimInput!]!) { addClaims(inputs: $inputs) { written "
+        "results { claim { claimId evidence { quote document { slug } } } } } }"
+    )
+    item = {
+        "subject": "pakistan",
+        "predicate": "CONCERNS",
+        "object": "grain",
+        "status": "PLANNED",
+        "evidence": [{"document": "d", "quote": "q", "translation": "t"}],
+    }
+    ten, thousand = (_cost(settings, bulk, {"inputs": [item] * n}) for n in (10, 1000))
+    assert 90 * ten < thousand < 110 * ten  # a result per item
+    heavy = (
+        "mutation($inputs: [AddClaimInput!]!) { addClaims(inputs: $inputs) { results { claim { "
+        "subject { claims(first: 100) { edges { node { evidence { document { text } } } } } } "
+        "} } } }"
+    )
+    assert _cost(settings, heavy, {"inputs": [item] * 100}) > settings.cost_budget_admin
 
 
 def _priced(case: tuple[str, str, Any, bool]) -> bool:
