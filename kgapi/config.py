@@ -177,6 +177,7 @@ class Settings(BaseSettings):
     cost_budget_anonymous: float = Field(default=2000.0, gt=0, description="cost per request")
     cost_budget_reader: float = Field(default=4000.0, gt=0, description="cost per request")
     cost_budget_editor: float = Field(default=8000.0, gt=0, description="cost per request")
+    cost_budget_curator: float = Field(default=8000.0, gt=0, description="cost per request")
     cost_budget_admin: float = Field(default=20000.0, gt=0, description="cost per request")
     max_query_bytes: int = Field(default=100_000, ge=100, description="largest query text")
     max_response_bytes: int = Field(

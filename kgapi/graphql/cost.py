@@ -51,6 +51,7 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from strawberry.extensions import SchemaExtension
 
 from kgapi import model
+from kgapi.auth import Role
 from kgapi.config import Settings
 from kgapi.graphql.arguments import KIND_LISTS
 from kgapi.graphql.context import Context
@@ -213,13 +214,13 @@ def budget_for(context: Context) -> tuple[str, float]:
     principal = context.principal
     if principal.anonymous:
         return "anonymous", settings.cost_budget_anonymous
-    role = principal.role.value
     budgets = {
-        "reader": settings.cost_budget_reader,
-        "editor": settings.cost_budget_editor,
-        "admin": settings.cost_budget_admin,
+        Role.READER: settings.cost_budget_reader,
+        Role.EDITOR: settings.cost_budget_editor,
+        Role.CURATOR: settings.cost_budget_curator,
+        Role.ADMIN: settings.cost_budget_admin,
     }
-    return role, budgets[role]
+    return principal.role.value, budgets[principal.role]
 
 
 def check_cost(cost: Cost, context: Context) -> None:

@@ -15,9 +15,11 @@ from starlette.testclient import TestClient
 
 from bench.cost_calibration import MeasuringDatabase, measure
 from kgapi.app import create_app
+from kgapi.auth import Principal, Role
 from kgapi.config import Settings
 from kgapi.db import Database
-from kgapi.graphql.cost import document_cost
+from kgapi.graphql.context import Context
+from kgapi.graphql.cost import budget_for, document_cost
 from kgapi.graphql.schema import build_schema
 from kgapi.observability import NEO4J_QUERIES
 from tests.integration.test_compiled_reads import CASES
@@ -271,3 +273,18 @@ async def test_the_costliest_queries_within_budget_stay_under_a_db_hits_bound(
                 print(name, compiled, measured.cost, measured.db_hits, measured.cold_ms)
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_has_a_budget(role: Role) -> None:
+    """A curator's request used to find no budget (a KeyError, answered as an internal
+    error) once it was priced: every role of kgapi.auth has one."""
+    settings = Settings()
+    context = Context(
+        db=None,  # type: ignore[arg-type]
+        settings=settings,
+        request_id="t",
+        principal=Principal("test", role),
+    )
+    name, budget = budget_for(context)
+    assert name == role.value and budget > 0
