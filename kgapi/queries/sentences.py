@@ -252,18 +252,35 @@ async def mention_page(
 ) -> tuple[list[MentionRow], int]:
     """`size + 1` of an entity's mentions in the page's direction, and how many it has."""
     params = Params()
-    slug = params.add(entity)
+    anchor = "MATCH (e:Entity {slug: " + params.add(entity) + "}) "
     after_param = params.add(after) if after is not None else None
+    clauses = mention_page_clauses("e", "s", "m", after_param, descending, params.add(size + 1))
+    total: LiteralString = "COUNT { (:Sentence)-[:MENTIONS]->(e) }"
+    return await _mention_rows(db, params, anchor, "e", clauses, total)
+
+
+async def _mention_rows(
+    db: Database,
+    params: Params,
+    anchor: LiteralString,
+    var: LiteralString,
+    clauses: LiteralString,
+    total: LiteralString,
+) -> tuple[list[MentionRow], int]:
+    """The page `clauses` keep (binding s, m, e) under `anchor`'s node `var`, and `total`."""
     records = await db.read(
-        "MATCH (e:Entity {slug: " + slug + "}) "
-        "CALL (e) { "
-        + mention_page_clauses("e", "s", "m", after_param, descending, params.add(size + 1))
+        anchor
+        + "CALL ("
+        + var
+        + ") { "
+        + clauses
         + "RETURN collect({"
         + mention_map("s", "m", "e")
         + ", entity: e "
         + ENTITY_MAP
-        + "}) AS rows } "
-        "RETURN rows, COUNT { (:Sentence)-[:MENTIONS]->(e) } AS total",
+        + "}) AS rows } RETURN rows, "
+        + total
+        + " AS total",
         params.values,
     )
     if not records:
@@ -285,23 +302,9 @@ async def document_mention_page(
 ) -> tuple[list[MentionRow], int]:
     """`size + 1` of the mentions in a document in the page's direction, and how many."""
     params = Params()
-    slug = params.add(document)
+    anchor = "MATCH (d:Document {slug: " + params.add(document) + "}) "
     after_param = params.add(after) if after is not None else None
-    records = await db.read(
-        "MATCH (d:Document {slug: " + slug + "}) "
-        "CALL (d) { "
-        + document_mention_page_clauses(
-            "d", "s", "m", "e", after_param, descending, params.add(size + 1)
-        )
-        + "RETURN collect({"
-        + mention_map("s", "m", "e")
-        + ", entity: e "
-        + ENTITY_MAP
-        + "}) AS rows } "
-        "RETURN rows, " + document_mention_count("d") + " AS total",
-        params.values,
+    clauses = document_mention_page_clauses(
+        "d", "s", "m", "e", after_param, descending, params.add(size + 1)
     )
-    if not records:
-        return [], 0
-    rows = [MentionRow.from_map(row) for row in records[0]["rows"]]
-    return rows, int(records[0]["total"])
+    return await _mention_rows(db, params, anchor, "d", clauses, document_mention_count("d"))

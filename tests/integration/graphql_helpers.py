@@ -147,3 +147,15 @@ def bearer(secret: str, sub: str, role: str = "editor") -> dict[str, str]:
     """The headers of a request with a fresh HS256 JWT of `role`, signed with `secret`."""
     claims = {"sub": sub, "role": role, "exp": int(time.time()) + 600}
     return {"authorization": f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"}
+
+
+def payload_of(
+    client: TestClient, query: str, headers: dict[str, str], **variables: Any
+) -> dict[str, Any]:
+    """The first root field of a request's `data`, which must come without errors."""
+    response = client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    return dict(next(iter(body["data"].values())))

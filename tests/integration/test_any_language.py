@@ -15,7 +15,13 @@ from starlette.testclient import TestClient
 
 from kgapi.config import Settings
 from kgapi.db import Database
-from tests.integration.graphql_helpers import bearer, both_engines, delete_written, engine_clients
+from tests.integration.graphql_helpers import (
+    bearer,
+    both_engines,
+    delete_written,
+    engine_clients,
+    payload_of,
+)
 
 PREFIX = "alt-"
 SECRET = "any-language-test-secret-long-enough-for-hs256"
@@ -47,14 +53,7 @@ async def _clean_up(seeded: Database) -> AsyncIterator[None]:
 
 
 def _post(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers=bearer(SECRET, "language-test"),
-    )
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    return dict(next(iter(body["data"].values())))
+    return payload_of(client, query, bearer(SECRET, "language-test"), **variables)
 
 
 DOCUMENT_INPUT = {

@@ -26,6 +26,7 @@ from tests.integration.graphql_helpers import (
     both_engines,
     delete_written,
     engine_clients,
+    payload_of,
 )
 
 PREFIX = "cst-"
@@ -84,16 +85,9 @@ async def _clean_up(seeded: Database) -> AsyncIterator[None]:
 
 
 def _write(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers=bearer(SECRET, "curator-test"),
-    )
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    payload = next(iter(body["data"].values()))
+    payload = payload_of(client, query, bearer(SECRET, "curator-test"), **variables)
     assert payload.get("userErrors", []) == [], payload
-    return dict(payload)
+    return payload
 
 
 def _status(clients: tuple[TestClient, TestClient], as_of: str | None = None) -> dict[str, Any]:
