@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from kgapi.db import Database
+from kgapi.queries import trusted
 from kgapi.queries.entities import ENTITY_MAP, EntityRow, Params
 
 __all__ = [
@@ -60,15 +61,68 @@ def sentence_page_clauses(
 ) -> LiteralString:
     """`MATCH ... ORDER BY ... LIMIT`: one keyset page of a document's sentences, by index
     (descending for a backward page, strictly beyond the index `after`)."""
-    compare: LiteralString = "<" if descending else ">"
-    order: LiteralString = "DESC" if descending else "ASC"
-    keyset: LiteralString = (
-        "" if after is None else " AND " + sentence + ".index " + compare + " " + after
+    return _key_page(
+        "MATCH (" + sentence + ":Sentence)-[:PART_OF]->(" + document + ") ",
+        sentence,
+        [sentence + ".index"],
+        "[" + after + "]" if after is not None else None,
+        descending,
+        limit,
     )
+
+
+def _beyond(
+    terms: list[LiteralString], after: LiteralString, compare: LiteralString
+) -> LiteralString:
+    """` AND (...)`: the row's key `terms` strictly beyond the list parameter `after`, compared
+    term by term (the keyset of a page sorted by those terms)."""
+    condition: LiteralString = (
+        terms[-1] + " " + compare + " " + after + "[" + trusted(str(len(terms) - 1)) + "]"
+    )
+    for index in range(len(terms) - 2, -1, -1):
+        at: LiteralString = after + "[" + trusted(str(index)) + "]"
+        term = terms[index]
+        condition = (
+            "("
+            + term
+            + " "
+            + compare
+            + " "
+            + at
+            + " OR ("
+            + term
+            + " = "
+            + at
+            + " AND "
+            + condition
+            + "))"
+        )
+    return " AND " + condition
+
+
+def _key_page(
+    match: LiteralString,
+    carried: LiteralString,
+    terms: list[LiteralString],
+    after: LiteralString | None,
+    descending: bool,
+    limit: LiteralString,
+) -> LiteralString:
+    """`match`, then one keyset page of its rows sorted by `terms`, keeping `carried`."""
+    compare: LiteralString = "<" if descending else ">"
+    order: LiteralString = " DESC" if descending else " ASC"
+    keyset: LiteralString = _beyond(terms, after, compare) if after is not None else ""
     return (
-        "MATCH (" + sentence + ":Sentence)-[:PART_OF]->(" + document + ") "
-        "WHERE true" + keyset + " "
-        "WITH " + sentence + " ORDER BY " + sentence + ".index " + order + " LIMIT " + limit + " "
+        match
+        + "WHERE true"
+        + keyset
+        + " WITH "
+        + carried
+        + " ORDER BY "
+        + ", ".join(term + order for term in terms)
+        + " LIMIT "
+        + limit
+        + " "
     )
 
 
@@ -82,38 +136,13 @@ def mention_page_clauses(
 ) -> LiteralString:
     """One keyset page of an entity's mentions in every document, by (document, start, end);
     `after` is a parameter holding `[document, start, end]`."""
-    compare: LiteralString = "<" if descending else ">"
-    order: LiteralString = "DESC" if descending else "ASC"
-    keyset: LiteralString = ""
-    if after is not None:
-        d, s, e = sentence + ".document", mention + ".start", mention + ".end"
-        keyset = (
-            " AND (" + d + " " + compare + " " + after + "[0] OR (" + d + " = " + after + "[0] "
-            "AND (" + s + " " + compare + " " + after + "[1] OR (" + s + " = " + after + "[1] "
-            "AND " + e + " " + compare + " " + after + "[2]))))"
-        )
-    return (
-        "MATCH (" + sentence + ":Sentence)-[" + mention + ":MENTIONS]->(" + entity + ") "
-        "WHERE true" + keyset + " "
-        "WITH "
-        + sentence
-        + ", "
-        + mention
-        + " ORDER BY "
-        + sentence
-        + ".document "
-        + order
-        + ", "
-        + mention
-        + ".start "
-        + order
-        + ", "
-        + mention
-        + ".end "
-        + order
-        + " LIMIT "
-        + limit
-        + " "
+    return _key_page(
+        "MATCH (" + sentence + ":Sentence)-[" + mention + ":MENTIONS]->(" + entity + ") ",
+        sentence + ", " + mention,
+        [sentence + ".document", mention + ".start", mention + ".end"],
+        after,
+        descending,
+        limit,
     )
 
 
@@ -128,41 +157,14 @@ def document_mention_page_clauses(
 ) -> LiteralString:
     """One keyset page of the mentions in a document, by (start, end, entity slug); `after`
     is a parameter holding `[start, end, slug]`."""
-    compare: LiteralString = "<" if descending else ">"
-    order: LiteralString = "DESC" if descending else "ASC"
-    keyset: LiteralString = ""
-    if after is not None:
-        s, e, k = mention + ".start", mention + ".end", entity + ".slug"
-        keyset = (
-            " AND (" + s + " " + compare + " " + after + "[0] OR (" + s + " = " + after + "[0] "
-            "AND (" + e + " " + compare + " " + after + "[1] OR (" + e + " = " + after + "[1] "
-            "AND " + k + " " + compare + " " + after + "[2]))))"
-        )
-    return (
+    return _key_page(
         "MATCH (" + sentence + ":Sentence)-[:PART_OF]->(" + document + ") "
-        "MATCH (" + sentence + ")-[" + mention + ":MENTIONS]->(" + entity + ":Entity) "
-        "WHERE true" + keyset + " "
-        "WITH "
-        + sentence
-        + ", "
-        + mention
-        + ", "
-        + entity
-        + " ORDER BY "
-        + mention
-        + ".start "
-        + order
-        + ", "
-        + mention
-        + ".end "
-        + order
-        + ", "
-        + entity
-        + ".slug "
-        + order
-        + " LIMIT "
-        + limit
-        + " "
+        "MATCH (" + sentence + ")-[" + mention + ":MENTIONS]->(" + entity + ":Entity) ",
+        sentence + ", " + mention + ", " + entity,
+        [mention + ".start", mention + ".end", entity + ".slug"],
+        after,
+        descending,
+        limit,
     )
 
 
