@@ -464,10 +464,12 @@ def ingest(
     slug: Annotated[str | None, typer.Option(help="Document key (default from checksum).")] = None,
     actor: Annotated[str, typer.Option(help="Recorded in the audit trail.")] = "cli",
 ) -> None:
-    """Store a document with its sentences and link mentions of known entities."""
+    """Store a document with its sentences, link mentions of known entities, and queue the
+    candidates its reading proposes (review them with `kgapi review`)."""
     from rich.progress import Progress
 
     from kgapi.auth import Principal, Role
+    from kgapi.candidates import Proposed, propose_candidates
     from kgapi.writes import WriteRejected, WriteResult, add_document
 
     settings = _settings()
@@ -486,19 +488,19 @@ def ingest(
         "slug": slug,
     }
 
-    async def work(db: Database) -> WriteResult:
+    async def work(db: Database) -> tuple[WriteResult, Proposed]:
+        principal = Principal(f"cli:{actor}", Role.ADMIN)
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("linking mentions", total=None)
 
             def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            return await add_document(
-                db, Principal(f"cli:{actor}", Role.ADMIN), settings, data, True, on_sentence=advance
-            )
+            stored = await add_document(db, principal, settings, data, True, on_sentence=advance)
+        return stored, await propose_candidates(db, principal, stored.target)
 
     try:
-        result = _run(_with_db(settings, work))
+        result, proposed = _run(_with_db(settings, work))
     except WriteRejected as exc:
         raise _fail(str(exc)) from None
     report = result.report
@@ -513,6 +515,108 @@ def ingest(
             console.print(
                 f"  candidate (not linked): {candidate.text!r} in sentence {candidate.sentence}"
             )
+    console.print(
+        f"{proposed.proposed} candidates proposed by {proposed.extractor} {proposed.version}, "
+        f"{proposed.new} newly queued; none is a fact until a curator accepts it: "
+        f"kgapi review --document {result.target}"
+    )
+
+
+_REVIEW_HELP = """\
+  a N TRANSLATION   accept claim candidate N, with your English rendering of its quote
+  a N DESCRIPTION   accept entity candidate N, with a description of the entity
+  r N REASON        reject candidate N, saying why
+  q                 quit (also at the end of input)"""
+
+
+@app.command()
+@handle_errors
+def review(
+    document: Annotated[
+        str | None, typer.Option("--document", help="Only this document's candidates.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="Candidates per table.")] = 50,
+    actor: Annotated[str, typer.Option(help="Recorded in the audit trail as the curator.")] = "cli",
+) -> None:
+    """Review pending candidates: a numbered table, then accept or reject by number (commands
+    read from the terminal or from standard input, one per line)."""
+    from kgapi.auth import Principal, Role
+    from kgapi.candidates import AcceptEdits, accept_candidate, reject_candidate
+    from kgapi.queries.candidates import candidate_page
+    from kgapi.writes import WriteRejected
+
+    settings = _settings()
+    principal = Principal(f"cli:{actor}", Role.CURATOR)
+
+    async def pending(db: Database) -> list[dict[str, Any]]:
+        page = await candidate_page(
+            db, document=document, state="pending", type=None, after=None, limit=limit
+        )
+        return page.rows[:limit]
+
+    def show(rows: list[dict[str, Any]]) -> None:
+        table = Table("#", "type", "proposal", "status", "conf.", "quote", title="pending")
+        for number, row in enumerate(rows, start=1):
+            if row["type"] == "claim":
+                what = f"{row['subject']} -{row['predicate']}-> {row['object']}"
+                status = str(row["status"])
+            else:
+                what = f"{row['slug']} ({row['kind']})"
+                status = ""
+            quote = str(row["quote"])
+            table.add_row(
+                str(number),
+                str(row["type"]),
+                what,
+                status,
+                f"{float(row['confidence']):.2f}",
+                quote if len(quote) <= 60 else quote[:57] + "...",
+            )
+        console.print(table)
+
+    async def session(db: Database) -> tuple[int, int]:
+        rows = await pending(db)
+        if not rows:
+            console.print("no pending candidates")
+            return 0, 0
+        show(rows)
+        console.print(_REVIEW_HELP)
+        accepted = rejected = 0
+        for line in sys.stdin:
+            command, _, rest = line.strip().partition(" ")
+            if command in {"q", "quit"}:
+                break
+            number, _, text = rest.strip().partition(" ")
+            if command not in {"a", "r"} or not number.isdigit():
+                console.print(f"[red]not a command:[/red] {line.strip()!r}\n{_REVIEW_HELP}")
+                continue
+            index = int(number) - 1
+            if not 0 <= index < len(rows):
+                console.print(f"[red]no candidate {number}[/red] (1 to {len(rows)})")
+                continue
+            row = rows[index]
+            try:
+                if command == "r":
+                    await reject_candidate(db, principal, str(row["id"]), text)
+                    rejected += 1
+                    console.print(f"{number}: rejected")
+                    continue
+                edits = (
+                    AcceptEdits(translation=text or None)
+                    if row["type"] == "claim"
+                    else AcceptEdits(description=text or None)
+                )
+                done = await accept_candidate(db, principal, str(row["id"]), edits)
+            except WriteRejected as exc:
+                console.print(f"[red]{number}: not written:[/red] {exc}")
+                continue
+            accepted += 1
+            console.print(f"{number}: accepted as {done.type.value} {done.target}")
+        return accepted, rejected
+
+    accepted, rejected = _run(_with_db(settings, session))
+    if accepted or rejected:
+        console.print(f"{accepted} accepted, {rejected} rejected")
 
 
 @app.command("import")

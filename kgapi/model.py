@@ -21,6 +21,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 __all__ = [
+    "CANDIDATE_LABEL",
+    "CANDIDATE_STATE_DESCRIPTIONS",
+    "CANDIDATE_TYPE_DESCRIPTIONS",
     "CLAIM_LABEL",
     "DATE_SOURCE_DESCRIPTIONS",
     "DOCUMENT_LABEL",
@@ -35,6 +38,8 @@ __all__ = [
     "STATUS_RULE_DESCRIPTIONS",
     "TARGET_DESCRIPTIONS",
     "WRITE_OPERATION_DESCRIPTIONS",
+    "CandidateState",
+    "CandidateType",
     "ClaimPath",
     "DateSource",
     "Direction",
@@ -62,6 +67,7 @@ DOCUMENT_LABEL = "Document"
 ENTITY_LABEL = "Entity"
 SENTENCE_LABEL = "Sentence"
 CLAIM_LABEL = "Claim"
+CANDIDATE_LABEL = "Candidate"  # a machine reading's proposal: never a fact (kgapi.candidates)
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 120
@@ -239,6 +245,9 @@ class WriteOperation(StrEnum):
     ADD_DOCUMENT = "addDocument"
     INGEST_DOCUMENT = "ingestDocument"
     RELINK_DOCUMENT = "relinkDocument"
+    PROPOSE_CANDIDATES = "proposeCandidates"
+    ACCEPT_CANDIDATE = "acceptCandidate"
+    REJECT_CANDIDATE = "rejectCandidate"
 
 
 WRITE_OPERATION_DESCRIPTIONS: Mapping[WriteOperation, str] = {
@@ -254,6 +263,11 @@ WRITE_OPERATION_DESCRIPTIONS: Mapping[WriteOperation, str] = {
     "(`ingestDocument`).",
     WriteOperation.RELINK_DOCUMENT: "Mentions of known entities in a stored document were "
     "linked again (`kgapi relink`, or `ingestDocument` of a text stored before).",
+    WriteOperation.PROPOSE_CANDIDATES: "A document was read by the extractor and its "
+    "candidates queued for review (`proposeCandidates`, `ingestDocument`, `kgapi ingest`).",
+    WriteOperation.ACCEPT_CANDIDATE: "A curator accepted a candidate (`acceptCandidate`): the "
+    "claim or entity it became has its own event.",
+    WriteOperation.REJECT_CANDIDATE: "A curator rejected a candidate (`rejectCandidate`).",
 }
 
 
@@ -263,12 +277,43 @@ class TargetType(StrEnum):
     ENTITY = "Entity"
     CLAIM = "Claim"
     DOCUMENT = "Document"
+    CANDIDATE = "Candidate"
 
 
 TARGET_DESCRIPTIONS: Mapping[TargetType, str] = {
     TargetType.ENTITY: "An entity (its slug is the target id).",
     TargetType.CLAIM: "A claim (its claim id is the target id).",
     TargetType.DOCUMENT: "A document (its slug is the target id).",
+    TargetType.CANDIDATE: "A candidate (its candidate id is the target id).",
+}
+
+
+class CandidateState(StrEnum):
+    """Where a candidate is in review. Only ACCEPTED ones have become facts (as claims or
+    entities of their own); a candidate itself is never read as one."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+CANDIDATE_STATE_DESCRIPTIONS: Mapping[CandidateState, str] = {
+    CandidateState.PENDING: "Waiting for a curator.",
+    CandidateState.ACCEPTED: "A curator accepted it: it became the claim or entity it names.",
+    CandidateState.REJECTED: "A curator rejected it, with a reason.",
+}
+
+
+class CandidateType(StrEnum):
+    """What a candidate proposes."""
+
+    CLAIM = "claim"
+    ENTITY = "entity"
+
+
+CANDIDATE_TYPE_DESCRIPTIONS: Mapping[CandidateType, str] = {
+    CandidateType.CLAIM: "A claim between two entities a sentence mentions.",
+    CandidateType.ENTITY: "An entity for a name the linker could not explain.",
 }
 
 

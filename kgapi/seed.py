@@ -231,7 +231,9 @@ def other_name_props(names: Mapping[str, str]) -> Row:
     }
 
 
-def claim_row(claim: ClaimIn, published: Mapping[str, str | None]) -> Row:
+def claim_row(
+    claim: ClaimIn, published: Mapping[str, str | None], origin: Mapping[str, str] | None = None
+) -> Row:
     """One claim as the parameters of the claim upsert (shared with the write API).
 
     `published` gives each evidence document's date: the claim's effective date is stored with
@@ -249,6 +251,7 @@ def claim_row(claim: ClaimIn, published: Mapping[str, str | None]) -> Row:
         **claim_time(
             claim.valid_from, ((ev.document, published.get(ev.document)) for ev in claim.evidence)
         ),
+        **(origin or {}),
     }
     evidence: list[Row] = [
         {"sentence_key": _sentence_key(ev.document, ev.sentence), "props": _span_props(ev)}

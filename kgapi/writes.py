@@ -326,6 +326,15 @@ class ClaimItem:
     evidence: list[EvidenceInput] = field(default_factory=list)
     expected_revision: int | None = None
     idempotency_key: str | None = None
+    # Stored with the claim, e.g. the candidate it was accepted from and its reviewer
+    # (kgapi.candidates); part of its content, not of its id.
+    origin: dict[str, str] | None = None
+
+
+# Runs in a batch's transaction after its items are written (outcomes by input index): a
+# caller's own statements that must commit with them or not at all (kgapi.candidates marks the
+# candidate it accepted). Raising WriteRejected there rolls the whole batch back.
+AlsoInTransaction = Callable[[Tx, "dict[int, ItemOutcome]"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -526,6 +535,7 @@ async def upsert_entities(
     *,
     batch_size: int,
     on_progress: Progress | None = None,
+    also: AlsoInTransaction | None = None,
 ) -> list[ItemOutcome]:
     """Create entities, or patch existing ones, each as upsert_entity would: an outcome per
     item, in input order; a bad item never stops the others.
@@ -556,7 +566,10 @@ async def upsert_entities(
     outcomes.update(refused)
 
     async def write(tx: Tx, batch: list[_EntityPlan]) -> dict[int, ItemOutcome]:
-        return await _write_entities(tx, principal, batch, texts)
+        written = await _write_entities(tx, principal, batch, texts)
+        if also is not None:
+            await also(tx, written)
+        return written
 
     settled = len(items) - len(unique)
     outcomes.update(
@@ -793,6 +806,7 @@ async def add_claims(
     *,
     batch_size: int,
     on_progress: Progress | None = None,
+    also: AlsoInTransaction | None = None,
 ) -> list[ItemOutcome]:
     """Assert claims, each checked and written as add_claim would: an outcome per item, in
     input order; a bad item never stops the others.
@@ -831,6 +845,7 @@ async def add_claims(
         payload = {
             "claim": claim.model_dump(mode="json"),
             "expectedRevision": item.expected_revision,
+            "origin": item.origin,
         }
         plans.append(
             _ClaimPlan(
@@ -840,7 +855,7 @@ async def add_claims(
                 _scoped(principal, item.idempotency_key),
                 item,
                 claim,
-                claim_row(claim, published),
+                claim_row(claim, published, item.origin),
                 sorted({kinds[claim.subject].value, kinds[claim.object].value}),
             )
         )
@@ -848,7 +863,10 @@ async def add_claims(
     outcomes.update(refused)
 
     async def write(tx: Tx, batch: list[_ClaimPlan]) -> dict[int, ItemOutcome]:
-        return await _write_claims(tx, principal, batch)
+        written = await _write_claims(tx, principal, batch)
+        if also is not None:
+            await also(tx, written)
+        return written
 
     settled = len(items) - len(unique)
     outcomes.update(

@@ -9,6 +9,8 @@ CREATE CONSTRAINT claim_id IF NOT EXISTS FOR (c:Claim) REQUIRE c.id IS UNIQUE;
 CREATE CONSTRAINT sentence_key IF NOT EXISTS FOR (s:Sentence) REQUIRE s.key IS UNIQUE;
 // A merged entity's slug resolves to the kept one (mergeEntities); one redirect per slug.
 CREATE CONSTRAINT entity_redirect_slug IF NOT EXISTS FOR (r:EntityRedirect) REQUIRE r.slug IS UNIQUE;
+// A machine reading's proposals (kgapi.candidates): one per reading of a span; listed per document.
+CREATE CONSTRAINT candidate_id IF NOT EXISTS FOR (c:Candidate) REQUIRE c.id IS UNIQUE;
 
 // Filters and sorts the read API offers. Each sort order of an entity list (SLUG, NAME, KIND,
 // RELATION_COUNT) is served in order by an index, ending in the slug (the keyset's tie-break), so
@@ -70,3 +72,4 @@ CREATE CONSTRAINT change_event_seq IF NOT EXISTS FOR (e:ChangeEvent) REQUIRE e.s
 CREATE CONSTRAINT sequence_name IF NOT EXISTS FOR (s:Sequence) REQUIRE s.name IS UNIQUE;
 CREATE INDEX change_event_actor IF NOT EXISTS FOR (e:ChangeEvent) ON (e.actor);
 CREATE INDEX document_sha256 IF NOT EXISTS FOR (d:Document) ON (d.sha256);
+CREATE INDEX candidate_review IF NOT EXISTS FOR (c:Candidate) ON (c.document, c.state, c.id);

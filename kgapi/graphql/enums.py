@@ -19,6 +19,8 @@ import strawberry
 from kgapi import model
 
 __all__ = [
+    "CandidateState",
+    "CandidateType",
     "ChangeOperation",
     "ChangeTarget",
     "ClaimDateSource",
@@ -103,6 +105,18 @@ _register(
     "then the most realised status a source gives.",
     model.STATUS_RULE_DESCRIPTIONS,
 )
+_register(
+    model.CandidateState,
+    "CandidateState",
+    "Where a candidate is in review; only an accepted one has become a fact.",
+    model.CANDIDATE_STATE_DESCRIPTIONS,
+)
+_register(
+    model.CandidateType,
+    "CandidateType",
+    "What a candidate proposes.",
+    model.CANDIDATE_TYPE_DESCRIPTIONS,
+)
 
 EntityKind: TypeAlias = model.EntityKind
 Predicate: TypeAlias = model.Predicate
@@ -112,6 +126,8 @@ ChangeOperation: TypeAlias = model.WriteOperation
 ChangeTarget: TypeAlias = model.TargetType
 ClaimDateSource: TypeAlias = model.DateSource
 StatusRule: TypeAlias = model.StatusRule
+CandidateState: TypeAlias = model.CandidateState
+CandidateType: TypeAlias = model.CandidateType
 
 
 def enum_name(cls: type[Enum], stored: str) -> str:

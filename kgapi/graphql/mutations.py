@@ -16,11 +16,18 @@ import strawberry
 
 from kgapi import model
 from kgapi.auth import ScopeDenied
+from kgapi.candidates import (
+    AcceptEdits,
+    accept_candidate,
+    propose_candidates,
+    reject_candidate,
+)
 from kgapi.entity_lifecycle import delete_entity, merge_entities
+from kgapi.graphql.candidate_types import Candidate, candidate_from_props
 from kgapi.graphql.context import Info
 from kgapi.graphql.entity_types import Entity, Relation, entity_from_row
 from kgapi.graphql.enums import ClaimRank, ClaimStatus, EntityKind, Predicate
-from kgapi.graphql.permissions import CanEdit, Forbidden, WithinKeyScope
+from kgapi.graphql.permissions import CanCurate, CanEdit, Forbidden, WithinKeyScope
 from kgapi.graphql.scalars import LanguageTag
 from kgapi.graphql.types import Document
 from kgapi.queries.relations import claims_by_id
@@ -245,6 +252,90 @@ class DocumentPayload:
     mentions_linked: int = strawberry.field(description="Mentions of known entities linked.")
     candidates: list[MentionCandidate] = strawberry.field(
         description="Names that could not be linked (no claim is ever invented from them)."
+    )
+    candidates_queued: int = strawberry.field(
+        description="Candidates the reading of the document newly queued for review "
+        "(ingestDocument; list them with `candidates(document:)`). None of them is a fact."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
+
+
+@strawberry.input(description="Have a stored document read for candidates.")
+class ProposeCandidatesInput:
+    document: str = strawberry.field(description="Slug of the stored document.")
+
+
+@strawberry.type(description="Result of proposeCandidates.")
+class ProposeCandidatesPayload:
+    proposed: int = strawberry.field(
+        description="Candidates the reading gave (claims a claim of the graph already states "
+        "from the same sentence are left out)."
+    )
+    queued: int = strawberry.field(description="Of those, the ones not queued before.")
+    extractor: str | None = strawberry.field(description="The extractor that read it.")
+    extractor_version: str | None = strawberry.field(description="Its version.")
+    user_errors: list[UserError] = strawberry.field(description="Why nothing was queued.")
+
+
+@strawberry.input(
+    description="What to change while accepting a candidate; a field left out keeps the "
+    "candidate's reading."
+)
+class CandidateEditsInput:
+    predicate: Predicate | None = strawberry.field(default=None, description="Claims: predicate.")
+    subject: str | None = strawberry.field(default=None, description="Claims: subject slug.")
+    object: str | None = strawberry.field(default=None, description="Claims: object slug.")
+    status: ClaimStatus | None = strawberry.field(default=None, description="Claims: status.")
+    rank: ClaimRank | None = strawberry.field(default=None, description="Claims: rank.")
+    qualifiers: strawberry.scalars.JSON | None = strawberry.field(
+        default=None, description="Claims: qualifiers, as addClaim takes them."
+    )
+    translation: str | None = strawberry.field(
+        default=None,
+        description="Claims: your English rendering of the evidence quote (required, as for "
+        "every claim's evidence).",
+    )
+    start: int | None = strawberry.field(
+        default=None, description="Claims: move the evidence span's start (code points)."
+    )
+    end: int | None = strawberry.field(
+        default=None, description="Claims: move the evidence span's end (exclusive)."
+    )
+    slug: str | None = strawberry.field(default=None, description="Entities: the slug to use.")
+    kind: EntityKind | None = strawberry.field(default=None, description="Entities: the kind.")
+    names: list[NameInput] | None = strawberry.field(
+        default=None,
+        description="Entities: names per language (default: the quote, in the document's "
+        "language).",
+    )
+    aliases: list[str] | None = strawberry.field(default=None, description="Entities: aliases.")
+    description: str | None = strawberry.field(
+        default=None, description="Entities: a description (required for a new entity)."
+    )
+
+
+@strawberry.input(description="Accept a candidate: it becomes a claim or an entity.")
+class AcceptCandidateInput:
+    id: strawberry.ID = strawberry.field(description="The candidate's id.")
+    edits: CandidateEditsInput | None = strawberry.field(
+        default=None, description="What to change first."
+    )
+    reason: str | None = strawberry.field(default=None, description="A note for the audit trail.")
+
+
+@strawberry.input(description="Reject a candidate.")
+class RejectCandidateInput:
+    id: strawberry.ID = strawberry.field(description="The candidate's id.")
+    reason: str = strawberry.field(description="Why (kept with the candidate).")
+
+
+@strawberry.type(description="Result of acceptCandidate or rejectCandidate.")
+class CandidatePayload:
+    candidate: Candidate | None = strawberry.field(description="The candidate as it now is.")
+    claim: Relation | None = strawberry.field(description="The claim it became (claims).")
+    entity: Entity | None = strawberry.field(description="The entity it became (entities).")
+    changed: bool = strawberry.field(
+        description="False when the graph already held that claim or entity exactly."
     )
     user_errors: list[UserError] = strawberry.field(description="Why nothing was written.")
 
@@ -638,6 +729,99 @@ class Mutation:
         )
 
     @strawberry.mutation(
+        description="Read a stored document for candidates (again, e.g. after accepting "
+        "candidate entities): what its language's extractor proposes is queued for review.",
+        permission_classes=[CanEdit, WithinKeyScope],
+    )
+    async def propose_candidates(
+        self, info: Info, input: InputArg[ProposeCandidatesInput]
+    ) -> ProposeCandidatesPayload:
+        try:
+            done = await propose_candidates(info.context.db, info.context.principal, input.document)
+        except WriteRejected as exc:
+            return ProposeCandidatesPayload(
+                proposed=0,
+                queued=0,
+                extractor=None,
+                extractor_version=None,
+                user_errors=_user_errors(exc),
+            )
+        return ProposeCandidatesPayload(
+            proposed=done.proposed,
+            queued=done.new,
+            extractor=done.extractor,
+            extractor_version=done.version,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Accept a candidate (needs the curator role): it becomes a claim or an "
+        "entity, checked as addClaim / upsertEntity check theirs, with the candidate as its "
+        "origin and you in the audit trail.",
+        permission_classes=[CanCurate, WithinKeyScope],
+    )
+    async def accept_candidate(
+        self, info: Info, input: InputArg[AcceptCandidateInput]
+    ) -> CandidatePayload:
+        edits = _edits(input.edits, input.reason)
+        try:
+            accepted = await accept_candidate(
+                info.context.db, info.context.principal, str(input.id), edits
+            )
+        except WriteRejected as exc:
+            return CandidatePayload(
+                candidate=None,
+                claim=None,
+                entity=None,
+                changed=False,
+                user_errors=_user_errors(exc),
+            )
+        except ScopeDenied as exc:
+            raise Forbidden(str(exc)) from None
+        claim: Relation | None = None
+        entity: Entity | None = None
+        if accepted.type is model.CandidateType.CLAIM:
+            rows = await claims_by_id(info.context.db, [accepted.target])
+            claim = Relation.from_row(rows[0]) if rows else None
+        else:
+            row = await info.context.loaders.entities.load(accepted.target)
+            entity = entity_from_row(row) if row else None
+        return CandidatePayload(
+            candidate=candidate_from_props(accepted.candidate),
+            claim=claim,
+            entity=entity,
+            changed=accepted.changed,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Reject a candidate (needs the curator role), with the reason.",
+        permission_classes=[CanCurate, WithinKeyScope],
+    )
+    async def reject_candidate(
+        self, info: Info, input: InputArg[RejectCandidateInput]
+    ) -> CandidatePayload:
+        try:
+            props = await reject_candidate(
+                info.context.db, info.context.principal, str(input.id), input.reason
+            )
+        except WriteRejected as exc:
+            return CandidatePayload(
+                candidate=None,
+                claim=None,
+                entity=None,
+                changed=False,
+                user_errors=_user_errors(exc),
+            )
+        return CandidatePayload(
+            candidate=candidate_from_props(props),
+            claim=None,
+            entity=None,
+            changed=True,
+            user_errors=[],
+        )
+
+    @strawberry.mutation(
         description="Store a document verbatim, with its sentences.",
         permission_classes=[CanEdit, WithinKeyScope],
     )
@@ -649,7 +833,8 @@ class Mutation:
         return await _document(info, input, link=False)
 
     @strawberry.mutation(
-        description="Store a document and link mentions of known entities (never claims).",
+        description="Store a document, link mentions of known entities and queue the "
+        "candidates its reading proposes for review (never claims).",
         permission_classes=[CanEdit, WithinKeyScope],
     )
     async def ingest_document(
@@ -685,13 +870,19 @@ async def _document(info: Info, input: DocumentInput, link: bool) -> DocumentPay
             changed=False,
             mentions_linked=0,
             candidates=[],
+            candidates_queued=0,
             user_errors=_user_errors(exc),
         )
     except ScopeDenied as exc:
         raise Forbidden(str(exc)) from None
+    queued = 0
+    if link:
+        proposed = await propose_candidates(info.context.db, info.context.principal, result.target)
+        queued = proposed.new
     row = await info.context.loaders.documents.load(result.target)
     report = result.report
     return DocumentPayload(
+        candidates_queued=queued,
         document=Document.from_row(row) if row else None,
         changed=result.changed,
         mentions_linked=len(report.mentions) if report else 0,
@@ -700,4 +891,26 @@ async def _document(info: Info, input: DocumentInput, link: bool) -> DocumentPay
             for c in (report.candidates if report else [])
         ],
         user_errors=[],
+    )
+
+
+def _edits(given: CandidateEditsInput | None, reason: str | None) -> AcceptEdits:
+    if given is None:
+        return AcceptEdits(reason=reason)
+    return AcceptEdits(
+        predicate=given.predicate.value if given.predicate else None,
+        subject=given.subject,
+        object=given.object,
+        status=given.status.value if given.status else None,
+        rank=given.rank.value if given.rank else None,
+        qualifiers=given.qualifiers,
+        translation=given.translation,
+        start=given.start,
+        end=given.end,
+        slug=given.slug,
+        kind=given.kind.value if given.kind else None,
+        names=[{"lang": n.lang, "value": n.value} for n in given.names] if given.names else None,
+        aliases=given.aliases,
+        description=given.description,
+        reason=reason,
     )

@@ -18,6 +18,7 @@ from kgapi.graphql.context import Context, Info
 from kgapi.graphql.errors import UNAVAILABLE_MESSAGE, DatabaseUnavailableError, KgapiError
 
 __all__ = [
+    "CanCurate",
     "CanEdit",
     "CanRead",
     "CanReadAuditTrail",
@@ -84,6 +85,12 @@ class CanReadAuditTrail(BasePermission):
 
 class CanEdit(_RoleAtLeast):
     required = Role.EDITOR
+
+
+class CanCurate(_RoleAtLeast):
+    """Curators decide what becomes a fact: seeded facts, and machine-read candidates."""
+
+    required = Role.CURATOR
 
 
 class IsAdmin(_RoleAtLeast):

@@ -33,6 +33,14 @@ from kgapi.graphql.arguments import (
     entity_list_args,
     search_args,
 )
+from kgapi.graphql.candidate_types import (
+    Candidate,
+    CandidateConnection,
+    CandidateEdge,
+    ClaimCandidate,
+    EntityCandidate,
+    candidate_from_props,
+)
 from kgapi.graphql.changes import (
     ChangeConnection,
     ChangeEdge,
@@ -54,7 +62,7 @@ from kgapi.graphql.entity_types import (
     RelationConnection,
     entity_from_row,
 )
-from kgapi.graphql.enums import EntityKind, Predicate
+from kgapi.graphql.enums import CandidateState, CandidateType, EntityKind, Predicate
 from kgapi.graphql.errors import ErrorCodes
 from kgapi.graphql.ids import from_global_id
 from kgapi.graphql.inputs import (
@@ -81,7 +89,7 @@ from kgapi.graphql.pagination import (
     page_of,
     page_request,
 )
-from kgapi.graphql.permissions import CanRead, CanReadAuditTrail
+from kgapi.graphql.permissions import CanEdit, CanRead, CanReadAuditTrail
 from kgapi.graphql.scalars import SCALAR_MAP
 from kgapi.graphql.types import (
     Document,
@@ -91,6 +99,7 @@ from kgapi.graphql.types import (
     Node,
     PredicateCount,
 )
+from kgapi.queries.candidates import candidate_page, candidates_by_id
 from kgapi.queries.documents import document_page
 from kgapi.queries.entities import EntityFilter, entity_aggregate, entity_page, graph_stats
 from kgapi.queries.relations import (
@@ -648,6 +657,65 @@ class Query:
         )
 
     @strawberry.field(
+        permission_classes=[CanEdit],
+        description="Candidates a machine reading proposed, for review (needs the editor "
+        "role): never facts, absent from every fact query until accepted. By document, then "
+        "id; filter by document, state and type.",
+    )
+    async def candidates(
+        self,
+        info: Info,
+        document: Annotated[
+            str | None, strawberry.argument(description="Only those read from this document.")
+        ] = None,
+        state: Annotated[
+            CandidateState | None,
+            strawberry.argument(description="Only those in this state (e.g. PENDING)."),
+        ] = None,
+        type: Annotated[
+            CandidateType | None, strawberry.argument(description="Only claims, or entities.")
+        ] = None,
+        first: FirstArgument = None,
+        after: AfterArgument = None,
+        last: LastArgument = None,
+        before: BeforeArgument = None,
+    ) -> CandidateConnection:
+        page = _page(info, first, after, last, before)
+        key = decode_cursor("Candidate", page.cursor, page.argument, shape=(str, str))
+        found = await candidate_page(
+            info.context.db,
+            document=document,
+            state=state.value if state is not None else None,
+            type=type.value if type is not None else None,
+            after=key,
+            limit=page.size,
+            descending=page.backward,
+        )
+        rows, has_next, has_previous = page_of(found.rows, page)
+        edges = [
+            CandidateEdge(
+                cursor=encode_cursor("Candidate", [str(r["document"]), str(r["id"])]),
+                node=candidate_from_props(r),
+            )
+            for r in rows
+        ]
+        return CandidateConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next, has_previous),
+            total_count=found.total,
+        )
+
+    @strawberry.field(permission_classes=[CanEdit], description="One candidate by id.")
+    async def candidate(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The candidate's id.")],
+    ) -> Candidate | None:
+        found = await candidates_by_id(info.context.db, [str(id)])
+        props = found.get(str(id))
+        return candidate_from_props(props) if props is not None else None
+
+    @strawberry.field(
         permission_classes=[CanRead], description="Counts per kind and predicate, and totals."
     )
     async def stats(self, info: Info) -> Stats:
@@ -722,7 +790,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Document, *ENTITY_TYPES.values()],
+        types=[Document, *ENTITY_TYPES.values(), ClaimCandidate, EntityCandidate],
         extensions=[
             lambda: ErrorCodes(field_suggestions=settings.field_suggestions),
             *([] if settings.introspection else [DisableIntrospection]),

@@ -277,6 +277,7 @@ _RECORD_CHANGES: dict[str, LiteralString] = {
     "Entity": _record_changes("MATCH (t:Entity {slug: ev.target_id})"),
     "Claim": _record_changes("MATCH (t:Claim {id: ev.target_id})"),
     "Document": _record_changes("MATCH (t:Document {slug: ev.target_id})"),
+    "Candidate": _record_changes("MATCH (t:Candidate {id: ev.target_id})"),
 }
 
 
