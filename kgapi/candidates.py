@@ -146,6 +146,8 @@ async def propose_candidates(
 
     async def work(tx: Tx) -> int:
         new = await cq.store_candidates(tx, rows, principal.actor)
+        if new == 0:  # nothing queued: no event, as for any write that changes nothing
+            return 0
         after = {
             "extractor": reader.name,
             "version": reader.version,
