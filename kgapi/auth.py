@@ -59,6 +59,9 @@ MUTATIONS = (
     "deleteEntity",
     "addDocument",
     "ingestDocument",
+    "proposeCandidates",
+    "acceptCandidate",
+    "rejectCandidate",
 )
 
 
