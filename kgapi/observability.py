@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -113,6 +113,9 @@ def _route(path: str) -> str:
     return "other"  # bounded label values, whatever paths clients try
 
 
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for a request its client abandoned
+
+
 class RequestContextMiddleware:
     """Gives every request an id (X-Request-ID in and out), an access log line and metrics."""
 
@@ -151,6 +154,11 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client went away before its request was read in full (it gave up, or a
+            # slow client was cut off): nobody is left to answer, and it is not a server
+            # fault, so no traceback. Logged as nginx's 499 ("client closed request").
+            status = CLIENT_CLOSED_REQUEST
         finally:
             if scope["type"] == "http":
                 elapsed = time.perf_counter() - started

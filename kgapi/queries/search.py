@@ -46,20 +46,77 @@ class SearchRow:
     entity: EntityRow
 
 
+# English words that never decide what a researcher is looking for ("the Transit Trade
+# Agreement", "Minister of Trade"): dropped from a query that has other words.
+STOP_WORDS = frozenset(
+    (
+        "a", "an", "and", "are", "as", "at", "by", "for", "from", "in", "into", "is", "its",
+        "of", "on", "or", "the", "to", "was", "were", "with",
+        "একটি", "একটা", "এবং",  # Bengali "a", "one", "and"
+    )
+)  # fmt: skip
+# Bengali case endings and plural markers, longest first: a query word that carries one also
+# searches its stem as a prefix (উজবেকিস্তানের → উজবেকিস্তান*), as names are stored uninflected.
+_BENGALI_ENDINGS = (
+    "গুলোর", "গুলির", "গুলোতে", "গুলিতে", "গুলো", "গুলি", "দের", "েরা", "ের", "কে", "তে",
+    "টির", "টি", "টা", "র", "ে", "য়",
+)  # fmt: skip
+_MIN_STEM = 3  # code points a stem keeps, so that a short word is not cut to nothing
+
+
+def stems(term: str) -> list[str]:
+    """Forms of a lowercased query word to search as prefixes besides the word itself: English
+    possessive and plural removed, a Bengali ending removed. Empty when there is none."""
+    forms: list[str] = []
+    base = term
+    for mark in ("'s", "’s"):
+        if base.endswith(mark):
+            base = base[: -len(mark)]
+            forms.append(base)
+    if base.isascii():
+        if base.endswith("ies") and len(base) > _MIN_STEM + 2:
+            forms.append(base[:-3] + "y")
+        elif base.endswith(("ches", "shes", "xes", "ses", "zes")):
+            forms.append(base[:-2])
+        elif base.endswith("s") and not base.endswith("ss") and len(base) > _MIN_STEM:
+            forms.append(base[:-1])
+    else:
+        for ending in _BENGALI_ENDINGS:
+            if base.endswith(ending) and len(base) - len(ending) >= _MIN_STEM:
+                forms.append(base[: -len(ending)])
+                break
+    return [f for f in dict.fromkeys(forms) if f and f != term]
+
+
+def search_terms(text: str) -> list[str]:
+    """The lowercased words of `text` a search matches on: stop words dropped unless nothing
+    else is left, at most MAX_SEARCH_TERMS."""
+    words = [t.lower() for t in _TERM.findall(text)]
+    kept = [w for w in words if w not in STOP_WORDS] or words
+    return kept[:MAX_SEARCH_TERMS]
+
+
+def _stem_clause(stem: str) -> str:
+    """A stem matching a whole name word ranks above one that only begins a word."""
+    return f' OR name_en:"{stem}"^3 OR name_bn:"{stem}"^3 OR aliases:"{stem}"^2 OR {stem}*'
+
+
 def lucene_query(text: str) -> str | None:
     """A safe Lucene query for free text, or None when it has no searchable term."""
-    terms = [t.lower() for t in _TERM.findall(text)][:MAX_SEARCH_TERMS]
+    terms = search_terms(text)
     if not terms:
         return None
     clauses = []
     for term in terms:
         escaped = _LUCENE_SPECIAL.sub(r"\\\1", term)
         # A name or alias matching the exact term ranks first, then any field, then a prefix
-        # (inflected Bengali, partial words). Quoted, AND/OR/NOT are just words.
+        # (inflected Bengali, partial words), then a prefix of its stem (a plural, a
+        # possessive, a Bengali case ending). Quoted, AND/OR/NOT are just words.
+        stemmed = "".join(_stem_clause(_LUCENE_SPECIAL.sub(r"\\\1", f)) for f in stems(term))
         clauses.append(
             f'(name_en:"{escaped}"^4 OR name_bn:"{escaped}"^4 OR names_other_text:"{escaped}"^4 '
             f'OR aliases:"{escaped}"^3 '
-            f'OR "{escaped}"^2 OR {escaped}*)'
+            f'OR "{escaped}"^2 OR {escaped}*{stemmed})'
         )
     query = " AND ".join(clauses)
     if len(terms) > 1:  # the whole text as a name phrase outranks scattered terms

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 import httpx
 
@@ -43,12 +44,17 @@ def wait_until_answering(
 
 @contextmanager
 def running_server(
-    settings: Settings, workers: int = 1, uvicorn_args: tuple[str, ...] = (), **env: str
+    settings: Settings,
+    workers: int = 1,
+    uvicorn_args: tuple[str, ...] = (),
+    log: IO[bytes] | None = None,
+    **env: str,
 ) -> Iterator[str]:
     """Yield the base URL of a server that answered /ready; stop it afterwards.
 
     `uvicorn_args` are added to uvicorn's command line (e.g. `--http` as `kgapi serve` runs
-    it). The server's pid is in LAST_PID[0] (for RSS sampling)."""
+    it). The server's pid is in LAST_PID[0] (for RSS sampling); its stderr (the log) goes to
+    `log` when given."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -75,6 +81,7 @@ def running_server(
             *uvicorn_args,
         ],
         env=full_env,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     LAST_PID[0] = process.pid

@@ -431,3 +431,31 @@ def test_a_client_sending_too_large_a_body_reads_the_413(server: str, megabytes:
     assert head.startswith(b"HTTP/1.1 413"), head[:100]
     assert b"connection: close" in head.lower()
     assert json.loads(payload)["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_a_client_leaving_mid_body_is_logged_without_a_traceback(
+    neo4j_settings: Settings, seeded: Database, tmp_path: Any
+) -> None:
+    """Leaving before the body is sent is the client's doing: a 499 in the access log, not an
+    unhandled `ClientDisconnect` with a traceback per request (as under load on main)."""
+    log_path = tmp_path / "server.log"
+    body = b'{"query": "{ __typename }"}' + b" " * 200
+    with (
+        log_path.open("wb") as log,
+        running_server(neo4j_settings, log=log, KGAPI_LOG_LEVEL="info") as url,
+    ):
+        for _ in range(3):
+            with socket.create_connection(_address(url)) as sock:
+                sock.sendall(
+                    b"POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    b"Content-Type: application/json\r\n"
+                    b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body[:10]
+                )
+                time.sleep(0.2)  # the app is waiting for the rest of the body
+        assert httpx.get(f"{url}/health", timeout=GUARD).json() == {"status": "ok"}
+        deadline = time.monotonic() + GUARD
+        while log_path.read_text().count('"status": 499') < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    output = log_path.read_text()
+    assert output.count('"status": 499') == 3, output[-2000:]
+    assert "Traceback" not in output and "ClientDisconnect" not in output, output[-2000:]
